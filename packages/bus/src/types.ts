@@ -1,0 +1,141 @@
+/**
+ * The transport contract every bus implementation fulfils. Services and the gateway only see this
+ * interface; which transport runs (NATS or in-memory) is a deployment choice.
+ *
+ * Semantics both transports must keep (checked by the conformance suite in `conformance.ts`):
+ * - request/reply: a request goes to exactly one member of the subject's queue group; no member at
+ *   all fails fast with `BusError('no-responders')`; no reply in time fails with `BusError('timeout')`.
+ * - events: durable, at-least-once. Every consumer group (durable name) gets every event once it is
+ *   acked; an event whose handler throws (or does not ack in `ackWaitMs`) is redelivered, up to
+ *   `maxDeliver` times, then moved to the dead-letter subject. Publishing the same event id twice
+ *   within the dedupe window stores it once. Events on the same subject arrive in publish order.
+ * - KV: last value per key, watch delivers the current values then every change.
+ */
+
+/** Message headers. Keys are case-sensitive; W3C `traceparent`/`tracestate` travel here. */
+export type Headers = Record<string, string>;
+
+export interface BusRequest {
+  subject: string;
+  data: Uint8Array;
+  headers: Headers;
+}
+
+export interface BusReply {
+  data: Uint8Array;
+  headers?: Headers;
+}
+
+export type BusErrorCode = 'no-responders' | 'timeout' | 'closed' | 'invalid';
+
+export class BusError extends Error {
+  constructor(
+    readonly code: BusErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BusError';
+  }
+}
+
+export interface RequestOptions {
+  headers?: Headers;
+  /** Milliseconds to wait for a reply. Default 5000. */
+  timeoutMs?: number;
+}
+
+/** One request/reply endpoint group, listed by `$SRV.PING|INFO|STATS` on NATS. */
+export interface ServeOptions {
+  /** Service name, e.g. `helpdesk`. Also the queue group: copies of a service share requests. */
+  service: string;
+  version: string;
+  description?: string;
+  /** Exact subjects this service answers, e.g. `helpdesk.v1.ticket.create`. */
+  subjects: string[];
+  handler: (request: BusRequest) => Promise<BusReply>;
+}
+
+export interface Served {
+  /** Stop taking new requests and wait for in-flight ones to finish. */
+  stop(): Promise<void>;
+}
+
+/** A published event. `subject` is `evt.<producer>.<type-without-producer>`, e.g. `evt.tenancy.practice.created`. */
+export interface BusEvent {
+  /** Unique event id; used as `Nats-Msg-Id` for dedupe. */
+  id: string;
+  subject: string;
+  data: Uint8Array;
+  headers?: Headers;
+}
+
+export interface DeliveredEvent extends BusEvent {
+  /** 1 on first delivery, 2 on the first redelivery, ... */
+  deliveryCount: number;
+  /** Stream sequence number (monotonic per stream). */
+  sequence: number;
+}
+
+export interface StreamOptions {
+  /** Producing service, e.g. `billing`: stream `EVT_BILLING` on `evt.billing.>`. */
+  producer: string;
+  /** Dedupe window in ms. Default 2 minutes. */
+  duplicateWindowMs?: number;
+}
+
+export interface ConsumeOptions {
+  /** Producer whose stream to read. */
+  producer: string;
+  /** Durable consumer name (one per consuming service): each durable gets every event. */
+  durable: string;
+  /** Subject filter inside the producer's stream, e.g. `evt.tenancy.practice.*`. Default: all. */
+  filter?: string;
+  /** Redelivery bound; after that the event goes to the dead-letter subject `dlq.<durable>.<subject>`. Default 5. */
+  maxDeliver?: number;
+  /** How long an unacked delivery waits before redelivery. Default 30000. */
+  ackWaitMs?: number;
+  /** Resolve to ack. Throw to nak (redeliver after a short backoff). */
+  handler: (event: DeliveredEvent) => Promise<void>;
+}
+
+export interface Consumer {
+  stop(): Promise<void>;
+}
+
+export interface KvEntry {
+  key: string;
+  /** null when the key was deleted. */
+  value: Uint8Array | null;
+  revision: number;
+}
+
+export interface KeyValue {
+  get(key: string): Promise<KvEntry | null>;
+  put(key: string, value: Uint8Array): Promise<number>;
+  /** Put only if the key's current revision is `revision` (0 = key must not exist). Returns the new revision, or null on conflict. */
+  update(key: string, value: Uint8Array, revision: number): Promise<number | null>;
+  delete(key: string): Promise<void>;
+  keys(): Promise<string[]>;
+  /** Current values first (then `onReady`), then every change, until `stop()`. */
+  watch(onEntry: (entry: KvEntry) => void, onReady?: () => void): Promise<{ stop(): Promise<void> }>;
+}
+
+export interface ServiceStatus {
+  name: string;
+  id: string;
+  version: string;
+}
+
+export interface Bus {
+  readonly kind: 'nats' | 'memory';
+  serve(options: ServeOptions): Promise<Served>;
+  request(subject: string, data: Uint8Array, options?: RequestOptions): Promise<BusReply>;
+  ensureStream(options: StreamOptions): Promise<void>;
+  publish(event: BusEvent): Promise<void>;
+  consume(options: ConsumeOptions): Promise<Consumer>;
+  kv(bucket: string): Promise<KeyValue>;
+  /** Services answering right now (NATS micro `$SRV.PING`), deduplicated by instance id. */
+  ping(timeoutMs?: number): Promise<ServiceStatus[]>;
+  /** Stop subscriptions, let in-flight work finish, flush and close. */
+  close(): Promise<void>;
+}
