@@ -1,1 +1,3 @@
-export {};
+export * from './core.js';
+export { serviceInfo, ServiceInfo } from './info.js';
+export { allOperations, allEvents } from './all.js';

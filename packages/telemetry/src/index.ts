@@ -1,1 +1,2 @@
-export {};
+export { startTelemetry, type Telemetry, type TelemetryOptions } from './sdk.js';
+export { createLogger, phiRedactPaths, type Logger } from './logger.js';

@@ -1,0 +1,237 @@
+import Type, { type Static, type TObject, type TSchema } from 'typebox';
+
+/** The business services a practice can buy. Tenancy is the control plane and is always on. */
+export const businessServices = ['billing', 'collections', 'hr', 'helpdesk', 'finance'] as const;
+export type BusinessService = (typeof businessServices)[number];
+export type ServiceId = BusinessService | 'tenancy';
+
+export const roles = ['mso-admin', 'mso-staff', 'practice-admin', 'practice-user'] as const;
+export type Role = (typeof roles)[number];
+export const mso = ['mso-admin', 'mso-staff'] as const satisfies Role[];
+export const everyone = [...roles] as Role[];
+
+/** Stable problem codes and the HTTP status each maps to (RFC 9457 `code` extension member). */
+export const problemStatus = {
+  'validation-failed': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'service-not-in-agreement': 403,
+  'not-found': 404,
+  'method-not-allowed': 405,
+  conflict: 409,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  unprocessable: 422,
+  'too-many-requests': 429,
+  internal: 500,
+  'service-unavailable': 503,
+} as const;
+export type ProblemCode = keyof typeof problemStatus;
+
+export const ProblemFieldError = Type.Object({
+  /** JSON pointer into the request input, e.g. `/agreement/services/1`. */
+  path: Type.String(),
+  message: Type.String(),
+});
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(ProblemFieldError)),
+  },
+  { $id: 'Problem' },
+);
+export type Problem = Static<typeof Problem>;
+
+/** Thrown by handlers and domain code; becomes problem+json at the edge. */
+export class ProblemError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ProblemCode,
+    message: string,
+    readonly errors?: { path: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'ProblemError';
+    this.status = problemStatus[code];
+  }
+
+  toProblem(instance?: string): Problem {
+    return {
+      type: `https://mso-platform.dev/problems/${this.code}`,
+      title: titleOf(this.code),
+      status: this.status,
+      code: this.code,
+      detail: this.message,
+      ...(instance ? { instance } : {}),
+      ...(this.errors?.length ? { errors: this.errors } : {}),
+    };
+  }
+
+  static from(problem: Problem): ProblemError {
+    const code = (problem.code in problemStatus ? problem.code : 'internal') as ProblemCode;
+    return new ProblemError(code, problem.detail ?? problem.title, problem.errors);
+  }
+}
+
+export function titleOf(code: ProblemCode): string {
+  const t = code.replace(/-/g, ' ');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpBinding {
+  method: HttpMethod;
+  /** Path under `/v1/<service>/`, with `{param}` placeholders that name input properties. */
+  path: string;
+  /** Success status. Default 200. */
+  status?: number;
+  /** Body limit in bytes. Default 1 MiB. */
+  bodyLimit?: number;
+}
+
+/**
+ * Where an operation runs:
+ * - `practice`: on behalf of one practice (the tenant). Practice keys act for their own practice;
+ *   MSO keys name it with `X-Practice-Id`. The practice's agreement must include the service.
+ * - `platform`: MSO-wide (control plane). No tenant; roles decide.
+ */
+export type OperationScope = 'practice' | 'platform';
+
+export interface Operation<I extends TObject = TObject, O extends TSchema = TSchema> {
+  readonly kind: 'operation';
+  readonly service: ServiceId;
+  /** `<noun>.<verb>`, e.g. `ticket.create`. */
+  readonly name: string;
+  readonly version: number;
+  /** NATS subject: `<service>.v<version>.<name>`. */
+  readonly subject: string;
+  readonly summary: string;
+  readonly http?: HttpBinding;
+  readonly scope: OperationScope;
+  readonly roles: readonly Role[];
+  readonly input: I;
+  readonly output: O;
+  readonly errors: readonly ProblemCode[];
+  /** Safe to retry without an idempotency key (reads). */
+  readonly readOnly: boolean;
+}
+
+export interface OperationSpec<I extends TObject, O extends TSchema> {
+  service: ServiceId;
+  name: string;
+  version?: number;
+  summary: string;
+  http?: HttpBinding;
+  scope?: OperationScope;
+  roles: readonly Role[];
+  input: I;
+  output: O;
+  errors?: readonly ProblemCode[];
+}
+
+/** Declares an operation: data only, shared by the gateway, the service and any caller. */
+export function operation<I extends TObject, O extends TSchema>(spec: OperationSpec<I, O>): Operation<I, O> {
+  const version = spec.version ?? 1;
+  const readOnly = !spec.http || spec.http.method === 'GET';
+  return Object.freeze({
+    kind: 'operation',
+    service: spec.service,
+    name: spec.name,
+    version,
+    subject: `${spec.service}.v${version}.${spec.name}`,
+    summary: spec.summary,
+    ...(spec.http ? { http: spec.http } : {}),
+    scope: spec.scope ?? 'practice',
+    roles: spec.roles,
+    input: spec.input,
+    output: spec.output,
+    errors: spec.errors ?? [],
+    readOnly: spec.http ? readOnly : false,
+  });
+}
+
+export interface EventDef<D extends TSchema = TSchema> {
+  readonly kind: 'event';
+  /** `<service>.<noun>.<past-tense>`, e.g. `helpdesk.ticket.created`. */
+  readonly type: string;
+  readonly version: number;
+  readonly producer: ServiceId;
+  /** JetStream subject: `evt.<type>` (the type starts with the producer). */
+  readonly subject: string;
+  readonly data: D;
+}
+
+export function event<D extends TSchema>(spec: { type: string; version?: number; data: D }): EventDef<D> {
+  const producer = spec.type.split('.')[0] as ServiceId;
+  return Object.freeze({
+    kind: 'event',
+    type: spec.type,
+    version: spec.version ?? 1,
+    producer,
+    subject: `evt.${spec.type}`,
+    data: spec.data,
+  });
+}
+
+/** CloudEvents 1.0 envelope plus the `tenantid` extension (the practice). */
+export interface EventEnvelope<D = unknown> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  time: string;
+  subject?: string;
+  datacontenttype: 'application/json';
+  dataschemaversion: number;
+  tenantid?: string;
+  data: D;
+}
+
+export type InputOf<Op> = Op extends Operation<infer I, TSchema> ? Static<I> : never;
+export type OutputOf<Op> = Op extends Operation<TObject, infer O> ? Static<O> : never;
+export type DataOf<E> = E extends EventDef<infer D> ? Static<D> : never;
+
+/** The principal a request runs as; set by the gateway from the API key. */
+export interface Principal {
+  /** API key id, or `system` for internal calls. */
+  id: string;
+  role: Role | 'system';
+  /** The practice a practice-role key belongs to. */
+  practiceId?: string;
+}
+
+/** Header names carried by every operation request over the bus. */
+export const busHeaders = {
+  tenant: 'mso-tenant',
+  principal: 'mso-principal',
+  idempotencyKey: 'idempotency-key',
+  /** Set on replies: the HTTP-like status of the outcome (`200`, `201`, `404`, ...). */
+  status: 'mso-status',
+} as const;
+
+// ---- Shared schema building blocks ----------------------------------------------------------
+
+export const Uuid = Type.String({ format: 'uuid' });
+export const IsoDate = Type.String({ format: 'date', description: 'Calendar date, YYYY-MM-DD' });
+export const Timestamp = Type.String({ format: 'date-time' });
+/** Money: integer cents, never a float. */
+export const Cents = Type.Integer({ description: 'Amount in integer cents' });
+export const UsState = Type.String({ pattern: '^[A-Z]{2}$', description: 'US state code, e.g. FL' });
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+};
+
+export function Page<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+}
+
+export const Empty = Type.Object({}, { additionalProperties: false });

@@ -1,0 +1,357 @@
+import Type, { type Static } from 'typebox';
+import { businessServices, event, IsoDate, operation, Page, PageQuery, Timestamp, UsState, Uuid, mso } from './core.js';
+
+export const ServiceName = Type.Union(
+  businessServices.map((s) => Type.Literal(s)),
+  { description: 'A business service: billing, collections, hr, helpdesk, finance' },
+);
+
+export const msoModels = ['third-party', 'joint-venture', 'captive-pc'] as const;
+export type MsoModel = (typeof msoModels)[number];
+export const MsoModelSchema = Type.Union(msoModels.map((m) => Type.Literal(m)));
+
+export const feeBases = [
+  'percent-of-net-collections',
+  'per-seat-per-month',
+  'per-employee-per-month',
+  'flat-per-month',
+  'management-fee-percent',
+  'cost-plus-percent',
+] as const;
+export type FeeBasis = (typeof feeBases)[number];
+
+export const Fee = Type.Object(
+  {
+    /** The service this fee pays for; omitted for an all-services management fee. */
+    service: Type.Optional(ServiceName),
+    basis: Type.Union(feeBases.map((b) => Type.Literal(b))),
+    /** Percent fees in basis points (1250 = 12.5 %). */
+    rateBasisPoints: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+    /** Fixed, per-seat and per-employee fees in integer cents. */
+    amountCents: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type Fee = Static<typeof Fee>;
+
+export const OwnershipShare = Type.Object(
+  {
+    party: Type.String({ minLength: 1, maxLength: 200 }),
+    /** Percent with up to two decimals; all shares sum to exactly 100. */
+    percent: Type.Number({ exclusiveMinimum: 0, maximum: 100, multipleOf: 0.01 }),
+  },
+  { additionalProperties: false },
+);
+
+export const helpdeskTiers = ['basic', 'standard', 'premium'] as const;
+export const HelpdeskTerms = Type.Object(
+  {
+    tier: Type.Optional(Type.Union(helpdeskTiers.map((t) => Type.Literal(t)))),
+    /** IANA time zone of the practice's business calendar, e.g. America/New_York. */
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** Working hours, local time `HH:MM`, on the given ISO weekdays (1 = Monday). */
+    workingHours: Type.Optional(
+      Type.Object(
+        {
+          start: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+          end: Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' }),
+          days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    holidays: Type.Optional(Type.Array(IsoDate, { maxItems: 366 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Per-service terms of the agreement that the services themselves interpret. */
+export const AgreementTerms = Type.Object(
+  { helpdesk: Type.Optional(HelpdeskTerms) },
+  { additionalProperties: false },
+);
+
+export const AgreementInput = Type.Object(
+  {
+    model: MsoModelSchema,
+    services: Type.Array(ServiceName, { maxItems: 5 }),
+    fees: Type.Optional(Type.Array(Fee, { maxItems: 20 })),
+    ownership: Type.Optional(Type.Array(OwnershipShare, { maxItems: 20 })),
+    terms: Type.Optional(AgreementTerms),
+    effectiveFrom: Type.Optional(IsoDate),
+    effectiveTo: Type.Optional(IsoDate),
+  },
+  { additionalProperties: false },
+);
+export type AgreementInput = Static<typeof AgreementInput>;
+
+export const Agreement = Type.Object({
+  id: Uuid,
+  practiceId: Uuid,
+  version: Type.Integer(),
+  model: MsoModelSchema,
+  services: Type.Array(ServiceName),
+  fees: Type.Array(Fee),
+  ownership: Type.Array(OwnershipShare),
+  terms: AgreementTerms,
+  effectiveFrom: IsoDate,
+  effectiveTo: Type.Union([IsoDate, Type.Null()]),
+  /** Advisory findings, e.g. fee-splitting risk for percentage fees in some states. */
+  warnings: Type.Array(Type.Object({ code: Type.String(), message: Type.String() })),
+  createdAt: Timestamp,
+});
+export type Agreement = Static<typeof Agreement>;
+
+export const Practice = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  npi: Type.String(),
+  taxId: Type.String(),
+  state: UsState,
+  agreement: Agreement,
+  createdAt: Timestamp,
+});
+export type Practice = Static<typeof Practice>;
+
+export const NewPractice = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    npi: Type.String({ pattern: '^[0-9]{10}$', description: 'Type 2 (organization) NPI, 10 digits' }),
+    taxId: Type.String({ pattern: '^[0-9]{2}-?[0-9]{7}$', description: 'EIN, 12-3456789' }),
+    state: UsState,
+    agreement: AgreementInput,
+  },
+  { additionalProperties: false },
+);
+
+const PracticeIdParam = { practiceId: Uuid };
+
+export const createPractice = operation({
+  service: 'tenancy',
+  name: 'practice.create',
+  summary: 'Onboard a practice with its management services agreement',
+  http: { method: 'POST', path: '/v1/tenancy/practices', status: 201 },
+  scope: 'platform',
+  roles: ['mso-admin'],
+  input: NewPractice,
+  output: Practice,
+  errors: ['validation-failed', 'unprocessable', 'conflict'],
+});
+
+export const listPractices = operation({
+  service: 'tenancy',
+  name: 'practice.list',
+  summary: 'List practices',
+  http: { method: 'GET', path: '/v1/tenancy/practices' },
+  scope: 'platform',
+  roles: mso,
+  input: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+  output: Page(Practice),
+});
+
+export const getPractice = operation({
+  service: 'tenancy',
+  name: 'practice.get',
+  summary: 'Get a practice and its current agreement',
+  http: { method: 'GET', path: '/v1/tenancy/practices/{practiceId}' },
+  scope: 'platform',
+  roles: ['mso-admin', 'mso-staff', 'practice-admin', 'practice-user'],
+  input: Type.Object(PracticeIdParam, { additionalProperties: false }),
+  output: Practice,
+  errors: ['not-found'],
+});
+
+export const putAgreement = operation({
+  service: 'tenancy',
+  name: 'agreement.put',
+  summary: "Replace a practice's agreement (a new version; takes effect at once)",
+  http: { method: 'PUT', path: '/v1/tenancy/practices/{practiceId}/agreement' },
+  scope: 'platform',
+  roles: ['mso-admin'],
+  input: Type.Object({ ...PracticeIdParam, ...AgreementInput.properties }, { additionalProperties: false }),
+  output: Agreement,
+  errors: ['validation-failed', 'unprocessable', 'not-found'],
+});
+
+export const practiceRoles = ['practice-admin', 'practice-user'] as const;
+export const msoRoles = ['mso-admin', 'mso-staff'] as const;
+
+export const ApiKeyCreated = Type.Object({
+  id: Uuid,
+  /** The secret. Shown once; only its hash is stored. */
+  key: Type.String(),
+  role: Type.String(),
+  label: Type.String(),
+  practiceId: Type.Union([Uuid, Type.Null()]),
+  createdAt: Timestamp,
+});
+
+export const createPracticeApiKey = operation({
+  service: 'tenancy',
+  name: 'practice-api-key.create',
+  summary: 'Create an API key for a practice user or admin',
+  http: { method: 'POST', path: '/v1/tenancy/practices/{practiceId}/api-keys', status: 201 },
+  scope: 'platform',
+  roles: ['mso-admin'],
+  input: Type.Object(
+    {
+      ...PracticeIdParam,
+      role: Type.Union(practiceRoles.map((r) => Type.Literal(r))),
+      label: Type.String({ minLength: 1, maxLength: 200 }),
+    },
+    { additionalProperties: false },
+  ),
+  output: ApiKeyCreated,
+  errors: ['validation-failed', 'not-found'],
+});
+
+export const createMsoApiKey = operation({
+  service: 'tenancy',
+  name: 'mso-api-key.create',
+  summary: 'Create an API key for MSO staff or admins',
+  http: { method: 'POST', path: '/v1/tenancy/api-keys', status: 201 },
+  scope: 'platform',
+  roles: ['mso-admin'],
+  input: Type.Object(
+    {
+      role: Type.Union(msoRoles.map((r) => Type.Literal(r))),
+      label: Type.String({ minLength: 1, maxLength: 200 }),
+    },
+    { additionalProperties: false },
+  ),
+  output: ApiKeyCreated,
+  errors: ['validation-failed'],
+});
+
+export const revokeApiKey = operation({
+  service: 'tenancy',
+  name: 'api-key.revoke',
+  summary: 'Revoke an API key; it stops working within a second',
+  http: { method: 'DELETE', path: '/v1/tenancy/api-keys/{keyId}' },
+  scope: 'platform',
+  roles: ['mso-admin'],
+  input: Type.Object({ keyId: Uuid }, { additionalProperties: false }),
+  output: Type.Object({ id: Uuid, revokedAt: Timestamp }),
+  errors: ['not-found'],
+});
+
+export const CatalogService = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  running: Type.Boolean(),
+  instances: Type.Integer(),
+});
+
+export const Catalog = Type.Object({
+  services: Type.Array(CatalogService),
+  models: Type.Array(
+    Type.Object({
+      model: MsoModelSchema,
+      description: Type.String(),
+      rules: Type.Array(Type.String()),
+    }),
+  ),
+});
+
+export const getCatalog = operation({
+  service: 'tenancy',
+  name: 'catalog.get',
+  summary: 'Services known and running now, MSO models and their rules',
+  http: { method: 'GET', path: '/v1/tenancy/catalog' },
+  scope: 'platform',
+  roles: ['mso-admin', 'mso-staff', 'practice-admin', 'practice-user'],
+  input: Type.Object({}, { additionalProperties: false }),
+  output: Catalog,
+});
+
+export const Me = Type.Object({
+  keyId: Type.String(),
+  role: Type.String(),
+  practiceId: Type.Union([Uuid, Type.Null()]),
+  services: Type.Array(ServiceName),
+});
+
+export const getMe = operation({
+  service: 'tenancy',
+  name: 'me.get',
+  summary: 'Who the API key belongs to and which services it can use',
+  http: { method: 'GET', path: '/v1/tenancy/me' },
+  scope: 'platform',
+  roles: ['mso-admin', 'mso-staff', 'practice-admin', 'practice-user'],
+  input: Type.Object({}, { additionalProperties: false }),
+  output: Me,
+});
+
+/** What the gateway caches per API key (looked up by the key's SHA-256). */
+export const ResolvedKey = Type.Object({
+  keyId: Uuid,
+  role: Type.String(),
+  practiceId: Type.Union([Uuid, Type.Null()]),
+  revoked: Type.Boolean(),
+});
+export type ResolvedKey = Static<typeof ResolvedKey>;
+
+/** What the gateway caches per practice: the services its current agreement includes. */
+export const Entitlement = Type.Object({
+  practiceId: Uuid,
+  services: Type.Array(ServiceName),
+  effectiveFrom: IsoDate,
+  effectiveTo: Type.Union([IsoDate, Type.Null()]),
+});
+export type Entitlement = Static<typeof Entitlement>;
+
+/** Internal (no HTTP): the gateway resolves a key it has not cached yet. */
+export const resolveApiKey = operation({
+  service: 'tenancy',
+  name: 'api-key.resolve',
+  summary: 'Resolve an API key hash to its principal',
+  scope: 'platform',
+  roles: [],
+  input: Type.Object({ keyHash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, { additionalProperties: false }),
+  output: Type.Object({ key: ResolvedKey, entitlement: Type.Union([Entitlement, Type.Null()]) }),
+  errors: ['not-found'],
+});
+
+/** Internal (no HTTP): a practice's entitlement, for a gateway cache miss. */
+export const getEntitlement = operation({
+  service: 'tenancy',
+  name: 'entitlement.get',
+  summary: "A practice's entitled services",
+  scope: 'platform',
+  roles: [],
+  input: Type.Object({ practiceId: Uuid }, { additionalProperties: false }),
+  output: Entitlement,
+  errors: ['not-found'],
+});
+
+export const practiceCreated = event({
+  type: 'tenancy.practice.created',
+  data: Type.Object({ practice: Practice }),
+});
+
+export const agreementChanged = event({
+  type: 'tenancy.agreement.changed',
+  data: Type.Object({ practiceId: Uuid, agreement: Agreement, previousServices: Type.Array(ServiceName) }),
+});
+
+/** NATS KV bucket the tenancy service keeps for the gateway's caches. */
+export const entitlementsBucket = 'mso-entitlements';
+export const kvKeys = {
+  apiKey: (hash: string) => `key.${hash}`,
+  practice: (practiceId: string) => `practice.${practiceId}`,
+};
+
+export const operations = [
+  createPractice,
+  listPractices,
+  getPractice,
+  putAgreement,
+  createPracticeApiKey,
+  createMsoApiKey,
+  revokeApiKey,
+  getCatalog,
+  getMe,
+  resolveApiKey,
+  getEntitlement,
+] as const;
+export const events = [practiceCreated, agreementChanged] as const;

@@ -1,0 +1,30 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { trace } from '@opentelemetry/api';
+
+export type { Logger } from 'pino';
+
+/**
+ * Field names that may hold PHI. Handlers should never log payloads, but when an object slips into a
+ * log call these paths are censored instead of written out.
+ */
+export const phiRedactPaths = [
+  '*.firstName', '*.lastName', '*.name', '*.dateOfBirth', '*.birthDate', '*.memberId',
+  '*.address', '*.ssn', '*.patient', '*.subscriber', '*.email', '*.phone',
+  'input', 'output', 'body', 'data', 'payload',
+];
+
+/** JSON logs (pino) carrying the active span's `trace_id` and `span_id`. */
+export function createLogger(options: { name: string; level?: string } & Pick<LoggerOptions, 'base'>): Logger {
+  return pino({
+    name: options.name,
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    base: options.base ?? { pid: process.pid },
+    redact: { paths: phiRedactPaths, censor: '[redacted]' },
+    mixin() {
+      const span = trace.getActiveSpan();
+      if (!span) return {};
+      const { traceId, spanId } = span.spanContext();
+      return { trace_id: traceId, span_id: spanId };
+    },
+  });
+}
