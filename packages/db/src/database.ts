@@ -1,0 +1,135 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres, { type Sql } from 'postgres';
+import { tracePgliteClient } from './pglite-client.js';
+import { traceSqlClient } from './postgres-client.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the handle is shared by services with different schemas */
+/** The drizzle instance, loose enough for any service's schema (tables carry their own types). */
+export type Db = PgDatabase<PgQueryResultHKT, any>;
+/** A drizzle transaction as passed to `Database.transaction` callbacks. */
+export type Tx = PgTransaction<PgQueryResultHKT, any, any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL connection URL (DATABASE_URL). Without it the embedded PGlite database is used. */
+  url?: string;
+  /** PGlite data folder (default `.mso/data`); `memory://` keeps everything in memory. */
+  dataDir?: string;
+  /** Upper bound of server connections for this process (postgres only, default 10). */
+  maxConnections?: number;
+  /** Reported to the server as `application_name` (postgres only). */
+  applicationName?: string;
+}
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  /** The drizzle instance; every statement issued through it gets a CLIENT span. */
+  readonly db: Db;
+  /** Runs `fn` in a transaction; it commits when `fn` resolves and rolls back when it throws. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
+  ping(): Promise<void>;
+  /** Closes all connections (or the PGlite instance). Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Driver handles used by the migrator and the test helpers; not part of the public API. */
+export type DatabaseInternals =
+  | { readonly kind: 'postgres'; readonly sql: Sql }
+  | { readonly kind: 'pglite'; readonly client: PGlite; serial: Promise<unknown> };
+
+const internals = new WeakMap<Database, DatabaseInternals>();
+
+export function getInternals(database: Database): DatabaseInternals {
+  const found = internals.get(database);
+  if (!found) throw new TypeError('not a Database created by openDatabase()');
+  return found;
+}
+
+export const DEFAULT_DATA_DIR = '.mso/data';
+export const DEFAULT_MAX_CONNECTIONS = 10;
+
+/**
+ * Opens the process-wide database handle. Open it once per process and share it between all the
+ * services the process hosts; each service works in its own schema.
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  return options.url ? openPostgres(options.url, options) : openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
+}
+
+function openPostgres(url: string, options: OpenDatabaseOptions): Database {
+  const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxConnections must be a positive integer, got ${max}`);
+  const sql = postgres(url, {
+    max,
+    // Named prepared statements per connection: drizzle issues a bounded set of statement texts, so
+    // parse/plan happens once per connection instead of per query.
+    prepare: true,
+    // Give back idle connections after 30 s and recycle each one after 30 min (drifts in server
+    // memory, failovers); a few seconds to connect before failing readiness.
+    idle_timeout: 30,
+    max_lifetime: 30 * 60,
+    connect_timeout: 10,
+    connection: { application_name: options.applicationName ?? 'mso' },
+    // NOTICEs (e.g. "schema already exists, skipping") would otherwise go to console.log.
+    onnotice: () => {},
+  });
+  const target = {
+    namespace: sql.options.database,
+    serverAddress: sql.options.host[0],
+    serverPort: sql.options.port[0],
+  };
+  const db = drizzlePostgres({ client: traceSqlClient(sql, target) }) as unknown as Db;
+  let closing: Promise<void> | undefined;
+  const database: Database = {
+    kind: 'postgres',
+    db,
+    transaction: (fn) => db.transaction(fn),
+    async ping() {
+      await sql.unsafe('select 1');
+    },
+    close() {
+      closing ??= sql.end({ timeout: 5 });
+      return closing;
+    },
+  };
+  internals.set(database, { kind: 'postgres', sql });
+  return database;
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  let location = dataDir;
+  if (!dataDir.startsWith('memory://')) {
+    location = resolve(dataDir);
+    mkdirSync(location, { recursive: true });
+  }
+  return wrapPglite(await PGlite.create(location));
+}
+
+/** Builds a Database around an already created PGlite instance (it is closed by `close()`). */
+export function wrapPglite(client: PGlite): Database {
+  const target = { namespace: 'postgres' };
+  const db = drizzlePglite({ client: tracePgliteClient(client, target) }) as unknown as Db;
+  let closing: Promise<void> | undefined;
+  const database: Database = {
+    kind: 'pglite',
+    db,
+    transaction: (fn) => db.transaction(fn),
+    async ping() {
+      await client.query('select 1');
+    },
+    close() {
+      closing ??= client.closed ? Promise.resolve() : client.close();
+      return closing;
+    },
+  };
+  internals.set(database, { kind: 'pglite', client, serial: Promise.resolve() });
+  return database;
+}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
+import { openDatabase, wrapPglite, type Database } from './database.js';
+import { migrateService, quoteIdent, type MigrateServiceOptions } from './migrate.js';
+
+/**
+ * Test isolation helpers: every integration test (file) gets its own database, so the suites of all
+ * services can run in parallel against one server.
+ */
+
+export const DEFAULT_TEST_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The server used for test databases: TEST_DATABASE_URL, then DATABASE_URL, then a local default. */
+export function testServerUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? DEFAULT_TEST_SERVER_URL;
+}
+
+export interface TestDatabase {
+  /** Connection URL of the fresh database (hand it to code that opens its own connections). */
+  readonly url: string;
+  readonly database: Database;
+  /** Closes `database` and drops the database (forcibly disconnecting other sessions). Idempotent. */
+  drop(): Promise<void>;
+}
+
+export interface CreateTestDatabaseOptions {
+  /** Server URL to create the database on (default: {@link testServerUrl}). */
+  serverUrl?: string;
+  maxConnections?: number;
+  /** Migrations to apply before returning. */
+  migrations?: MigrateServiceOptions[];
+}
+
+function uniqueName(): string {
+  return `mso_test_${Date.now().toString(36)}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+async function withAdmin<T>(serverUrl: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'mso-test-admin' } });
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+/** Creates a uniquely named database on the test server and opens it. */
+export async function createTestDatabase(options: CreateTestDatabaseOptions = {}): Promise<TestDatabase> {
+  const serverUrl = options.serverUrl ?? testServerUrl();
+  const name = uniqueName();
+  await withAdmin(serverUrl, (sql) => sql.unsafe(`CREATE DATABASE ${quoteIdent(name)}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const dropDatabase = async () => {
+    await withAdmin(serverUrl, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+  };
+  let database: Database;
+  try {
+    database = await openDatabase({
+      url: url.toString(),
+      applicationName: 'mso-test',
+      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+    });
+    for (const migration of options.migrations ?? []) await migrateService(database, migration);
+  } catch (error) {
+    await dropDatabase().catch(() => undefined);
+    throw error;
+  }
+  let dropping: Promise<void> | undefined;
+  return {
+    url: url.toString(),
+    database,
+    drop() {
+      dropping ??= database.close().then(dropDatabase);
+      return dropping;
+    },
+  };
+}
+
+export interface PgliteTestDatabase {
+  readonly database: Database;
+  /** Closes the in-memory database. Idempotent. */
+  drop(): Promise<void>;
+}
+
+export interface CreatePgliteTestDatabaseOptions {
+  /** Migrations to apply; the migrated state is built once per process and copied for later calls. */
+  migrations?: MigrateServiceOptions[];
+}
+
+// A fresh PGlite takes seconds to initialise; loading a dumped data folder takes about one. The first
+// database of each migration set is built and dumped, later ones start from the dump.
+const templates = new Map<string, Promise<File | Blob>>();
+
+async function buildTemplate(migrations: MigrateServiceOptions[]): Promise<File | Blob> {
+  const client = await PGlite.create('memory://');
+  const database = wrapPglite(client);
+  try {
+    for (const migration of migrations) await migrateService(database, migration);
+    return await client.dumpDataDir('none');
+  } finally {
+    await database.close();
+  }
+}
+
+/** Opens an in-memory PGlite database (embedded mode), optionally with migrations applied. */
+export async function createPgliteTestDatabase(options: CreatePgliteTestDatabaseOptions = {}): Promise<PgliteTestDatabase> {
+  const migrations = options.migrations ?? [];
+  const key = JSON.stringify(migrations.map((m) => [m.schema, m.migrationsFolder]));
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = buildTemplate(migrations);
+    templates.set(key, template);
+    template.catch(() => templates.delete(key));
+  }
+  const database = wrapPglite(await PGlite.create('memory://', { loadDataDir: await template }));
+  let dropping: Promise<void> | undefined;
+  return {
+    database,
+    drop() {
+      dropping ??= database.close();
+      return dropping;
+    },
+  };
+}
