@@ -1,1 +1,4 @@
 export * from './types.js';
+export { createMemoryBus, type MemoryBusOptions } from './memory.js';
+export { connectNatsBus, deleteNatsNamespace, type NatsBusOptions } from './nats.js';
+export { createBusFromEnv, type BusFromEnvOptions } from './env.js';

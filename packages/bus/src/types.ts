@@ -10,6 +10,12 @@
  *   `maxDeliver` times, then moved to the dead-letter subject. Publishing the same event id twice
  *   within the dedupe window stores it once. Events on the same subject arrive in publish order.
  * - KV: last value per key, watch delivers the current values then every change.
+ *
+ * Ordering: one consumer instance hands events to its handler one at a time, in stream order, so
+ * events on one subject are handled in publish order. A redelivered event (after a handler error or
+ * an ack timeout) comes back after the events that were already on their way; consumers that care
+ * keep an inbox of handled event ids (see DESIGN.md, "Exactly-once effect"). Set
+ * `ConsumeOptions.maxAckPending` to 1 to hold back later events until an earlier one is acked.
  */
 
 /** Message headers. Keys are case-sensitive; W3C `traceparent`/`tracestate` travel here. */
@@ -26,7 +32,14 @@ export interface BusReply {
   headers?: Headers;
 }
 
-export type BusErrorCode = 'no-responders' | 'timeout' | 'closed' | 'invalid';
+/**
+ * - `no-responders`: nobody serves the subject.
+ * - `timeout`: no reply in time.
+ * - `closed`: the bus was closed.
+ * - `invalid`: bad arguments (subject, names).
+ * - `remote`: the serving handler threw; the message is the handler's error message.
+ */
+export type BusErrorCode = 'no-responders' | 'timeout' | 'closed' | 'invalid' | 'remote';
 
 export class BusError extends Error {
   constructor(
@@ -81,6 +94,8 @@ export interface StreamOptions {
   producer: string;
   /** Dedupe window in ms. Default 2 minutes. */
   duplicateWindowMs?: number;
+  /** Drop events older than this. Default: keep (limits by count/size only). */
+  maxAgeMs?: number;
 }
 
 export interface ConsumeOptions {
@@ -94,6 +109,20 @@ export interface ConsumeOptions {
   maxDeliver?: number;
   /** How long an unacked delivery waits before redelivery. Default 30000. */
   ackWaitMs?: number;
+  /**
+   * Delay before redelivering an event whose handler threw, indexed by delivery count - 1 (the last
+   * value repeats). Default [500, 2000, 10000, 30000].
+   */
+  backoffMs?: number[];
+  /** Events delivered but not yet acked, across all instances of this durable. Default 1000. */
+  maxAckPending?: number;
+  /**
+   * Read the dead-letter stream instead of `producer`'s stream. Delivered subjects are then
+   * `dlq.<durable>.<original subject>`; `filter` defaults to `dlq.>`. Headers carry the original
+   * stream sequence (`Mso-Dlq-Sequence`), delivery count (`Mso-Dlq-Deliveries`) and last error
+   * (`Mso-Dlq-Error`).
+   */
+  deadLetters?: boolean;
   /** Resolve to ack. Throw to nak (redeliver after a short backoff). */
   handler: (event: DeliveredEvent) => Promise<void>;
 }
@@ -125,6 +154,27 @@ export interface ServiceStatus {
   id: string;
   version: string;
 }
+
+/** Structured logger (pino-compatible subset). */
+export interface BusLogger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Header names the bus uses on the wire. */
+export const BusHeaders = {
+  /** Event id, used by JetStream for dedupe. */
+  msgId: 'Nats-Msg-Id',
+  /** Original event id on dead-lettered events (their `Nats-Msg-Id` is the dead-letter dedupe key). */
+  eventId: 'Mso-Event-Id',
+  /** `<bucket>/<object>`: the payload is in the object store. */
+  payloadRef: 'Mso-Payload-Ref',
+  dlqSequence: 'Mso-Dlq-Sequence',
+  dlqDeliveries: 'Mso-Dlq-Deliveries',
+  dlqError: 'Mso-Dlq-Error',
+  dlqStream: 'Mso-Dlq-Stream',
+} as const;
 
 export interface Bus {
   readonly kind: 'nats' | 'memory';

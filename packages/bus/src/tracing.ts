@@ -1,0 +1,134 @@
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
+} from '@opentelemetry/api';
+import { BusError, type Headers } from './types.js';
+
+/**
+ * W3C trace context over bus headers, shared by both transports. Only the OpenTelemetry API is used:
+ * without a registered SDK every call here is a no-op. Span attributes never carry payload content.
+ */
+
+const TRACER_NAME = '@mso/bus';
+
+const setter: TextMapSetter<Headers> = {
+  set(carrier, key, value) {
+    carrier[key] = value;
+  },
+};
+
+const getter: TextMapGetter<Headers> = {
+  get(carrier, key) {
+    const direct = carrier[key];
+    if (direct !== undefined) return direct;
+    const lower = key.toLowerCase();
+    for (const k of Object.keys(carrier)) if (k.toLowerCase() === lower) return carrier[k];
+    return undefined;
+  },
+  keys(carrier) {
+    return Object.keys(carrier);
+  },
+};
+
+export type MessagingOperation = 'send' | 'process';
+
+export interface SpanInfo {
+  /** Logical subject (without any test-isolation prefix). */
+  subject: string;
+  operation: MessagingOperation;
+  bodySize: number;
+  messageId?: string;
+  /** Queue group (service) or durable consumer name. */
+  group?: string;
+  deliveryCount?: number;
+}
+
+function attributes(info: SpanInfo): Attributes {
+  const attrs: Attributes = {
+    'messaging.system': 'nats',
+    'messaging.destination.name': info.subject,
+    'messaging.operation.type': info.operation,
+    'messaging.operation.name': info.operation,
+    'messaging.message.body.size': info.bodySize,
+  };
+  if (info.messageId !== undefined) attrs['messaging.message.id'] = info.messageId;
+  if (info.group !== undefined) attrs['messaging.consumer.group.name'] = info.group;
+  if (info.deliveryCount !== undefined) attrs['messaging.nats.delivery_count'] = info.deliveryCount;
+  return attrs;
+}
+
+function fail(span: Span, err: unknown): void {
+  // Error messages may echo payload content: record only the kind of error.
+  const type = err instanceof BusError ? `BusError:${err.code}` : err instanceof Error ? err.name : 'Error';
+  span.setAttribute('error.type', type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+}
+
+/**
+ * Outgoing message (request: CLIENT span; publish: PRODUCER span), child of the active context.
+ * `fn` gets a copy of `headers` with `traceparent`/`tracestate` injected.
+ */
+export async function withOutgoingSpan<T>(
+  kind: 'request' | 'publish',
+  info: SpanInfo,
+  headers: Headers | undefined,
+  fn: (headers: Headers) => Promise<T>,
+): Promise<T> {
+  const parent = context.active();
+  const span = trace
+    .getTracer(TRACER_NAME)
+    .startSpan(
+      `${info.operation} ${info.subject}`,
+      { kind: kind === 'request' ? SpanKind.CLIENT : SpanKind.PRODUCER, attributes: attributes(info) },
+      parent,
+    );
+  const ctx = trace.setSpan(parent, span);
+  const out: Headers = { ...headers };
+  propagation.inject(ctx, out, setter);
+  try {
+    return await context.with(ctx, () => fn(out));
+  } catch (err) {
+    fail(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * Incoming message (request: SERVER span; event: CONSUMER span) whose parent is the context
+ * extracted from `headers`. The handler runs with that span active, so its own spans, requests and
+ * publishes continue the trace.
+ */
+export async function withIncomingSpan<T>(
+  kind: 'request' | 'event',
+  info: SpanInfo,
+  headers: Headers,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const parent: Context = propagation.extract(ROOT_CONTEXT, headers, getter);
+  const span = trace
+    .getTracer(TRACER_NAME)
+    .startSpan(
+      `${info.operation} ${info.subject}`,
+      { kind: kind === 'request' ? SpanKind.SERVER : SpanKind.CONSUMER, attributes: attributes(info) },
+      parent,
+    );
+  try {
+    return await context.with(trace.setSpan(parent, span), fn);
+  } catch (err) {
+    fail(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
