@@ -1,0 +1,104 @@
+import { fileURLToPath } from 'node:url';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notes } from '../test/fixtures/schema.js';
+import { openDatabase } from './database.js';
+import { createTestDatabase, type TestDatabase } from './testing.js';
+
+const migrationsFolder = fileURLToPath(new URL('../test/fixtures/migrations', import.meta.url));
+const practiceId = '00000000-0000-4000-8000-000000000001';
+
+let test: TestDatabase;
+beforeAll(async () => {
+  test = await createTestDatabase({ migrations: [{ schema: 'dbfixture', migrationsFolder }] });
+});
+afterAll(async () => {
+  await test?.drop();
+});
+
+describe('openDatabase (PostgreSQL)', () => {
+  it('opens postgres.js when given a URL and answers ping', async () => {
+    expect(test.database.kind).toBe('postgres');
+    await expect(test.database.ping()).resolves.toBeUndefined();
+  });
+
+  it('reads and writes through drizzle with the service schema types', async () => {
+    const [row] = await test.database.db
+      .insert(notes)
+      .values({ practiceId, body: 'hello', amountCents: 12_345 })
+      .returning();
+    expect(row).toMatchObject({ practiceId, body: 'hello', amountCents: 12_345, status: 'open' });
+    const found = await test.database.db.select().from(notes).where(eq(notes.id, row!.id));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.createdAt).toBeInstanceOf(Date);
+  });
+
+  it('commits a transaction when the callback resolves', async () => {
+    const id = await test.database.transaction(async (tx) => {
+      const [row] = await tx.insert(notes).values({ practiceId, body: 'committed' }).returning({ id: notes.id });
+      return row!.id;
+    });
+    expect(await test.database.db.select().from(notes).where(eq(notes.id, id))).toHaveLength(1);
+  });
+
+  it('rolls a transaction back when the callback throws', async () => {
+    let insertedId: string | undefined;
+    await expect(
+      test.database.transaction(async (tx) => {
+        const [row] = await tx.insert(notes).values({ practiceId, body: 'rolled back' }).returning({ id: notes.id });
+        insertedId = row!.id;
+        const inside = await tx.select().from(notes).where(eq(notes.id, insertedId));
+        expect(inside).toHaveLength(1);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(insertedId).toBeDefined();
+    expect(await test.database.db.select().from(notes).where(eq(notes.id, insertedId!))).toHaveLength(0);
+  });
+
+  it('rolls back only the nested transaction (savepoint) that throws', async () => {
+    const bodies = await test.database.transaction(async (tx) => {
+      await tx.insert(notes).values({ practiceId, body: 'outer-kept' });
+      await tx
+        .transaction(async (inner) => {
+          await inner.insert(notes).values({ practiceId, body: 'inner-dropped' });
+          throw new Error('inner');
+        })
+        .catch(() => undefined);
+      const rows = await tx.select({ body: notes.body }).from(notes).where(sql`${notes.body} like '%-kept' or ${notes.body} like '%-dropped'`);
+      return rows.map((r) => r.body);
+    });
+    expect(bodies).toEqual(['outer-kept']);
+  });
+
+  it('ping rejects once closed, and close is idempotent', async () => {
+    const other = await openDatabase({ url: test.url, maxConnections: 1 });
+    await other.ping();
+    await other.close();
+    await other.close();
+    await expect(other.ping()).rejects.toThrow();
+  });
+
+  it('rejects an invalid maxConnections', async () => {
+    await expect(openDatabase({ url: test.url, maxConnections: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('createTestDatabase', () => {
+  it('gives each caller its own database and drops it', async () => {
+    const a = await createTestDatabase();
+    const b = await createTestDatabase();
+    try {
+      expect(a.url).not.toBe(b.url);
+      await a.database.db.execute(sql`create table only_in_a (id int)`);
+      const inB = await b.database.db.execute(sql`select count(*)::int as n from information_schema.tables where table_name = 'only_in_a'`);
+      expect([...inB]).toEqual([{ n: 0 }]);
+    } finally {
+      await Promise.all([a.drop(), b.drop()]);
+    }
+    await a.drop();
+    const name = new URL(a.url).pathname.slice(1);
+    const left = await test.database.db.execute(sql`select count(*)::int as n from pg_database where datname = ${name}`);
+    expect([...left]).toEqual([{ n: 0 }]);
+  });
+});
