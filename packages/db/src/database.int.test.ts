@@ -92,13 +92,13 @@ describe('createTestDatabase', () => {
       expect(a.url).not.toBe(b.url);
       await a.database.db.execute(sql`create table only_in_a (id int)`);
       const inB = await b.database.db.execute(sql`select count(*)::int as n from information_schema.tables where table_name = 'only_in_a'`);
-      expect([...inB]).toEqual([{ n: 0 }]);
+      expect([...(inB as Iterable<unknown>)]).toEqual([{ n: 0 }]);
     } finally {
       await Promise.all([a.drop(), b.drop()]);
     }
     await a.drop();
     const name = new URL(a.url).pathname.slice(1);
     const left = await test.database.db.execute(sql`select count(*)::int as n from pg_database where datname = ${name}`);
-    expect([...left]).toEqual([{ n: 0 }]);
+    expect([...(left as Iterable<unknown>)]).toEqual([{ n: 0 }]);
   });
 });
