@@ -77,7 +77,6 @@ interface MemStream {
 interface PendingState {
   deliveries: number;
   timer: NodeJS.Timeout | undefined;
-  lastError: string | undefined;
 }
 
 interface Delivery {
@@ -88,6 +87,7 @@ interface Delivery {
 interface Instance {
   handler: (event: DeliveredEvent) => Promise<void>;
   buffer: Delivery[];
+  busy: boolean;
   stopped: boolean;
   wake: (() => void) | undefined;
   done: Promise<void>;
@@ -325,7 +325,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     if (i >= 0) durable.ready.splice(i, 1);
   }
 
-  function deadLetter(durable: Durable, seq: number, deliveries: number, error: string | undefined): void {
+  function deadLetter(durable: Durable, seq: number, deliveries: number, error: string): void {
     const message = findMessage(durable.stream, seq);
     settle(durable, seq);
     if (!message) return;
@@ -335,7 +335,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       [BusHeaders.dlqStream]: durable.stream.name,
       [BusHeaders.dlqSequence]: String(seq),
       [BusHeaders.dlqDeliveries]: String(deliveries),
-      [BusHeaders.dlqError]: error ?? 'ack wait exceeded',
+      [BusHeaders.dlqError]: error,
     };
     logger?.warn({ subject: message.subject, durable: durable.name, seq, deliveries }, 'event dead-lettered');
     store(
@@ -360,20 +360,20 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     p.timer.unref();
   }
 
+  /**
+   * Ack wait expired: the event becomes due for redelivery to the next idle instance. When it has
+   * used all its deliveries it goes to the dead-letter stream at that point instead (a late ack
+   * arriving before then still settles it), as the NATS transport does with its extra delivery.
+   */
   function onAckTimeout(durable: Durable, seq: number, p: PendingState): void {
     p.timer = undefined;
     if (durable.pending.get(seq) !== p) return;
-    if (p.deliveries >= durable.config.maxDeliver) {
-      deadLetter(durable, seq, p.deliveries, undefined);
-      pump(durable);
-      return;
-    }
     scheduleReady(durable, seq, p, 0);
   }
 
-  function nextSeqFor(durable: Durable): number | undefined {
+  function nextSeqFor(durable: Durable): { seq: number; redelivery: boolean } | undefined {
     const ready = durable.ready.shift();
-    if (ready !== undefined) return ready;
+    if (ready !== undefined) return { seq: ready, redelivery: true };
     if (durable.pending.size >= durable.config.maxAckPending) return undefined;
     const stream = durable.stream;
     const first = stream.messages[0];
@@ -382,27 +382,36 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     while (durable.nextSeq <= stream.lastSeq) {
       const m = findMessage(stream, durable.nextSeq);
       durable.nextSeq += 1;
-      if (m && subjectMatches(durable.filter, m.subject)) return m.seq;
+      if (m && subjectMatches(durable.filter, m.subject)) return { seq: m.seq, redelivery: false };
     }
     return undefined;
   }
 
-  /** Hands deliveries to idle instances (each holds at most one buffered delivery, like a prefetch of 1). */
+  /**
+   * Hands deliveries to idle instances. An instance takes the next event only once its handler is
+   * done (like the NATS transport, which pulls the next message after the handler settles), so
+   * the ack wait of a slow handler lets another instance of the durable take the event.
+   */
   function pump(durable: Durable): void {
     for (;;) {
-      const free = durable.instances.filter((i) => !i.stopped && i.buffer.length === 0);
+      const free = durable.instances.filter((i) => !i.stopped && !i.busy && i.buffer.length === 0);
       if (free.length === 0) return;
-      const seq = nextSeqFor(durable);
-      if (seq === undefined) return;
+      const next = nextSeqFor(durable);
+      if (next === undefined) return;
+      const { seq } = next;
       if (!findMessage(durable.stream, seq)) {
         settle(durable, seq);
         continue;
       }
+      let p = durable.pending.get(seq);
+      if (next.redelivery && p && p.deliveries >= durable.config.maxDeliver) {
+        deadLetter(durable, seq, p.deliveries, 'ack wait exceeded');
+        continue;
+      }
       const instance = free[durable.rr++ % free.length];
       if (!instance) return;
-      let p = durable.pending.get(seq);
       if (!p) {
-        p = { deliveries: 0, timer: undefined, lastError: undefined };
+        p = { deliveries: 0, timer: undefined };
         durable.pending.set(seq, p);
       }
       p.deliveries += 1;
@@ -447,9 +456,9 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     } catch (err) {
       const p = durable.pending.get(delivery.seq);
       if (!p || p.deliveries !== delivery.deliveryCount) return; // a newer delivery owns it
-      p.lastError = errorMessage(err);
+      const error = errorMessage(err);
       logger?.debug({ subject: message.subject, durable: durable.name, deliveryCount: p.deliveries }, 'handler failed');
-      if (p.deliveries >= durable.config.maxDeliver) deadLetter(durable, delivery.seq, p.deliveries, p.lastError);
+      if (p.deliveries >= durable.config.maxDeliver) deadLetter(durable, delivery.seq, p.deliveries, error);
       else scheduleReady(durable, delivery.seq, p, backoffFor(durable.config.backoffMs, p.deliveries));
     }
   }
@@ -464,8 +473,12 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
         instance.wake = undefined;
         continue;
       }
-      pump(durable);
-      await processDelivery(durable, instance, delivery);
+      instance.busy = true;
+      try {
+        await processDelivery(durable, instance, delivery);
+      } finally {
+        instance.busy = false;
+      }
       pump(durable);
     }
   }
@@ -507,6 +520,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     const instance: Instance = {
       handler: opts.handler,
       buffer: [],
+      busy: false,
       stopped: false,
       wake: undefined,
       done: Promise.resolve(),

@@ -1,0 +1,766 @@
+import { randomUUID } from 'node:crypto';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BusError, BusHeaders, type Bus, type DeliveredEvent, type KvEntry } from './types.js';
+
+/**
+ * The behaviour every `Bus` transport must show. Run it from a test file:
+ *
+ *   describeBusConformance('memory', async () => { const bus = createMemoryBus(); return { bus, cleanup: () => bus.close() }; });
+ *
+ * `makeBus` is called once per test and must return a bus isolated from other tests and runs (for
+ * NATS: a random namespace); `cleanup` closes it and deletes what it created.
+ */
+export interface BusFixture {
+  bus: Bus;
+  cleanup(): Promise<void>;
+}
+
+const EXPORTER = Symbol.for('@mso/bus/conformance-exporter');
+
+/**
+ * Registers an in-memory span exporter, the W3C propagator and an async-hooks context manager as
+ * the global OpenTelemetry setup (once per process) and returns the exporter.
+ */
+export function installTestTracing(): InMemorySpanExporter {
+  const g = globalThis as { [EXPORTER]?: InMemorySpanExporter };
+  const existing = g[EXPORTER];
+  if (existing) return existing;
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  if (!trace.setGlobalTracerProvider(provider)) throw new Error('a global tracer provider is already registered');
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  g[EXPORTER] = exporter;
+  return exporter;
+}
+
+const te = new TextEncoder();
+const td = new TextDecoder();
+const text = (data: Uint8Array): string => td.decode(data);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const uid = (): string => randomUUID().replaceAll('-', '').slice(0, 10);
+
+async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+async function expectBusError(promise: Promise<unknown>, code: BusError['code']): Promise<BusError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BusError);
+  expect((err as BusError).code).toBe(code);
+  return err as BusError;
+}
+
+function parentOf(span: ReadableSpan): string | undefined {
+  return span.parentSpanContext?.spanId;
+}
+
+export function describeBusConformance(name: string, makeBus: () => Promise<BusFixture>): void {
+  describe(`Bus conformance: ${name}`, () => {
+    let exporter: InMemorySpanExporter;
+    let fixture: BusFixture | undefined;
+    let bus: Bus;
+
+    beforeAll(() => {
+      exporter = installTestTracing();
+    });
+
+    beforeEach(async () => {
+      fixture = await makeBus();
+      bus = fixture.bus;
+    });
+
+    afterEach(async () => {
+      await fixture?.cleanup();
+      fixture = undefined;
+    });
+
+    // ------------------------------------------------------------ request/reply
+
+    describe('request/reply', () => {
+      it('returns the reply data and headers, and passes request headers to the handler', async () => {
+        const subject = `conf${uid()}.echo`;
+        const seen: Array<{ subject: string; header: string | undefined }> = [];
+        await bus.serve({
+          service: `echo-${uid()}`,
+          version: '1.0.0',
+          subjects: [subject],
+          handler: async (req) => {
+            seen.push({ subject: req.subject, header: req.headers['x-tenant'] });
+            return { data: te.encode(`echo:${text(req.data)}`), headers: { 'x-served': 'yes' } };
+          },
+        });
+        const reply = await bus.request(subject, te.encode('hello'), { headers: { 'x-tenant': 't1' } });
+        expect(text(reply.data)).toBe('echo:hello');
+        expect(reply.headers?.['x-served']).toBe('yes');
+        expect(seen).toEqual([{ subject, header: 't1' }]);
+      });
+
+      it('serves several subjects from one service', async () => {
+        const base = `conf${uid()}`;
+        await bus.serve({
+          service: `multi-${uid()}`,
+          version: '1.0.0',
+          subjects: [`${base}.a`, `${base}.b`],
+          handler: async (req) => ({ data: te.encode(req.subject) }),
+        });
+        expect(text((await bus.request(`${base}.a`, new Uint8Array())).data)).toBe(`${base}.a`);
+        expect(text((await bus.request(`${base}.b`, new Uint8Array())).data)).toBe(`${base}.b`);
+      });
+
+      it('reports a handler error to the requester as BusError remote', async () => {
+        const subject = `conf${uid()}.fail`;
+        await bus.serve({
+          service: `fail-${uid()}`,
+          version: '1.0.0',
+          subjects: [subject],
+          handler: async () => {
+            throw new Error('cannot do that');
+          },
+        });
+        const err = await expectBusError(bus.request(subject, new Uint8Array()), 'remote');
+        expect(err.message).toContain('cannot do that');
+      });
+
+      it('fails with timeout when no reply comes in time', async () => {
+        const subject = `conf${uid()}.slow`;
+        await bus.serve({
+          service: `slow-${uid()}`,
+          version: '1.0.0',
+          subjects: [subject],
+          handler: async () => {
+            await sleep(400);
+            return { data: new Uint8Array() };
+          },
+        });
+        const started = Date.now();
+        await expectBusError(bus.request(subject, new Uint8Array(), { timeoutMs: 150 }), 'timeout');
+        const elapsed = Date.now() - started;
+        expect(elapsed).toBeGreaterThanOrEqual(140);
+        expect(elapsed).toBeLessThan(400);
+      });
+
+      it('fails fast with no-responders when nobody serves the subject', async () => {
+        const started = Date.now();
+        await expectBusError(
+          bus.request(`conf${uid()}.nobody`, new Uint8Array(), { timeoutMs: 5_000 }),
+          'no-responders',
+        );
+        expect(Date.now() - started).toBeLessThan(1_000);
+      });
+
+      it('shares requests between two servers of one service (queue group)', async () => {
+        const subject = `conf${uid()}.shared`;
+        const service = `shared-${uid()}`;
+        const counts = [0, 0];
+        for (const i of [0, 1]) {
+          await bus.serve({
+            service,
+            version: '1.0.0',
+            subjects: [subject],
+            handler: async () => {
+              counts[i] = (counts[i] ?? 0) + 1;
+              return { data: te.encode(String(i)) };
+            },
+          });
+        }
+        for (let n = 0; n < 40; n++) await bus.request(subject, new Uint8Array());
+        expect((counts[0] ?? 0) + (counts[1] ?? 0)).toBe(40);
+        expect(counts[0]).toBeGreaterThan(0);
+        expect(counts[1]).toBeGreaterThan(0);
+      });
+
+      it('stop() waits for in-flight requests, then the subject has no responders', async () => {
+        const subject = `conf${uid()}.stop`;
+        let finished = false;
+        const served = await bus.serve({
+          service: `stop-${uid()}`,
+          version: '1.0.0',
+          subjects: [subject],
+          handler: async () => {
+            await sleep(150);
+            finished = true;
+            return { data: te.encode('done') };
+          },
+        });
+        const pending = bus.request(subject, new Uint8Array());
+        await sleep(50);
+        await served.stop();
+        expect(finished).toBe(true);
+        expect(text((await pending).data)).toBe('done');
+        await expectBusError(bus.request(subject, new Uint8Array(), { timeoutMs: 2_000 }), 'no-responders');
+      });
+
+      it('rejects invalid subjects and service names', async () => {
+        await expectBusError(bus.request('bad subject', new Uint8Array()), 'invalid');
+        await expectBusError(bus.request('wild.*', new Uint8Array()), 'invalid');
+        await expectBusError(
+          bus.serve({ service: 'no.dots', version: '1.0.0', subjects: ['a.b'], handler: async () => ({ data: new Uint8Array() }) }),
+          'invalid',
+        );
+      });
+    });
+
+    // ------------------------------------------------------------ events
+
+    describe('events', () => {
+      const fast = { ackWaitMs: 2_000, backoffMs: [50] };
+
+      it('fans every event out to each durable consumer group', async () => {
+        const producer = `p${uid()}`;
+        await bus.ensureStream({ producer });
+        const got: Record<string, string[]> = { billing: [], audit: [] };
+        for (const durable of ['billing', 'audit']) {
+          await bus.consume({
+            producer,
+            durable,
+            ...fast,
+            handler: async (e) => {
+              got[durable]?.push(text(e.data));
+            },
+          });
+        }
+        for (const n of [1, 2, 3]) {
+          await bus.publish({ id: randomUUID(), subject: `evt.${producer}.thing.created`, data: te.encode(`e${n}`) });
+        }
+        await waitFor(() => got.billing?.length === 3 && got.audit?.length === 3, 5_000, 'fan-out');
+        expect(got).toEqual({ billing: ['e1', 'e2', 'e3'], audit: ['e1', 'e2', 'e3'] });
+      });
+
+      it('delivers id, subject, headers, sequence and delivery count; filters by subject', async () => {
+        const producer = `p${uid()}`;
+        const got: DeliveredEvent[] = [];
+        await bus.consume({
+          producer,
+          durable: 'created-only',
+          filter: `evt.${producer}.thing.created`,
+          ...fast,
+          handler: async (e) => {
+            got.push(e);
+          },
+        });
+        const id = randomUUID();
+        await bus.publish({ id: randomUUID(), subject: `evt.${producer}.thing.deleted`, data: te.encode('no') });
+        await bus.publish({ id, subject: `evt.${producer}.thing.created`, data: te.encode('yes'), headers: { 'x-tenant': 't9' } });
+        await waitFor(() => got.length === 1, 5_000, 'filtered event');
+        await sleep(100);
+        expect(got).toHaveLength(1);
+        const e = got[0]!;
+        expect(e.id).toBe(id);
+        expect(e.subject).toBe(`evt.${producer}.thing.created`);
+        expect(text(e.data)).toBe('yes');
+        expect(e.headers?.['x-tenant']).toBe('t9');
+        expect(e.deliveryCount).toBe(1);
+        expect(e.sequence).toBe(2);
+      });
+
+      it('redelivers an event whose handler throws', async () => {
+        const producer = `p${uid()}`;
+        const deliveries: number[] = [];
+        await bus.consume({
+          producer,
+          durable: 'flaky',
+          maxDeliver: 5,
+          ...fast,
+          handler: async (e) => {
+            deliveries.push(e.deliveryCount);
+            if (e.deliveryCount < 3) throw new Error('transient');
+          },
+        });
+        await bus.publish({ id: randomUUID(), subject: `evt.${producer}.x.y`, data: te.encode('1') });
+        await waitFor(() => deliveries.length === 3, 5_000, 'three deliveries');
+        await sleep(200);
+        expect(deliveries).toEqual([1, 2, 3]);
+      });
+
+      it('redelivers to another instance of the durable when a delivery is not acked within ackWait', async () => {
+        const producer = `p${uid()}`;
+        const log: string[] = [];
+        let release!: () => void;
+        const hang = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const options = {
+          producer,
+          durable: 'worker',
+          maxDeliver: 5,
+          ackWaitMs: 300,
+          backoffMs: [50],
+          handler: async (e: DeliveredEvent) => {
+            log.push(`start${e.deliveryCount}`);
+            if (e.deliveryCount === 1) await hang;
+            log.push(`end${e.deliveryCount}`);
+          },
+        };
+        await bus.consume(options);
+        await bus.consume(options);
+        const started = Date.now();
+        await bus.publish({ id: randomUUID(), subject: `evt.${producer}.job.queued`, data: te.encode('job') });
+        await waitFor(() => log.includes('end2'), 5_000, 'redelivery to the other instance');
+        expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+        expect(log).toEqual(['start1', 'start2', 'end2']);
+        release();
+        await waitFor(() => log.includes('end1'), 5_000, 'slow handler to finish');
+      });
+
+      it('keeps the position of a durable across restarts', async () => {
+        const producer = `p${uid()}`;
+        const subject = `evt.${producer}.n.added`;
+        const got: string[] = [];
+        const handler = async (e: DeliveredEvent): Promise<void> => {
+          got.push(text(e.data));
+        };
+        const c1 = await bus.consume({ producer, durable: 'counter', ...fast, handler });
+        await bus.publish({ id: randomUUID(), subject, data: te.encode('1') });
+        await waitFor(() => got.length === 1, 5_000, 'first event');
+        await c1.stop();
+        await bus.publish({ id: randomUUID(), subject, data: te.encode('2') });
+        await bus.consume({ producer, durable: 'counter', ...fast, handler });
+        await waitFor(() => got.length === 2, 5_000, 'second event');
+        await sleep(100);
+        expect(got).toEqual(['1', '2']);
+      });
+
+      it('moves an event to the dead-letter stream after maxDeliver failed deliveries', async () => {
+        const producer = `p${uid()}`;
+        let calls = 0;
+        await bus.consume({
+          producer,
+          durable: 'doomed',
+          maxDeliver: 3,
+          ...fast,
+          handler: async () => {
+            calls++;
+            throw new Error('always fails');
+          },
+        });
+        const dead: DeliveredEvent[] = [];
+        await bus.consume({
+          producer,
+          deadLetters: true,
+          durable: 'dlq-reader',
+          filter: 'dlq.doomed.>',
+          ...fast,
+          handler: async (e) => {
+            dead.push(e);
+          },
+        });
+        const id = randomUUID();
+        await bus.publish({ id, subject: `evt.${producer}.order.placed`, data: te.encode('order-1') });
+        await waitFor(() => dead.length === 1, 5_000, 'dead letter');
+        await sleep(200);
+        expect(calls).toBe(3);
+        expect(dead).toHaveLength(1);
+        const d = dead[0]!;
+        expect(d.subject).toBe(`dlq.doomed.evt.${producer}.order.placed`);
+        expect(d.id).toBe(id);
+        expect(text(d.data)).toBe('order-1');
+        expect(d.headers?.[BusHeaders.dlqDeliveries]).toBe('3');
+        expect(d.headers?.[BusHeaders.dlqError]).toBe('always fails');
+      });
+
+      it('dead-letters an event whose last delivery is not acked in time', async () => {
+        const producer = `p${uid()}`;
+        let calls = 0;
+        const options = {
+          producer,
+          durable: 'stuck',
+          maxDeliver: 1,
+          ackWaitMs: 250,
+          backoffMs: [50],
+          handler: async () => {
+            calls++;
+            await sleep(600);
+          },
+        };
+        // Two instances: while one holds the event past ackWait, the other takes the redelivery.
+        await bus.consume(options);
+        await bus.consume(options);
+        const dead: DeliveredEvent[] = [];
+        await bus.consume({
+          producer,
+          deadLetters: true,
+          durable: 'dlq-reader',
+          ...fast,
+          handler: async (e) => {
+            dead.push(e);
+          },
+        });
+        await bus.publish({ id: randomUUID(), subject: `evt.${producer}.x.y`, data: te.encode('late') });
+        await waitFor(() => dead.length === 1, 5_000, 'dead letter');
+        expect(calls).toBe(1);
+        expect(dead[0]!.subject).toBe(`dlq.stuck.evt.${producer}.x.y`);
+        expect(dead[0]!.headers?.[BusHeaders.dlqError]).toBe('ack wait exceeded');
+        expect(dead[0]!.headers?.[BusHeaders.dlqDeliveries]).toBe('1');
+      });
+
+      it('stores an event id once within the dedupe window', async () => {
+        const producer = `p${uid()}`;
+        await bus.ensureStream({ producer, duplicateWindowMs: 60_000 });
+        const got: string[] = [];
+        await bus.consume({
+          producer,
+          durable: 'dedupe',
+          ...fast,
+          handler: async (e) => {
+            got.push(`${e.sequence}:${text(e.data)}`);
+          },
+        });
+        const id = randomUUID();
+        const subject = `evt.${producer}.x.y`;
+        await bus.publish({ id, subject, data: te.encode('first') });
+        await bus.publish({ id, subject, data: te.encode('second') });
+        await bus.publish({ id: randomUUID(), subject, data: te.encode('marker') });
+        await waitFor(() => got.length === 2, 5_000, 'two events');
+        await sleep(100);
+        expect(got).toEqual(['1:first', '2:marker']);
+      });
+
+      it('delivers events on one subject in publish order', async () => {
+        const producer = `p${uid()}`;
+        const subject = `evt.${producer}.counter.incremented`;
+        const got: number[] = [];
+        const sequences: number[] = [];
+        for (let n = 0; n < 30; n++) await bus.publish({ id: randomUUID(), subject, data: te.encode(String(n)) });
+        await bus.consume({
+          producer,
+          durable: 'ordered',
+          ...fast,
+          handler: async (e) => {
+            if (got.length % 7 === 3) await sleep(5);
+            got.push(Number(text(e.data)));
+            sequences.push(e.sequence);
+          },
+        });
+        for (let n = 30; n < 40; n++) await bus.publish({ id: randomUUID(), subject, data: te.encode(String(n)) });
+        await waitFor(() => got.length === 40, 5_000, 'forty events');
+        expect(got).toEqual(Array.from({ length: 40 }, (_, i) => i));
+        expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+      });
+
+      it('with maxAckPending 1 holds later events back until a failed one succeeds', async () => {
+        const producer = `p${uid()}`;
+        const subject = `evt.${producer}.x.y`;
+        const got: string[] = [];
+        await bus.consume({
+          producer,
+          durable: 'strict',
+          maxAckPending: 1,
+          maxDeliver: 5,
+          ...fast,
+          handler: async (e) => {
+            got.push(`${text(e.data)}#${e.deliveryCount}`);
+            if (text(e.data) === 'a' && e.deliveryCount === 1) throw new Error('retry me');
+          },
+        });
+        for (const d of ['a', 'b', 'c']) await bus.publish({ id: randomUUID(), subject, data: te.encode(d) });
+        await waitFor(() => got.length === 4, 5_000, 'four deliveries');
+        expect(got).toEqual(['a#1', 'a#2', 'b#1', 'c#1']);
+      });
+
+      it('rejects event subjects outside evt.<producer>.<type>', async () => {
+        await expectBusError(bus.publish({ id: '1', subject: 'billing.created', data: new Uint8Array() }), 'invalid');
+        await expectBusError(bus.publish({ id: '1', subject: 'evt.billing', data: new Uint8Array() }), 'invalid');
+      });
+    });
+
+    // ------------------------------------------------------------ KV
+
+    describe('KV', () => {
+      it('gets, puts, updates by revision and deletes', async () => {
+        const kv = await bus.kv(`kv${uid()}`);
+        expect(await kv.get('missing')).toBeNull();
+        const r1 = await kv.put('tenant.t1', te.encode('v1'));
+        expect(r1).toBeGreaterThan(0);
+        const e1 = await kv.get('tenant.t1');
+        expect(e1?.revision).toBe(r1);
+        expect(text(e1!.value!)).toBe('v1');
+
+        const r2 = await kv.update('tenant.t1', te.encode('v2'), r1);
+        expect(r2).not.toBeNull();
+        expect(r2!).toBeGreaterThan(r1);
+        expect(await kv.update('tenant.t1', te.encode('stale'), r1)).toBeNull();
+        expect(await kv.update('tenant.t1', te.encode('exists'), 0)).toBeNull();
+        expect(text((await kv.get('tenant.t1'))!.value!)).toBe('v2');
+
+        const r3 = await kv.update('tenant.t2', te.encode('new'), 0);
+        expect(r3).toBeGreaterThan(r2!);
+        expect((await kv.keys()).sort()).toEqual(['tenant.t1', 'tenant.t2']);
+
+        await kv.delete('tenant.t1');
+        const gone = await kv.get('tenant.t1');
+        expect(gone?.value).toBeNull();
+        expect(await kv.keys()).toEqual(['tenant.t2']);
+        // A deleted key can be created again.
+        expect(await kv.update('tenant.t1', te.encode('again'), 0)).not.toBeNull();
+      });
+
+      it('keeps buckets apart', async () => {
+        const a = await bus.kv(`kva${uid()}`);
+        const b = await bus.kv(`kvb${uid()}`);
+        await a.put('k', te.encode('a'));
+        expect(await b.get('k')).toBeNull();
+      });
+
+      it('watch delivers current values, then every change, until stopped', async () => {
+        const kv = await bus.kv(`kv${uid()}`);
+        await kv.put('a', te.encode('1'));
+        await kv.put('b', te.encode('2'));
+        await kv.delete('b');
+        const seen: Array<string> = [];
+        const revisions: number[] = [];
+        let readyAt = -1;
+        const onEntry = (e: KvEntry): void => {
+          seen.push(`${e.key}=${e.value ? text(e.value) : 'null'}`);
+          revisions.push(e.revision);
+        };
+        const watcher = await kv.watch(onEntry, () => {
+          readyAt = seen.length;
+        });
+        await waitFor(() => readyAt >= 0, 5_000, 'watch ready');
+        expect(seen).toEqual(['a=1']);
+        await kv.put('c', te.encode('3'));
+        await kv.delete('a');
+        await waitFor(() => seen.length === 3, 5_000, 'watched changes');
+        expect(seen).toEqual(['a=1', 'c=3', 'a=null']);
+        expect(revisions).toEqual([...revisions].sort((x, y) => x - y));
+        await watcher.stop();
+        await kv.put('d', te.encode('4'));
+        await sleep(100);
+        expect(seen).toHaveLength(3);
+      });
+
+      it('watch on an empty bucket is ready at once', async () => {
+        const kv = await bus.kv(`kv${uid()}`);
+        let ready = false;
+        const seen: string[] = [];
+        const w = await kv.watch(
+          (e) => seen.push(e.key),
+          () => {
+            ready = true;
+          },
+        );
+        await waitFor(() => ready, 5_000, 'ready');
+        expect(seen).toEqual([]);
+        await kv.put('x', te.encode('1'));
+        await waitFor(() => seen.length === 1, 5_000, 'change');
+        await w.stop();
+      });
+    });
+
+    // ------------------------------------------------------------ ping
+
+    it('ping lists the running service instances', async () => {
+      const name = `pinged-${uid()}`;
+      const other = `other-${uid()}`;
+      const handler = async (): Promise<{ data: Uint8Array }> => ({ data: new Uint8Array() });
+      await bus.serve({ service: name, version: '1.2.3', subjects: [`conf${uid()}.p`], handler });
+      await bus.serve({ service: name, version: '1.2.3', subjects: [`conf${uid()}.p`], handler });
+      const otherServed = await bus.serve({ service: other, version: '0.1.0', subjects: [`conf${uid()}.o`], handler });
+      const mine = (await bus.ping()).filter((s) => s.name === name || s.name === other);
+      expect(mine.filter((s) => s.name === name)).toHaveLength(2);
+      expect(new Set(mine.map((s) => s.id)).size).toBe(3);
+      expect(mine.find((s) => s.name === other)?.version).toBe('0.1.0');
+      await otherServed.stop();
+      const after = (await bus.ping()).filter((s) => s.name === name || s.name === other);
+      expect(after.map((s) => s.name)).toEqual([name, name]);
+    });
+
+    // ------------------------------------------------------------ tracing
+
+    describe('trace context', () => {
+      const tracer = () => trace.getTracer('bus-conformance');
+      const secret = 'patient-name-Jane-Doe';
+
+      function spansOf(traceId: string): ReadableSpan[] {
+        return exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+      }
+
+      function assertNoPayload(spans: ReadableSpan[]): void {
+        for (const s of spans) {
+          for (const v of Object.values(s.attributes)) expect(String(v)).not.toContain(secret);
+        }
+      }
+
+      it('propagates through a request, and the handler continues the trace', async () => {
+        const outer = `conf${uid()}.outer`;
+        const inner = `conf${uid()}.inner`;
+        await bus.serve({
+          service: `inner-${uid()}`,
+          version: '1.0.0',
+          subjects: [inner],
+          handler: async (req) => ({ data: req.data }),
+        });
+        await bus.serve({
+          service: `outer-${uid()}`,
+          version: '1.0.0',
+          subjects: [outer],
+          handler: async (req) => {
+            tracer().startSpan('outer-work').end();
+            return bus.request(inner, req.data);
+          },
+        });
+        const traceId = await tracer().startActiveSpan('root', async (root) => {
+          await bus.request(outer, te.encode(secret));
+          root.end();
+          return root.spanContext().traceId;
+        });
+        const spans = await waitFor(() => {
+          const s = spansOf(traceId);
+          return s.length >= 6 ? s : undefined;
+        }, 5_000, 'six spans');
+        const one = (kind: SpanKind, name: string): ReadableSpan => {
+          const found = spans.filter((s) => s.kind === kind && s.name === name);
+          expect(found, `${SpanKind[kind]} ${name}`).toHaveLength(1);
+          return found[0]!;
+        };
+        const root = one(SpanKind.INTERNAL, 'root');
+        const clientOuter = one(SpanKind.CLIENT, `send ${outer}`);
+        const serverOuter = one(SpanKind.SERVER, `process ${outer}`);
+        const work = one(SpanKind.INTERNAL, 'outer-work');
+        const clientInner = one(SpanKind.CLIENT, `send ${inner}`);
+        const serverInner = one(SpanKind.SERVER, `process ${inner}`);
+        expect(parentOf(clientOuter)).toBe(root.spanContext().spanId);
+        expect(parentOf(serverOuter)).toBe(clientOuter.spanContext().spanId);
+        expect(parentOf(work)).toBe(serverOuter.spanContext().spanId);
+        expect(parentOf(clientInner)).toBe(serverOuter.spanContext().spanId);
+        expect(parentOf(serverInner)).toBe(clientInner.spanContext().spanId);
+        expect(clientOuter.attributes).toMatchObject({
+          'messaging.system': 'nats',
+          'messaging.destination.name': outer,
+          'messaging.operation.type': 'send',
+        });
+        expect(serverOuter.attributes).toMatchObject({
+          'messaging.system': 'nats',
+          'messaging.destination.name': outer,
+          'messaging.operation.type': 'process',
+        });
+        assertNoPayload(spans);
+      });
+
+      it('propagates through an event to the consumer and its own work', async () => {
+        const producer = `p${uid()}`;
+        const subject = `evt.${producer}.visit.recorded`;
+        await bus.consume({
+          producer,
+          durable: 'traced',
+          ackWaitMs: 2_000,
+          backoffMs: [50],
+          handler: async () => {
+            tracer().startSpan('consumer-work').end();
+          },
+        });
+        const id = randomUUID();
+        const traceId = await tracer().startActiveSpan('root', async (root) => {
+          await bus.publish({ id, subject, data: te.encode(secret) });
+          root.end();
+          return root.spanContext().traceId;
+        });
+        const spans = await waitFor(() => {
+          const s = spansOf(traceId);
+          return s.length >= 4 ? s : undefined;
+        }, 5_000, 'four spans');
+        const find = (kind: SpanKind): ReadableSpan => {
+          const found = spans.find((s) => s.kind === kind && s.name !== 'root' && s.name !== 'consumer-work');
+          expect(found, SpanKind[kind]).toBeDefined();
+          return found!;
+        };
+        const root = spans.find((s) => s.name === 'root')!;
+        const producerSpan = find(SpanKind.PRODUCER);
+        const consumerSpan = find(SpanKind.CONSUMER);
+        const work = spans.find((s) => s.name === 'consumer-work')!;
+        expect(parentOf(producerSpan)).toBe(root.spanContext().spanId);
+        expect(parentOf(consumerSpan)).toBe(producerSpan.spanContext().spanId);
+        expect(parentOf(work)).toBe(consumerSpan.spanContext().spanId);
+        expect(producerSpan.attributes).toMatchObject({
+          'messaging.system': 'nats',
+          'messaging.destination.name': subject,
+          'messaging.operation.type': 'send',
+          'messaging.message.id': id,
+        });
+        expect(consumerSpan.attributes).toMatchObject({
+          'messaging.system': 'nats',
+          'messaging.destination.name': subject,
+          'messaging.operation.type': 'process',
+          'messaging.consumer.group.name': 'traced',
+        });
+        assertNoPayload(spans);
+      });
+    });
+
+    // ------------------------------------------------------------ large payloads, lifecycle
+
+    it('carries payloads larger than the NATS max_payload (request, reply and event)', async () => {
+      const big = new Uint8Array(1_500_000).map((_, i) => (i * 7) % 251);
+      const subject = `conf${uid()}.big`;
+      await bus.serve({
+        service: `big-${uid()}`,
+        version: '1.0.0',
+        subjects: [subject],
+        handler: async (req) => {
+          const reversed = req.data.slice().reverse();
+          return { data: reversed, headers: { 'x-len': String(req.data.byteLength) } };
+        },
+      });
+      const reply = await bus.request(subject, big, { timeoutMs: 10_000 });
+      expect(reply.headers?.['x-len']).toBe(String(big.byteLength));
+      expect(Buffer.from(reply.data).equals(Buffer.from(big.slice().reverse()))).toBe(true);
+
+      const producer = `p${uid()}`;
+      const got: DeliveredEvent[] = [];
+      await bus.consume({
+        producer,
+        durable: 'big',
+        ackWaitMs: 5_000,
+        backoffMs: [50],
+        handler: async (e) => {
+          got.push(e);
+        },
+      });
+      await bus.publish({ id: randomUUID(), subject: `evt.${producer}.file.received`, data: big });
+      await waitFor(() => got.length === 1, 10_000, 'large event');
+      expect(Buffer.from(got[0]!.data).equals(Buffer.from(big))).toBe(true);
+      expect(Object.keys(got[0]!.headers ?? {})).not.toContain(BusHeaders.payloadRef);
+    });
+
+    it('close() stops consumers and services and rejects further use', async () => {
+      const producer = `p${uid()}`;
+      const got: string[] = [];
+      await bus.consume({
+        producer,
+        durable: 'closing',
+        ackWaitMs: 2_000,
+        handler: async (e) => {
+          got.push(text(e.data));
+        },
+      });
+      await bus.publish({ id: randomUUID(), subject: `evt.${producer}.x.y`, data: te.encode('1') });
+      await waitFor(() => got.length === 1, 5_000, 'event before close');
+      await bus.close();
+      await expectBusError(bus.request('conf.closed', new Uint8Array()), 'closed');
+      await expectBusError(
+        bus.publish({ id: randomUUID(), subject: `evt.${producer}.x.y`, data: new Uint8Array() }),
+        'closed',
+      );
+      await expectBusError(bus.kv('closed'), 'closed');
+    });
+  });
+}
