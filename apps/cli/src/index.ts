@@ -1,1 +1,1 @@
-export {};
+export { allServices } from './services.js';

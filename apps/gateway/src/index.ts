@@ -1,1 +1,2 @@
-export {};
+export { buildGateway, type GatewayOptions } from './app.js';
+export { startPlatform, type Platform, type PlatformOptions } from './platform.js';

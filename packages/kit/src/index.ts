@@ -1,1 +1,10 @@
-export {};
+export * from './service.js';
+export * from './clock.js';
+export { startHost, type Host, type HostOptions } from './host.js';
+export { callOperation, operationHeaders, busErrorToProblem, type CallOperationOptions } from './call.js';
+export { compileSchema, assertValid, type CompiledSchema, type FieldError } from './validation.js';
+export { encodeJson, decodeJson, encodePrincipal, decodePrincipal } from './codec.js';
+export { kitTables } from './tables.js';
+export { paginate, decodeCursor, encodeCursor } from './pagination.js';
+export { hashApiKey, newApiKeySecret } from './api-key.js';
+export { startRuntime, selectServices, exitOnSignals, runServiceProcess, type Runtime, type RuntimeOptions } from './runtime.js';

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `mso`: run the platform. Telemetry starts before anything else is imported.
+import { startTelemetry } from '@mso/telemetry';
+
+const [command = 'help', ...args] = process.argv.slice(2);
+const serviceName = { start: 'mso', gateway: 'mso-gateway', service: `mso-${args[0] ?? 'service'}` }[command];
+if (serviceName) startTelemetry({ serviceName });
+
+const { commands } = await import('./commands.js');
+const run = commands[command as keyof typeof commands];
+if (!run) {
+  process.stderr.write(`unknown command "${command}"\n\n`);
+  await commands.help([]);
+  process.exit(2);
+}
+try {
+  await run(args);
+} catch (error) {
+  process.stderr.write(`mso ${command}: ${(error as Error).message}\n`);
+  process.exit(1);
+}

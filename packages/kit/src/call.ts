@@ -1,0 +1,45 @@
+import { BusError, type Bus, type Headers } from '@mso/bus';
+import { busHeaders, ProblemError, type InputOf, type Operation, type OutputOf, type Principal } from '@mso/contracts';
+import { decodeJson, encodeJson, encodePrincipal, toProblemError } from './codec.js';
+
+export interface CallOperationOptions {
+  principal: Principal;
+  practiceId?: string | null;
+  idempotencyKey?: string;
+  timeoutMs?: number;
+}
+
+/** Builds the headers every operation request carries (trace context is added by the bus). */
+export function operationHeaders(options: CallOperationOptions): Headers {
+  const headers: Headers = { [busHeaders.principal]: encodePrincipal(options.principal) };
+  if (options.practiceId) headers[busHeaders.tenant] = options.practiceId;
+  if (options.idempotencyKey) headers[busHeaders.idempotencyKey] = options.idempotencyKey;
+  return headers;
+}
+
+/** Maps transport failures to the problem a caller sees: the service is not there or did not answer. */
+export function busErrorToProblem(error: unknown, service: string): ProblemError {
+  if (error instanceof BusError) {
+    if (error.code === 'no-responders') return new ProblemError('service-unavailable', `the ${service} service is not running`);
+    if (error.code === 'timeout') return new ProblemError('service-unavailable', `the ${service} service did not answer in time`);
+    return new ProblemError('service-unavailable', `the ${service} service cannot be reached (${error.code})`);
+  }
+  return error instanceof ProblemError ? error : new ProblemError('internal', 'request failed');
+}
+
+/** Calls an operation over the bus and returns its output, or throws the ProblemError it answered. */
+export async function callOperation<Op extends Operation>(bus: Bus, op: Op, input: InputOf<Op>, options: CallOperationOptions): Promise<OutputOf<Op>> {
+  let reply;
+  try {
+    reply = await bus.request(op.subject, encodeJson(input), {
+      headers: operationHeaders(options),
+      timeoutMs: options.timeoutMs ?? 5000,
+    });
+  } catch (error) {
+    throw busErrorToProblem(error, op.service);
+  }
+  const status = Number(reply.headers?.[busHeaders.status] ?? 200);
+  const body = decodeJson(reply.data);
+  if (status >= 400) throw toProblemError(status, body);
+  return body as OutputOf<Op>;
+}

@@ -1,0 +1,74 @@
+import { eq, desc } from 'drizzle-orm';
+import { ProblemError } from '@mso/contracts';
+import { entitlementsBucket, kvKeys, type Entitlement, type ResolvedKey, type getEntitlement, type resolveApiKey } from '@mso/contracts/tenancy';
+import { encodeJson, type BaseContext, type Db, type Handler } from '@mso/kit';
+import { agreements, apiKeys } from '../db/schema.js';
+
+type AgreementRow = typeof agreements.$inferSelect;
+type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+export function toEntitlement(row: AgreementRow): Entitlement {
+  return {
+    practiceId: row.practiceId,
+    services: row.services as Entitlement['services'],
+    effectiveFrom: row.effectiveFrom,
+    effectiveTo: row.effectiveTo,
+  };
+}
+
+export function toResolvedKey(row: ApiKeyRow): ResolvedKey {
+  return { keyId: row.id, role: row.role, practiceId: row.practiceId, revoked: row.revokedAt !== null };
+}
+
+/**
+ * The gateway keeps entitlements and keys in memory, fed by a KV watch: a change written here reaches
+ * every gateway within milliseconds, without a restart. The database stays the source of truth; a
+ * failed write is repaired by the periodic full sync.
+ */
+export async function publishEntitlement(ctx: BaseContext, row: AgreementRow): Promise<void> {
+  try {
+    const kv = await ctx.kv(entitlementsBucket);
+    await kv.put(kvKeys.practice(row.practiceId), encodeJson(toEntitlement(row)));
+  } catch (error) {
+    ctx.log.warn({ err: error, practiceId: row.practiceId }, 'entitlement not published; the periodic sync will retry');
+  }
+}
+
+export async function publishApiKey(ctx: BaseContext, row: ApiKeyRow): Promise<void> {
+  try {
+    const kv = await ctx.kv(entitlementsBucket);
+    await kv.put(kvKeys.apiKey(row.keyHash), encodeJson(toResolvedKey(row)));
+  } catch (error) {
+    ctx.log.warn({ err: error, keyId: row.id }, 'api key not published; the periodic sync will retry');
+  }
+}
+
+/** Writes every practice's entitlement and every key to the KV bucket (start-up and periodic repair). */
+export async function syncEntitlements(ctx: BaseContext, db: Db): Promise<void> {
+  const kv = await ctx.kv(entitlementsBucket);
+  const rows = await db
+    .selectDistinctOn([agreements.practiceId])
+    .from(agreements)
+    .orderBy(agreements.practiceId, desc(agreements.version));
+  for (const row of rows) await kv.put(kvKeys.practice(row.practiceId), encodeJson(toEntitlement(row)));
+  const keys = await db.select().from(apiKeys);
+  for (const key of keys) await kv.put(kvKeys.apiKey(key.keyHash), encodeJson(toResolvedKey(key)));
+}
+
+export const resolveApiKeyHandler: Handler<typeof resolveApiKey> = async (input, ctx) => {
+  const [key] = await ctx.db.select().from(apiKeys).where(eq(apiKeys.keyHash, input.keyHash));
+  if (!key) throw new ProblemError('not-found', 'unknown API key');
+  let entitlement: Entitlement | null = null;
+  if (key.practiceId) {
+    const [row] = await ctx.db.select().from(agreements).where(eq(agreements.practiceId, key.practiceId)).orderBy(desc(agreements.version)).limit(1);
+    entitlement = row ? toEntitlement(row) : null;
+  }
+  return { key: toResolvedKey(key), entitlement };
+};
+
+export const getEntitlementHandler: Handler<typeof getEntitlement> = async (input, ctx) => {
+  const [row] = await ctx.db.select().from(agreements).where(eq(agreements.practiceId, input.practiceId)).orderBy(desc(agreements.version)).limit(1);
+  if (!row) throw new ProblemError('not-found', 'no such practice');
+  return toEntitlement(row);
+};
+
