@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeBusConformance } from './conformance.js';
+import { createBusFromEnv } from './env.js';
 import { connectNatsBus, deleteNatsNamespace } from './nats.js';
+import { BusHeaders, type Bus, type DeliveredEvent } from './types.js';
 
 const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const newNamespace = (): string => `t${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+const te = new TextEncoder();
 
 describeBusConformance('nats', async () => {
   // Every test gets its own streams, event subjects and buckets.
-  const namespace = `t${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const namespace = newNamespace();
   const bus = await connectNatsBus({ servers, namespace, name: `bus-conformance-${namespace}` });
   return {
     bus,
@@ -15,4 +23,108 @@ describeBusConformance('nats', async () => {
       await deleteNatsNamespace({ servers, namespace });
     },
   };
+});
+
+describe('NATS transport specifics', () => {
+  let nc: NatsConnection;
+  let namespace: string;
+  let bus: Bus | undefined;
+
+  beforeAll(async () => {
+    nc = await connect({ servers, noAsyncTraces: true });
+  });
+
+  afterAll(async () => {
+    await nc.close();
+  });
+
+  afterEach(async () => {
+    await bus?.close();
+    bus = undefined;
+    await deleteNatsNamespace({ servers, namespace });
+  });
+
+  async function open(): Promise<Bus> {
+    namespace = newNamespace();
+    bus = await connectNatsBus({ servers, namespace });
+    return bus;
+  }
+
+  it('names streams, subjects and buckets after the namespace, and deleteNatsNamespace removes them', async () => {
+    const b = await open();
+    await b.ensureStream({ producer: 'billing', duplicateWindowMs: 30_000 });
+    await b.consume({ producer: 'billing', durable: 'audit', handler: async () => undefined });
+    await (await b.kv('sessions')).put('k', te.encode('v'));
+    const jsm = await jetstreamManager(nc);
+    const NS = namespace.toUpperCase();
+    const events = await jsm.streams.info(`${NS}_EVT_BILLING`);
+    expect(events.config.subjects).toEqual([`${namespace}.evt.billing.>`]);
+    expect(events.config.duplicate_window).toBe(30_000 * 1_000_000);
+    const dlq = await jsm.streams.info(`${NS}_DLQ`);
+    expect(dlq.config.subjects).toEqual([`${namespace}.dlq.>`]);
+    const consumer = await jsm.consumers.info(`${NS}_EVT_BILLING`, 'audit');
+    expect(consumer.config.ack_policy).toBe('explicit');
+    expect(consumer.config.filter_subject).toBe(`${namespace}.evt.billing.>`);
+    await jsm.streams.info(`KV_${namespace}_sessions`);
+
+    await b.close();
+    bus = undefined;
+    const deleted = await deleteNatsNamespace({ servers, namespace });
+    expect(deleted.sort()).toEqual([`${NS}_DLQ`, `${NS}_EVT_BILLING`, `KV_${namespace}_sessions`].sort());
+  });
+
+  it('registers endpoints with the NATS micro protocol ($SRV.INFO) in the service queue group', async () => {
+    const b = await open();
+    const service = `micro-${namespace}`;
+    await b.serve({
+      service,
+      version: '2.0.0',
+      description: 'test service',
+      subjects: [`${namespace}.v1.thing.get`],
+      handler: async () => ({ data: new Uint8Array() }),
+    });
+    const reply = await nc.request(`$SRV.INFO.${service}`, undefined, { timeout: 2_000 });
+    const info = reply.json<{ name: string; version: string; description: string; endpoints: Array<{ subject: string; queue_group?: string }> }>();
+    expect(info.name).toBe(service);
+    expect(info.version).toBe('2.0.0');
+    expect(info.description).toBe('test service');
+    expect(info.endpoints).toEqual([expect.objectContaining({ subject: `${namespace}.v1.thing.get`, queue_group: service })]);
+  });
+
+  it('stores large event payloads in the object store and keeps only a reference in the stream', async () => {
+    const b = await open();
+    const big = new Uint8Array(1_200_000).fill(42);
+    await b.publish({ id: 'big-1', subject: 'evt.files.file.received', data: big });
+    // Re-publishing the same id with other bytes changes neither the stream nor the stored payload.
+    await b.publish({ id: 'big-1', subject: 'evt.files.file.received', data: new Uint8Array(1_200_000).fill(7) });
+    const jsm = await jetstreamManager(nc);
+    const stream = `${namespace.toUpperCase()}_EVT_FILES`;
+    expect((await jsm.streams.info(stream)).state.messages).toBe(1);
+    const stored = await jsm.streams.getMessage(stream, { seq: 1 });
+    expect(stored?.data.byteLength).toBe(0);
+    expect(stored?.header.get(BusHeaders.payloadRef)).toBe(`${namespace}_mso-payloads/evt-files-big-1`);
+    const got: DeliveredEvent[] = [];
+    await b.consume({ producer: 'files', durable: 'reader', handler: async (e) => void got.push(e) });
+    await expect.poll(() => got.length, { timeout: 5_000 }).toBe(1);
+    expect(got[0]!.data.every((x) => x === 42)).toBe(true);
+  });
+
+  it('publish re-creates a producer stream deleted after it was ensured', async () => {
+    const b = await open();
+    await b.publish({ id: randomUUID(), subject: 'evt.gone.x.y', data: te.encode('1') });
+    const jsm = await jetstreamManager(nc);
+    const stream = `${namespace.toUpperCase()}_EVT_GONE`;
+    await jsm.streams.delete(stream);
+    await b.publish({ id: randomUUID(), subject: 'evt.gone.x.y', data: te.encode('2') });
+    expect((await jsm.streams.info(stream)).state.messages).toBe(1);
+  });
+
+  it('createBusFromEnv connects to NATS when NATS_URL is set', async () => {
+    namespace = newNamespace();
+    bus = await createBusFromEnv({ env: { NATS_URL: servers, NATS_NAMESPACE: namespace } });
+    expect(bus.kind).toBe('nats');
+    await bus.publish({ id: randomUUID(), subject: 'evt.envcheck.x.y', data: te.encode('1') });
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.streams.info(`${namespace.toUpperCase()}_EVT_ENVCHECK`)).state.messages).toBe(1);
+  });
 });

@@ -84,16 +84,25 @@ export interface NatsBusOptions {
   subjectPrefix?: string;
   /** Prefix for KV and object store bucket names. */
   kvPrefix?: string;
-  /** Object store bucket for payloads over the size limit. Default `<kvPrefix>mso-payloads`. */
+  /**
+   * Object store bucket for event payloads over the size limit. Default `<kvPrefix>mso-payloads`.
+   * Request and reply payloads use `<payloadBucket>-rpc`.
+   */
   payloadBucket?: string;
-  /** How long out-of-band payloads are kept. Default 7 days. */
+  /** How long event payloads are kept; align with the streams' `maxAgeMs`. Default: kept (0). */
   payloadTtlMs?: number;
+  /**
+   * How long request/reply payloads are kept. The requester deletes them once done; the TTL only
+   * collects replies that arrived after a timeout. Default 1 hour.
+   */
+  rpcPayloadTtlMs?: number;
   /** Payloads above this many bytes go through the object store. Default: server max_payload - 16 KiB. */
   largePayloadBytes?: number;
   logger?: BusLogger;
 }
 
-const DEFAULT_PAYLOAD_TTL_MS = 7 * 24 * 3_600_000;
+const DEFAULT_RPC_PAYLOAD_TTL_MS = 3_600_000;
+const PUBLISH_TIMEOUT_MS = 5_000;
 const HEADER_ALLOWANCE = 16 * 1024;
 const KV_KEY = /^[-/_=.a-zA-Z0-9]+$/;
 const INTERNAL_HEADERS = new Set<string>([BusHeaders.msgId, BusHeaders.eventId, BusHeaders.payloadRef]);
@@ -186,6 +195,14 @@ class PayloadStore {
     return `${this.bucket}/${name}`;
   }
 
+  /** Keeps an existing object: a re-published event (same id) must not change the stored payload. */
+  async putIfAbsent(name: string, data: Uint8Array): Promise<string> {
+    const os = await this.open();
+    const info = await os.info(name);
+    if (info && !info.deleted) return `${this.bucket}/${name}`;
+    return this.put(name, data);
+  }
+
   async get(ref: string): Promise<Uint8Array> {
     const slash = ref.indexOf('/');
     const bucket = ref.slice(0, slash);
@@ -231,11 +248,10 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
   const kvm = new Kvm(nc);
   const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
   const largeBytes = options.largePayloadBytes ?? Math.max(1024, maxPayload - HEADER_ALLOWANCE);
-  const payloads = new PayloadStore(
-    nc,
-    options.payloadBucket ?? withPrefix(kvPrefix, '_', 'mso-payloads'),
-    options.payloadTtlMs ?? DEFAULT_PAYLOAD_TTL_MS,
-  );
+  const payloadBucket = options.payloadBucket ?? withPrefix(kvPrefix, '_', 'mso-payloads');
+  assertName('payload bucket', payloadBucket);
+  const payloads = new PayloadStore(nc, payloadBucket, options.payloadTtlMs ?? 0);
+  const rpcPayloads = new PayloadStore(nc, `${payloadBucket}-rpc`, options.rpcPayloadTtlMs ?? DEFAULT_RPC_PAYLOAD_TTL_MS);
 
   let closed = false;
   const served = new Set<Served>();
@@ -276,7 +292,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
         let data = msg.data;
         const ref = headers[BusHeaders.payloadRef];
         if (ref !== undefined) {
-          data = await payloads.get(ref);
+          data = await rpcPayloads.get(ref);
           delete headers[BusHeaders.payloadRef];
         }
         const reply = await withIncomingSpan(
@@ -288,7 +304,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
         const replyHeaders: Headers = { ...reply.headers };
         let replyData: Uint8Array = reply.data;
         if (replyData.byteLength > largeBytes) {
-          replyHeaders[BusHeaders.payloadRef] = await payloads.put(`rep-${nuid.next()}`, replyData);
+          replyHeaders[BusHeaders.payloadRef] = await rpcPayloads.put(`rep-${nuid.next()}`, replyData);
           replyData = Empty;
         }
         const h = toHeaders(replyHeaders);
@@ -346,7 +362,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
         let ref: string | undefined;
         try {
           if (data.byteLength > largeBytes) {
-            ref = await payloads.put(`req-${nuid.next()}`, data);
+            ref = await rpcPayloads.put(`req-${nuid.next()}`, data);
             headers[BusHeaders.payloadRef] = ref;
             payload = Empty;
           }
@@ -360,16 +376,16 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
           let body = msg.data;
           const replyRef = replyHeaders[BusHeaders.payloadRef];
           if (replyRef !== undefined) {
-            body = await payloads.get(replyRef);
+            body = await rpcPayloads.get(replyRef);
             delete replyHeaders[BusHeaders.payloadRef];
-            payloads.delete(replyRef).catch((err: unknown) => logger?.warn({ err }, 'payload cleanup failed'));
+            rpcPayloads.delete(replyRef).catch((err: unknown) => logger?.warn({ err }, 'payload cleanup failed'));
           }
           return Object.keys(replyHeaders).length > 0 ? { data: body, headers: replyHeaders } : { data: body };
         } catch (err) {
           throw mapRequestError(err, subject, timeoutMs);
         } finally {
           if (ref !== undefined) {
-            payloads.delete(ref).catch((err: unknown) => logger?.warn({ err }, 'payload cleanup failed'));
+            rpcPayloads.delete(ref).catch((err: unknown) => logger?.warn({ err }, 'payload cleanup failed'));
           }
         }
       },
@@ -458,11 +474,27 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
       async (headers) => {
         let payload = event.data;
         if (payload.byteLength > largeBytes) {
-          headers[BusHeaders.payloadRef] = await payloads.put(`evt-${producer}-${event.id}`, payload);
+          headers[BusHeaders.payloadRef] = await payloads.putIfAbsent(`evt-${producer}-${event.id}`, payload);
           payload = Empty;
         }
         const h = toHeaders(headers);
-        await js.publish(wire(event.subject), payload, { msgID: event.id, ...(h ? { headers: h } : {}) });
+        const send = () =>
+          js.publish(wire(event.subject), payload, {
+            msgID: event.id,
+            timeout: PUBLISH_TIMEOUT_MS,
+            ...(h ? { headers: h } : {}),
+          });
+        try {
+          await send();
+        } catch (err) {
+          // The stream was deleted since it was ensured: create it again and retry once.
+          if (!causes(err).some((e) => e instanceof NoRespondersError) && !(err instanceof RequestError && err.isNoResponders())) {
+            throw mapRequestError(err, event.subject, PUBLISH_TIMEOUT_MS);
+          }
+          ensured.delete(producer);
+          await ensureProducer(producer);
+          await send();
+        }
       },
     );
   }
