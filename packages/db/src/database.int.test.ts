@@ -71,6 +71,41 @@ describe('openDatabase (PostgreSQL)', () => {
     expect(bodies).toEqual(['outer-kept']);
   });
 
+  it('spreads statements over its connections, all decoding types alike', async () => {
+    const rows = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        test.database.db.execute(sql`select ${i}::int as i, pg_backend_pid() as pid, '2024-01-02'::date as d, pg_sleep(0.02)::text`),
+      ),
+    );
+    const flat = rows.flatMap((r) => [...(r as Iterable<{ i: number; pid: number; d: unknown }>)]);
+    expect(flat.map((r) => r.i)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    // drizzle makes postgres.js hand dates over as text; every connection must do the same.
+    expect(new Set(flat.map((r) => r.d))).toEqual(new Set(['2024-01-02']));
+    expect(new Set(flat.map((r) => r.pid)).size).toBe(4);
+  });
+
+  it('keeps serving other statements while a transaction holds a connection', async () => {
+    const other = await openDatabase({ url: test.url, maxConnections: 2 });
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let inTransaction!: () => void;
+      const started = new Promise<void>((resolve) => (inTransaction = resolve));
+      const transaction = other.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+        inTransaction();
+        await held;
+      });
+      await started;
+      const outside = await Promise.all(Array.from({ length: 5 }, () => other.db.execute(sql`select 1 as one`)));
+      expect(outside).toHaveLength(5);
+      release();
+      await transaction;
+    } finally {
+      await other.close();
+    }
+  });
+
   it('ping rejects once closed, and close is idempotent', async () => {
     const other = await openDatabase({ url: test.url, maxConnections: 1 });
     await other.ping();

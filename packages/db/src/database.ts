@@ -4,9 +4,8 @@ import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres, { type Sql } from 'postgres';
 import { tracePgliteClient } from './pglite-client.js';
-import { traceSqlClient } from './postgres-client.js';
+import { ConnectionSet } from './postgres-client.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the handle is shared by services with different schemas */
 /** The drizzle instance, loose enough for any service's schema (tables carry their own types). */
@@ -22,7 +21,7 @@ export interface OpenDatabaseOptions {
   url?: string;
   /** PGlite data folder (default `.mso/data`); `memory://` keeps everything in memory. */
   dataDir?: string;
-  /** Upper bound of server connections for this process (postgres only, default 10). */
+  /** Server connections this process opens (postgres only, default 4); each one pipelines statements. */
   maxConnections?: number;
   /** Reported to the server as `application_name` (postgres only). */
   applicationName?: string;
@@ -42,7 +41,7 @@ export interface Database {
 
 /** Driver handles used by the migrator and the test helpers; not part of the public API. */
 export type DatabaseInternals =
-  | { readonly kind: 'postgres'; readonly sql: Sql }
+  | { readonly kind: 'postgres'; readonly connections: ConnectionSet }
   | { readonly kind: 'pglite'; readonly client: PGlite; serial: Promise<unknown> };
 
 const internals = new WeakMap<Database, DatabaseInternals>();
@@ -54,7 +53,7 @@ export function getInternals(database: Database): DatabaseInternals {
 }
 
 export const DEFAULT_DATA_DIR = '.mso/data';
-export const DEFAULT_MAX_CONNECTIONS = 10;
+export const DEFAULT_MAX_CONNECTIONS = 4;
 
 /**
  * Opens the process-wide database handle. Open it once per process and share it between all the
@@ -67,40 +66,36 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 function openPostgres(url: string, options: OpenDatabaseOptions): Database {
   const max = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxConnections must be a positive integer, got ${max}`);
-  const sql = postgres(url, {
+  // Driver settings (see ConnectionSet for why it is `max` one-connection clients, not one pool):
+  const connections = new ConnectionSet(
+    url,
+    {
+      // Statements from drizzle are sent as named prepared statements (forced per statement by the
+      // facade; this enables it for the client).
+      prepare: true,
+      // Give back a connection idle for 30 s; recycle each after 30 min, which also bounds the
+      // per-connection prepared-statement cache; fail a connect attempt after 10 s.
+      idle_timeout: 30,
+      max_lifetime: 30 * 60,
+      connect_timeout: 10,
+      connection: { application_name: options.applicationName ?? 'mso' },
+      // NOTICEs (e.g. "schema already exists, skipping") would otherwise go to console.log.
+      onnotice: () => {},
+    },
     max,
-    // Named prepared statements per connection: drizzle issues a bounded set of statement texts, so
-    // parse/plan happens once per connection instead of per query.
-    prepare: true,
-    // Give back idle connections after 30 s and recycle each one after 30 min (drifts in server
-    // memory, failovers); a few seconds to connect before failing readiness.
-    idle_timeout: 30,
-    max_lifetime: 30 * 60,
-    connect_timeout: 10,
-    connection: { application_name: options.applicationName ?? 'mso' },
-    // NOTICEs (e.g. "schema already exists, skipping") would otherwise go to console.log.
-    onnotice: () => {},
-  });
-  const target = {
-    namespace: sql.options.database,
-    serverAddress: sql.options.host[0],
-    serverPort: sql.options.port[0],
-  };
-  const db = drizzlePostgres({ client: traceSqlClient(sql, target) }) as unknown as Db;
-  let closing: Promise<void> | undefined;
+  );
+  const { options: parsed } = connections;
+  const target = { namespace: parsed.database, serverAddress: parsed.host[0], serverPort: parsed.port[0] };
+  const db = drizzlePostgres({ client: connections.drizzleClient(target) }) as unknown as Db;
+  connections.mirrorOptions();
   const database: Database = {
     kind: 'postgres',
     db,
     transaction: (fn) => db.transaction(fn),
-    async ping() {
-      await sql.unsafe('select 1');
-    },
-    close() {
-      closing ??= sql.end({ timeout: 5 });
-      return closing;
-    },
+    ping: () => connections.run('select 1'),
+    close: () => connections.end(5),
   };
-  internals.set(database, { kind: 'postgres', sql });
+  internals.set(database, { kind: 'postgres', connections });
   return database;
 }
 

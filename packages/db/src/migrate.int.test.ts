@@ -91,6 +91,21 @@ describe('migrateService (PostgreSQL)', () => {
     }
   });
 
+  it('migrates with a single connection (the lock and the migration share it)', async () => {
+    const test = await freshDatabase();
+    const single = await openDatabase({ url: test.url, maxConnections: 1 });
+    try {
+      const [result] = await Promise.all([
+        migrateService(single, { schema, migrationsFolder }),
+        single.db.execute(raw`select 1`),
+      ]);
+      expect(result).toEqual({ applied: 2 });
+      expect(await columns(test)).toContain('status');
+    } finally {
+      await single.close();
+    }
+  });
+
   it('does not leave the advisory lock held on a pooled connection', async () => {
     const test = await freshDatabase();
     await migrateService(test.database, { schema, migrationsFolder });

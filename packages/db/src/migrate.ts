@@ -111,7 +111,7 @@ export async function migrateService(database: Database, options: MigrateService
     return { applied: await run };
   }
 
-  const connection = await handle.sql.reserve();
+  const connection = await handle.connections.reserve();
   const lockKey = `mso.migrate:${options.schema}`;
   try {
     await connection.unsafe('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey]);
@@ -150,5 +150,5 @@ export async function ensureSchema(database: Database, schema: string): Promise<
   const handle = getInternals(database);
   const text = `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`;
   if (handle.kind === 'pglite') await handle.client.exec(text);
-  else await handle.sql.unsafe(text);
+  else await handle.connections.run(text);
 }
