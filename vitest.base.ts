@@ -2,9 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Shared Vitest settings. Workspace packages are resolved to their TypeScript source through the
- * `@mso/source` export condition, so tests never need a build first.
+ * `@mso/source` export condition, so tests never need a build first. No `module` condition: it makes
+ * Vite hand Node the bundler-only ESM build of @opentelemetry/* (extensionless imports).
  */
-export const conditions = ['@mso/source', 'module', 'node', 'development|production'];
+export const conditions = ['@mso/source', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },
@@ -12,7 +13,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
-    hookTimeout: 30_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
@@ -50,13 +50,17 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
 
   const app: FastifyInstance = Fastify({
     loggerInstance: log as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // No per-request access log: URLs and query strings may carry PHI. Errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ONE_MIB,
     // Fastify's default Ajv would silently strip unknown properties; the TypeBox compiler rejects
     // them and reports every error with its path, which is what API clients need.
     ajv: undefined,
     routerOptions: { ignoreTrailingSlash: true },
   });
+
+  // JSON only: a text/plain body is refused with 415 rather than half-parsed.
+  app.removeContentTypeParser('text/plain');
 
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const compiled = compileSchema(schema as TSchema);

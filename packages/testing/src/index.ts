@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import type { LightMyRequestResponse } from 'fastify';
+import { connectNatsBus, createMemoryBus, deleteNatsNamespace, type Bus } from '@mso/bus';
+import { createPgliteTestDatabase, createTestDatabase } from '@mso/db/testing';
+import { startPlatform, type Platform } from '@mso/gateway';
+import { ManualClock, type ServiceDefinition } from '@mso/kit';
+import { createLogger } from '@mso/telemetry';
+
+export interface TestPlatformOptions {
+  services: readonly ServiceDefinition[];
+  /**
+   * `real` (default): the running NATS and a fresh Postgres database, isolated by a random namespace
+   * and database name so test files run in parallel. `embedded`: the in-memory bus and PGlite, to test
+   * embedded mode itself.
+   */
+  transport?: 'real' | 'embedded';
+  clock?: ManualClock;
+}
+
+export interface TestPlatform extends Platform {
+  clock: ManualClock;
+  adminKey: string;
+  namespace: string;
+  /** `app.inject` with the admin key (or `key`) and JSON body; returns status, json and headers. */
+  request(options: { method: string; url: string; body?: unknown; key?: string; headers?: Record<string, string> }): Promise<TestResponse>;
+  /** Onboards a practice with the given services and returns its id and a practice-admin key. */
+  createPractice(options?: { services?: string[]; model?: string; npi?: string; terms?: unknown; state?: string }): Promise<{ id: string; key: string }>;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  headers: LightMyRequestResponse['headers'];
+}
+
+export const natsUrl = () => process.env.TEST_NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** NPIs with a valid check digit, for tests that onboard several practices. */
+export function validNpi(seed: number): string {
+  const base = String(100_000_000 + (seed % 900_000_000)).slice(0, 9);
+  for (let check = 0; check <= 9; check++) {
+    const digits = `80840${base}${check}`;
+    let sum = 0;
+    for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+      let d = digits.charCodeAt(i) - 48;
+      if (double) {
+        d *= 2;
+        if (d > 9) d -= 9;
+      }
+      sum += d;
+    }
+    if (sum % 10 === 0) return `${base}${check}`;
+  }
+  throw new Error('unreachable');
+}
+
+let npiSeed = Math.floor(Math.random() * 100_000_000);
+
+export async function startTestPlatform(options: TestPlatformOptions): Promise<TestPlatform> {
+  const namespace = `t${randomBytes(5).toString('hex')}`;
+  const clock = options.clock ?? new ManualClock('2026-03-02T14:00:00Z');
+  const adminKey = `mso_admin_${randomBytes(16).toString('hex')}`;
+  const logger = createLogger({ name: 'test', level: process.env.LOG_LEVEL ?? 'warn' });
+  let bus: Bus;
+  let dropDb: () => Promise<void>;
+  let database;
+  if ((options.transport ?? 'real') === 'real') {
+    const db = await createTestDatabase();
+    database = db.database;
+    dropDb = db.drop;
+    bus = await connectNatsBus({ servers: natsUrl(), namespace, name: `test-${namespace}` });
+  } else {
+    const db = await createPgliteTestDatabase();
+    database = db.database;
+    dropDb = db.drop;
+    bus = createMemoryBus();
+  }
+  const platform = await startPlatform({ services: options.services, adminKey, clock, logger, bus, database });
+  const request: TestPlatform['request'] = async ({ method, url, body, key, headers }) => {
+    const response = await platform.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { authorization: `Bearer ${key ?? adminKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+    });
+    let json: unknown;
+    try {
+      json = response.body ? JSON.parse(response.body) : undefined;
+    } catch {
+      json = response.body;
+    }
+    return { status: response.statusCode, json, headers: response.headers };
+  };
+  return {
+    ...platform,
+    clock,
+    adminKey,
+    namespace,
+    request,
+    async createPractice(opts = {}) {
+      const created = await request({
+        method: 'POST',
+        url: '/v1/tenancy/practices',
+        body: {
+          name: `Practice ${npiSeed}`,
+          npi: opts.npi ?? validNpi(npiSeed++),
+          taxId: '12-3456789',
+          state: opts.state ?? 'OH',
+          agreement: { model: opts.model ?? 'third-party', services: opts.services ?? ['helpdesk'], ...(opts.terms ? { terms: opts.terms } : {}) },
+        },
+      });
+      if (created.status !== 201) throw new Error(`createPractice: ${created.status} ${JSON.stringify(created.json)}`);
+      const key = await request({ method: 'POST', url: `/v1/tenancy/practices/${created.json.id}/api-keys`, body: { role: 'practice-admin', label: 'test' } });
+      if (key.status !== 201) throw new Error(`createPractice key: ${key.status} ${JSON.stringify(key.json)}`);
+      return { id: created.json.id as string, key: key.json.key as string };
+    },
+    async close() {
+      await platform.close();
+      if (bus.kind === 'nats') await deleteNatsNamespace({ servers: natsUrl(), namespace }).catch(() => {});
+      await dropDb();
+    },
+  };
+}
