@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -16,5 +17,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // `pnpm test` (scripts/test.mjs) adds up every package's JSON report into one closing line.
+    reporters: process.env.MSO_TEST_RESULTS
+      ? ['default', ['json', { outputFile: `${process.env.MSO_TEST_RESULTS}/${basename(process.cwd())}.json` }]]
+      : ['default'],
   },
 });

@@ -218,6 +218,11 @@ export const busHeaders = {
 
 // ---- Shared schema building blocks ----------------------------------------------------------
 
+/** A string from a fixed list: plain JSON Schema `enum`, typed as the union of the values. */
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
 export const Uuid = Type.String({ format: 'uuid' });
 export const IsoDate = Type.String({ format: 'date', description: 'Calendar date, YYYY-MM-DD' });
 export const Timestamp = Type.String({ format: 'date-time' });

@@ -1,14 +1,11 @@
 import Type, { type Static } from 'typebox';
-import { businessServices, event, IsoDate, operation, Page, PageQuery, Timestamp, UsState, Uuid, mso } from './core.js';
+import { businessServices, StringEnum, event, IsoDate, operation, Page, PageQuery, Timestamp, UsState, Uuid, mso } from './core.js';
 
-export const ServiceName = Type.Union(
-  businessServices.map((s) => Type.Literal(s)),
-  { description: 'A business service: billing, collections, hr, helpdesk, finance' },
-);
+export const ServiceName = StringEnum(businessServices, { description: 'A business service: billing, collections, hr, helpdesk, finance' });
 
 export const msoModels = ['third-party', 'joint-venture', 'captive-pc'] as const;
 export type MsoModel = (typeof msoModels)[number];
-export const MsoModelSchema = Type.Union(msoModels.map((m) => Type.Literal(m)));
+export const MsoModelSchema = StringEnum(msoModels);
 
 export const feeBases = [
   'percent-of-net-collections',
@@ -24,7 +21,7 @@ export const Fee = Type.Object(
   {
     /** The service this fee pays for; omitted for an all-services management fee. */
     service: Type.Optional(ServiceName),
-    basis: Type.Union(feeBases.map((b) => Type.Literal(b))),
+    basis: StringEnum(feeBases),
     /** Percent fees in basis points (1250 = 12.5 %). */
     rateBasisPoints: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
     /** Fixed, per-seat and per-employee fees in integer cents. */
@@ -46,7 +43,7 @@ export const OwnershipShare = Type.Object(
 export const helpdeskTiers = ['basic', 'standard', 'premium'] as const;
 export const HelpdeskTerms = Type.Object(
   {
-    tier: Type.Optional(Type.Union(helpdeskTiers.map((t) => Type.Literal(t)))),
+    tier: Type.Optional(StringEnum(helpdeskTiers)),
     /** IANA time zone of the practice's business calendar, e.g. America/New_York. */
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     /** Working hours, local time `HH:MM`, on the given ISO weekdays (1 = Monday). */
@@ -74,7 +71,8 @@ export const AgreementTerms = Type.Object(
 export const AgreementInput = Type.Object(
   {
     model: MsoModelSchema,
-    services: Type.Array(ServiceName, { maxItems: 5 }),
+    /** Checked against the catalog by the service (an unknown name is a 422 naming the entry). */
+    services: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 10 }),
     fees: Type.Optional(Type.Array(Fee, { maxItems: 20 })),
     ownership: Type.Optional(Type.Array(OwnershipShare, { maxItems: 20 })),
     terms: Type.Optional(AgreementTerms),
@@ -116,7 +114,8 @@ export type Practice = Static<typeof Practice>;
 export const NewPractice = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    npi: Type.String({ pattern: '^[0-9]{10}$', description: 'Type 2 (organization) NPI, 10 digits' }),
+    /** Organization NPI: 10 digits with a valid check digit (checked by the service: 422). */
+    npi: Type.String({ minLength: 1, maxLength: 20, description: 'Type 2 (organization) NPI, 10 digits' }),
     taxId: Type.String({ pattern: '^[0-9]{2}-?[0-9]{7}$', description: 'EIN, 12-3456789' }),
     state: UsState,
     agreement: AgreementInput,
@@ -196,7 +195,7 @@ export const createPracticeApiKey = operation({
   input: Type.Object(
     {
       ...PracticeIdParam,
-      role: Type.Union(practiceRoles.map((r) => Type.Literal(r))),
+      role: StringEnum(practiceRoles),
       label: Type.String({ minLength: 1, maxLength: 200 }),
     },
     { additionalProperties: false },
@@ -214,7 +213,7 @@ export const createMsoApiKey = operation({
   roles: ['mso-admin'],
   input: Type.Object(
     {
-      role: Type.Union(msoRoles.map((r) => Type.Literal(r))),
+      role: StringEnum(msoRoles),
       label: Type.String({ minLength: 1, maxLength: 200 }),
     },
     { additionalProperties: false },

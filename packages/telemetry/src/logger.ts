@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { trace } from '@opentelemetry/api';
 
 export type { Logger } from 'pino';
@@ -7,14 +7,14 @@ export type { Logger } from 'pino';
  * Field names that may hold PHI. Handlers should never log payloads, but when an object slips into a
  * log call these paths are censored instead of written out.
  */
-export const phiRedactPaths = [
-  '*.firstName', '*.lastName', '*.name', '*.dateOfBirth', '*.birthDate', '*.memberId',
-  '*.address', '*.ssn', '*.patient', '*.subscriber', '*.email', '*.phone',
-  'input', 'output', 'body', 'data', 'payload',
+const phiFields = [
+  'firstName', 'lastName', 'name', 'dateOfBirth', 'birthDate', 'memberId', 'address', 'ssn',
+  'patient', 'subscriber', 'email', 'phone', 'input', 'output', 'body', 'payload',
 ];
+export const phiRedactPaths = phiFields.flatMap((f) => [f, `*.${f}`]);
 
 /** JSON logs (pino) carrying the active span's `trace_id` and `span_id`. */
-export function createLogger(options: { name: string; level?: string } & Pick<LoggerOptions, 'base'>): Logger {
+export function createLogger(options: { name: string; level?: string } & Pick<LoggerOptions, 'base'>, destination?: DestinationStream): Logger {
   return pino({
     name: options.name,
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
@@ -26,5 +26,5 @@ export function createLogger(options: { name: string; level?: string } & Pick<Lo
       const { traceId, spanId } = span.spanContext();
       return { trace_id: traceId, span_id: spanId };
     },
-  });
+  }, destination);
 }

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validate } from '@readme/openapi-parser';
+import type { FastifyInstance } from 'fastify';
+import { allOperations } from '@mso/contracts';
+import { createMemoryBus } from '@mso/bus';
+import { buildGateway } from './app.js';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildGateway({ bus: createMemoryBus(), adminKey: 'mso_admin_test' });
+});
+afterAll(async () => {
+  await app.close();
+});
+
+describe('OpenAPI', () => {
+  it('serves a valid OpenAPI 3.1 document with every HTTP operation of every contract', async () => {
+    const res = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    const result = await validate(structuredClone(doc));
+    expect(result.valid, JSON.stringify(result)).toBe(true);
+    const operationIds = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    for (const op of allOperations.filter((o) => o.http)) expect(operationIds).toContain(`${op.service}.${op.name}`);
+    // Internal operations (no HTTP binding) are not exposed.
+    expect(operationIds).not.toContain('tenancy.api-key.resolve');
+    // Errors reference the one shared Problem schema instead of repeating it.
+    expect(doc.components.schemas.Problem).toBeDefined();
+  });
+
+  it('serves the interactive docs at /docs', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+  });
+
+  it('answers /healthz while the process is alive and /readyz 503 while tenancy is not answering', async () => {
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toMatchObject({ status: 'not-ready', checks: { bus: 'ok' } });
+  });
+
+  it('answers an entitled route with 503 service-unavailable when no copy of the service runs', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/tenancy/catalog', headers: { authorization: 'Bearer mso_admin_test' } });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().code).toBe('service-unavailable');
+  });
+});
