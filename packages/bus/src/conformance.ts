@@ -434,6 +434,30 @@ export function describeBusConformance(name: string, makeBus: () => Promise<BusF
         expect(got).toEqual(['1:first', '2:marker']);
       });
 
+      it('stores a repeated event id again once the dedupe window has passed', async () => {
+        const producer = `p${uid()}`;
+        await bus.ensureStream({ producer, duplicateWindowMs: 300 });
+        // A later ensureStream without settings keeps the producer's window.
+        await bus.ensureStream({ producer });
+        const got: string[] = [];
+        await bus.consume({
+          producer,
+          durable: 'window',
+          ...fast,
+          handler: async (e) => {
+            got.push(text(e.data));
+          },
+        });
+        const id = randomUUID();
+        const subject = `evt.${producer}.x.y`;
+        await bus.publish({ id, subject, data: te.encode('first') });
+        await bus.publish({ id, subject, data: te.encode('dup') });
+        await sleep(500);
+        await bus.publish({ id, subject, data: te.encode('after-window') });
+        await waitFor(() => got.length === 2, 5_000, 'two events');
+        expect(got).toEqual(['first', 'after-window']);
+      });
+
       it('delivers events on one subject in publish order', async () => {
         const producer = `p${uid()}`;
         const subject = `evt.${producer}.counter.incremented`;
@@ -474,6 +498,13 @@ export function describeBusConformance(name: string, makeBus: () => Promise<BusF
         for (const d of ['a', 'b', 'c']) await bus.publish({ id: randomUUID(), subject, data: te.encode(d) });
         await waitFor(() => got.length === 4, 5_000, 'four deliveries');
         expect(got).toEqual(['a#1', 'a#2', 'b#1', 'c#1']);
+      });
+
+      it('refuses to reuse a durable name with another filter', async () => {
+        const producer = `p${uid()}`;
+        const handler = async (): Promise<void> => undefined;
+        await bus.consume({ producer, durable: 'one', filter: `evt.${producer}.a.*`, handler });
+        await expectBusError(bus.consume({ producer, durable: 'one', filter: `evt.${producer}.b.*`, handler }), 'invalid');
       });
 
       it('rejects event subjects outside evt.<producer>.<type>', async () => {

@@ -250,8 +250,9 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       };
       streams.set(name, stream);
     } else if (opts) {
-      stream.duplicateWindowMs = opts.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
-      stream.maxAgeMs = opts.maxAgeMs;
+      // Change only what the caller asked for, as on NATS.
+      if (opts.duplicateWindowMs !== undefined) stream.duplicateWindowMs = opts.duplicateWindowMs;
+      if (opts.maxAgeMs !== undefined) stream.maxAgeMs = opts.maxAgeMs;
     }
     return stream;
   }
@@ -513,7 +514,9 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       };
       stream.durables.set(opts.durable, durable);
     } else {
-      durable.filter = filter;
+      if (durable.filter !== filter) {
+        throw new BusError('invalid', `durable '${opts.durable}' exists on ${stream.name} with filter '${durable.filter}'`);
+      }
       durable.config = config;
     }
     const d = durable;

@@ -60,6 +60,8 @@ describe('NATS transport specifics', () => {
     const events = await jsm.streams.info(`${NS}_EVT_BILLING`);
     expect(events.config.subjects).toEqual([`${namespace}.evt.billing.>`]);
     expect(events.config.duplicate_window).toBe(30_000 * 1_000_000);
+    await b.ensureStream({ producer: 'billing' });
+    expect((await jsm.streams.info(`${NS}_EVT_BILLING`)).config.duplicate_window).toBe(30_000 * 1_000_000);
     const dlq = await jsm.streams.info(`${NS}_DLQ`);
     expect(dlq.config.subjects).toEqual([`${namespace}.dlq.>`]);
     const consumer = await jsm.consumers.info(`${NS}_EVT_BILLING`, 'audit');

@@ -334,6 +334,9 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
       });
     }
 
+    // The server has the subscriptions once the flush returns: other connections can call at once.
+    await nc.flush();
+
     let stopping: Promise<void> | undefined;
     const handle_: Served = {
       stop() {
@@ -452,12 +455,16 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
       await jsm.streams.add(config);
     } catch (err) {
       if (apiCode(err) !== 10058) throw err;
-      const info = await jsm.streams.info(config.name);
-      await jsm.streams.update(config.name, {
-        ...info.config,
-        duplicate_window: config.duplicate_window,
-        max_age: config.max_age,
-      });
+      // Exists: change only what the caller asked for (a consumer ensuring the producer's stream
+      // must not reset the producer's settings).
+      const changes: Partial<StreamConfig> = {};
+      if (opts.duplicateWindowMs !== undefined) changes.duplicate_window = config.duplicate_window;
+      if (opts.maxAgeMs !== undefined) changes.max_age = config.max_age;
+      if (Object.keys(changes).length > 0) {
+        const info = await jsm.streams.info(config.name);
+        const differs = Object.entries(changes).some(([k, v]) => info.config[k as keyof StreamConfig] !== v);
+        if (differs) await jsm.streams.update(config.name, { ...info.config, ...changes });
+      }
     }
     ensured.set(opts.producer, Promise.resolve());
   }
@@ -500,17 +507,28 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
   }
 
   async function addOrUpdateConsumer(stream: string, config: Partial<ConsumerConfig> & { durable_name: string }) {
-    try {
-      await jsm.consumers.add(stream, config);
-    } catch (err) {
-      const existing = await jsm.consumers.info(stream, config.durable_name).catch(() => undefined);
-      if (!existing) throw err;
-      if ((existing.config.filter_subject ?? '') !== (config.filter_subject ?? '')) {
-        throw new BusError(
-          'invalid',
-          `durable '${config.durable_name}' exists on ${stream} with filter '${existing.config.filter_subject}'`,
-        );
+    const existing = await jsm.consumers.info(stream, config.durable_name).catch((err: unknown) => {
+      if (apiCode(err) === JetStreamApiCodes.ConsumerNotFound) return undefined;
+      throw err;
+    });
+    if (!existing) {
+      try {
+        await jsm.consumers.add(stream, config);
+        return;
+      } catch (err) {
+        // Created concurrently by another instance: check it like an existing one.
+        if (!(await jsm.consumers.info(stream, config.durable_name).catch(() => undefined))) throw err;
       }
+      return addOrUpdateConsumer(stream, config);
+    }
+    if ((existing.config.filter_subject ?? '') !== (config.filter_subject ?? '')) {
+      throw new BusError(
+        'invalid',
+        `durable '${config.durable_name}' exists on ${stream} with filter '${existing.config.filter_subject}'`,
+      );
+    }
+    const c = existing.config;
+    if (c.ack_wait !== config.ack_wait || c.max_deliver !== config.max_deliver || c.max_ack_pending !== config.max_ack_pending) {
       await jsm.consumers.update(stream, config.durable_name, {
         ack_wait: config.ack_wait,
         max_deliver: config.max_deliver,

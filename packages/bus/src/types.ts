@@ -89,6 +89,10 @@ export interface DeliveredEvent extends BusEvent {
   sequence: number;
 }
 
+/**
+ * `ensureStream` creates the producer's stream, or changes the settings given here on an existing one
+ * (settings left out keep their current value). Consumers may call it too.
+ */
 export interface StreamOptions {
   /** Producing service, e.g. `billing`: stream `EVT_BILLING` on `evt.billing.>`. */
   producer: string;
