@@ -36,6 +36,7 @@ export type X12IssueCode =
   | 'invalid-character'
   | 'invalid-diagnosis-pointer'
   | 'hl-parent-mismatch'
+  | 'unsupported-value'
   // balancing (835) and totals (837)
   | 'unbalanced-service-line'
   | 'unbalanced-claim'

@@ -112,8 +112,11 @@ export class SegmentReader {
         return true;
       }
       if (this.sg === -1) {
+        let q = p;
+        while (q < len && q - p < 3 && isAlnum(t.charCodeAt(q))) q++;
+        const found = t.slice(p, q);
         throw new X12Error(
-          makeIssue('missing-isa', `input must start with an ISA segment, found '${t.slice(p, p + 3)}'`, this.index + 1, t.slice(p, p + 3)),
+          makeIssue('missing-isa', `input must start with an ISA segment, found '${t.slice(p, p + 20)}'`, this.index + 1, found),
         );
       }
       if (t.charCodeAt(p) === this.sg) {

@@ -23,7 +23,7 @@ class Writer {
     this.forbidden = [el, co, rep, seg, '\r', '\n'];
   }
 
-  fail(code: 'missing-element' | 'invalid-character' | 'invalid-amount' | 'invalid-date' | 'invalid-number', message: string, id: string): never {
+  fail(code: 'missing-element' | 'invalid-character' | 'invalid-amount' | 'invalid-date' | 'invalid-number' | 'unsupported-value', message: string, id: string): never {
     throw new X12Error(makeIssue(code, message, this.count, id));
   }
 
@@ -220,7 +220,12 @@ function writeClaim(w: Writer, c: Claim837, path: string): void {
       ),
     );
   }
-  if (c.referringProvider) writeProvider(w, 'DN', c.referringProvider, `${path}.referringProvider`);
+  if (c.referringProvider) {
+    if (c.referringProvider.taxonomy !== undefined) {
+      w.fail('unsupported-value', `${path}.referringProvider.taxonomy cannot be written: loop 2310A has no PRV segment`, 'NM1');
+    }
+    writeProvider(w, 'DN', c.referringProvider, `${path}.referringProvider`);
+  }
   if (c.renderingProvider) {
     writeProvider(w, '82', c.renderingProvider, `${path}.renderingProvider`);
     if (c.renderingProvider.taxonomy !== undefined) w.seg('PRV', 'PE', 'PXC', w.required(c.renderingProvider.taxonomy, `${path}.renderingProvider.taxonomy`, 'PRV'));
