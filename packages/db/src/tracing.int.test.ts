@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ let test: TestDatabase;
 let dbName: string;
 beforeAll(async () => {
   trace.setGlobalTracerProvider(provider);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   test = await createTestDatabase({ migrations: [{ schema: 'dbfixture', migrationsFolder }] });
   dbName = new URL(test.url).pathname.slice(1);
 });
@@ -24,6 +26,7 @@ afterAll(async () => {
   await test?.drop();
   await provider.shutdown();
   trace.disable();
+  context.disable();
 });
 beforeEach(() => exporter.reset());
 
@@ -90,6 +93,23 @@ describe('query spans (PostgreSQL)', () => {
       'DELETE dbfixture.notes',
     ]);
     expectNoValue(secret);
+  });
+
+  it('parents statement spans to the active span, inside transactions too', async () => {
+    const parent = trace.getTracer('test').startSpan('request');
+    await context.with(trace.setSpan(context.active(), parent), async () => {
+      await test.database.db.select().from(notes).limit(1);
+      await test.database.transaction(async (tx) => {
+        await tx.select().from(notes).limit(1);
+      });
+    });
+    parent.end();
+    const children = spans().filter((s) => s.name !== 'request');
+    expect(children).toHaveLength(2);
+    for (const child of children) {
+      expect(child.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+      expect(child.spanContext().traceId).toBe(parent.spanContext().traceId);
+    }
   });
 
   it('measures the statement duration', async () => {
