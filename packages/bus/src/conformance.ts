@@ -155,7 +155,7 @@ export function describeBusConformance(name: string, makeBus: () => Promise<BusF
         await expectBusError(bus.request(subject, new Uint8Array(), { timeoutMs: 150 }), 'timeout');
         const elapsed = Date.now() - started;
         expect(elapsed).toBeGreaterThanOrEqual(140);
-        expect(elapsed).toBeLessThan(400);
+        expect(elapsed).toBeLessThan(1_000);
       });
 
       it('fails fast with no-responders when nobody serves the subject', async () => {
