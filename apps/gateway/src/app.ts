@@ -16,6 +16,7 @@ import type { Bus } from '@mso/bus';
 import { busErrorToProblem, compileSchema, encodeJson, operationHeaders, systemClock, type Clock } from '@mso/kit';
 import { createLogger, type Logger } from '@mso/telemetry';
 import { AccessCache, isInForce } from './access.js';
+import { GatewayMetrics } from './metrics.js';
 
 export interface GatewayOptions {
   bus: Bus;
@@ -131,6 +132,14 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks, services });
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const metrics = new GatewayMetrics();
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    const op = request.routeOptions.config?.operation;
+    if (op) metrics.observe(op.service, op.name, reply.statusCode, reply.elapsedTime / 1000);
+  });
 
   for (const op of operations) registerOperation(app, op, { access, bus: options.bus, clock, timeoutMs });
 
@@ -161,6 +170,7 @@ function registerOperation(app: FastifyInstance, op: Operation, deps: RouteDeps)
   app.route({
     method: http.method,
     url,
+    config: { operation: op },
     bodyLimit: http.bodyLimit ?? ONE_MIB,
     schema: {
       operationId: `${op.service}.${op.name}`,

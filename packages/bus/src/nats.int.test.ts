@@ -75,9 +75,9 @@ describe('NATS transport specifics', () => {
     expect(deleted.sort()).toEqual([`${NS}_DLQ`, `${NS}_EVT_BILLING`, `KV_${namespace}_sessions`].sort());
   });
 
-  it('registers endpoints with the NATS micro protocol ($SRV.INFO) in the service queue group', async () => {
+  it('registers endpoints with the NATS micro protocol ($SRV.INFO) in the service queue group, namespaced', async () => {
     const b = await open();
-    const service = `micro-${namespace}`;
+    const service = 'micro';
     await b.serve({
       service,
       version: '2.0.0',
@@ -85,12 +85,15 @@ describe('NATS transport specifics', () => {
       subjects: [`${namespace}.v1.thing.get`],
       handler: async () => ({ data: new Uint8Array() }),
     });
-    const reply = await nc.request(`$SRV.INFO.${service}`, undefined, { timeout: 2_000 });
+    // On the wire the service and its subjects carry the namespace, so other runs never answer them.
+    const reply = await nc.request(`$SRV.INFO.${namespace}-${service}`, undefined, { timeout: 2_000 });
     const info = reply.json<{ name: string; version: string; description: string; endpoints: Array<{ subject: string; queue_group?: string }> }>();
-    expect(info.name).toBe(service);
+    expect(info.name).toBe(`${namespace}-${service}`);
     expect(info.version).toBe('2.0.0');
     expect(info.description).toBe('test service');
-    expect(info.endpoints).toEqual([expect.objectContaining({ subject: `${namespace}.v1.thing.get`, queue_group: service })]);
+    expect(info.endpoints).toEqual([expect.objectContaining({ subject: `${namespace}.${namespace}.v1.thing.get`, queue_group: service })]);
+    // ping() lists it under its own name, and only this namespace's services.
+    expect((await b.ping()).map((s) => s.name)).toEqual([service]);
   });
 
   it('stores large event payloads in the object store and keeps only a reference in the stream', async () => {

@@ -263,6 +263,9 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
   const streamName = (producer: string): string => withPrefix(streamPrefix, '_', `EVT_${producer.toUpperCase()}`);
   const dlqStream = withPrefix(streamPrefix, '_', 'DLQ');
   const wire = (subject: string): string => withPrefix(subjectPrefix, '.', subject);
+  // Services are namespaced too, so two platforms (or two test runs) on one server never answer
+  // each other's requests; `ping()` shows only this namespace's services, under their own names.
+  const serviceName = (service: string): string => (subjectPrefix ? `${subjectPrefix}-${service}` : service);
   const unwire = (subject: string): string =>
     subjectPrefix && subject.startsWith(`${subjectPrefix}.`) ? subject.slice(subjectPrefix.length + 1) : subject;
 
@@ -279,7 +282,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     if (opts.subjects.length === 0) throw new BusError('invalid', 'serve needs at least one subject');
     opts.subjects.forEach(assertSubject);
     const service = await svcm.add({
-      name: opts.service,
+      name: serviceName(opts.service),
       version: opts.version,
       description: opts.description ?? '',
       queue: opts.service,
@@ -297,9 +300,9 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
         }
         const reply = await withIncomingSpan(
           'request',
-          { subject: msg.subject, operation: 'process', bodySize: data.byteLength, group: opts.service },
+          { subject: unwire(msg.subject), operation: 'process', bodySize: data.byteLength, group: opts.service },
           headers,
-          () => opts.handler({ subject: msg.subject, data, headers }),
+          () => opts.handler({ subject: unwire(msg.subject), data, headers }),
         );
         const replyHeaders: Headers = { ...reply.headers };
         let replyData: Uint8Array = reply.data;
@@ -320,7 +323,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
       for (let i = 2; used.has(name); i++) name = `${endpointName(subject)}-${i}`;
       used.add(name);
       service.addEndpoint(name, {
-        subject,
+        subject: wire(subject),
         queue: opts.service,
         handler: (err, msg) => {
           if (err) {
@@ -370,7 +373,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
             payload = Empty;
           }
           const h = toHeaders(headers);
-          const msg: Msg = await nc.request(subject, payload, { timeout: timeoutMs, ...(h ? { headers: h } : {}) });
+          const msg: Msg = await nc.request(wire(subject), payload, { timeout: timeoutMs, ...(h ? { headers: h } : {}) });
           const serviceError = ServiceError.toServiceError(msg);
           if (serviceError) {
             throw new BusError('remote', msg.headers?.get(ServiceErrorHeader) || serviceError.message);
@@ -759,7 +762,11 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     const seen = new Map<string, ServiceStatus>();
     try {
       const replies = await svcm.client({ strategy: 'timer', maxWait: timeoutMs }).ping();
-      for await (const s of replies) seen.set(s.id, { name: s.name, id: s.id, version: s.version });
+      const own = subjectPrefix ? `${subjectPrefix}-` : undefined;
+      for await (const s of replies) {
+        if (own && !s.name.startsWith(own)) continue;
+        seen.set(s.id, { name: own ? s.name.slice(own.length) : s.name, id: s.id, version: s.version });
+      }
     } catch (err) {
       const mapped = mapRequestError(err, '$SRV.PING', timeoutMs);
       if (!(mapped instanceof BusError) || mapped.code !== 'no-responders') throw mapped;
