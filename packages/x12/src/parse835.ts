@@ -40,7 +40,7 @@ function readCas(r: SegmentReader, into: Adjustment[]): void {
     const hasReason = r.has(ri);
     if (!hasReason && !r.has(ri + 1) && !r.has(ri + 2)) continue;
     if (!hasReason) throw r.error('missing-element', `CAS${pad2(ri)} (reason code) is required with an amount`, ri);
-    const adj: Adjustment = { group, reason: r.str(ri), amountCents: r.cents(ri + 1) };
+    const adj: Adjustment = { group, reason: r.code(ri), amountCents: r.cents(ri + 1) };
     const q = r.optNumber(ri + 2);
     if (q !== undefined) adj.quantity = q;
     into.push(adj);
@@ -76,6 +76,13 @@ class Handler835 implements TransactionHandler {
   private plb: ProviderAdjustment[] = [];
   private claim: Claim835 | undefined;
   private service: Service835 | undefined;
+  /**
+   * Adjustments and services of the open claim are gathered in scratch arrays and copied to
+   * exact-size arrays when the claim/service closes (a pushed-to array keeps room for 17).
+   */
+  private claimAdj: Adjustment[] = [];
+  private svcAdj: Adjustment[] = [];
+  private svcs: Service835[] = [];
 
   constructor(warnings: X12Issue[]) {
     this.warnings = warnings;
@@ -103,6 +110,34 @@ class Handler835 implements TransactionHandler {
     this.plb = [];
     this.claim = undefined;
     this.service = undefined;
+    this.claimAdj.length = 0;
+    this.svcAdj.length = 0;
+    this.svcs.length = 0;
+  }
+
+  private closeService(): void {
+    const s = this.service;
+    if (!s) return;
+    if (this.svcAdj.length > 0) {
+      s.adjustments = this.svcAdj.slice();
+      this.svcAdj.length = 0;
+    }
+    this.service = undefined;
+  }
+
+  private closeClaim(): void {
+    this.closeService();
+    const c = this.claim;
+    if (!c) return;
+    if (this.claimAdj.length > 0) {
+      c.adjustments = this.claimAdj.slice();
+      this.claimAdj.length = 0;
+    }
+    if (this.svcs.length > 0) {
+      c.services = this.svcs.slice();
+      this.svcs.length = 0;
+    }
+    this.claim = undefined;
   }
 
   private unexpected(r: SegmentReader, where: string): void {
@@ -114,8 +149,8 @@ class Handler835 implements TransactionHandler {
       case 'CLP':
         return this.clp(r);
       case 'CAS':
-        if (this.loop === Loop.Service && this.service) return readCas(r, this.service.adjustments);
-        if (this.loop === Loop.Claim && this.claim) return readCas(r, this.claim.adjustments);
+        if (this.loop === Loop.Service && this.service) return readCas(r, this.svcAdj);
+        if (this.loop === Loop.Claim && this.claim) return readCas(r, this.claimAdj);
         return this.unexpected(r, 'outside a claim (loop 2100/2110)');
       case 'SVC':
         return this.svc(r);
@@ -163,8 +198,7 @@ class Handler835 implements TransactionHandler {
       case 'LX':
         if (this.loop === Loop.Header || this.loop === Loop.Summary) return this.unexpected(r, 'before the payer/payee or after PLB');
         this.loop = Loop.Number;
-        this.claim = undefined;
-        this.service = undefined;
+        this.closeClaim();
         return;
       case 'TS3':
       case 'TS2':
@@ -290,11 +324,12 @@ class Handler835 implements TransactionHandler {
       // tolerate a missing LX: claims may directly follow the payee loop
       if (this.loop !== Loop.Payee) return this.unexpected(r, 'before the payee (N1*PE)');
     }
+    this.closeClaim();
     if (!r.has(1)) throw r.error('missing-element', 'CLP01 (patient control number) is required', 1);
     if (!r.has(2)) throw r.error('missing-element', 'CLP02 (claim status code) is required', 2);
     const claim: Claim835 = {
       patientControlNumber: r.str(1),
-      statusCode: r.str(2),
+      statusCode: r.code(2),
       chargeCents: r.cents(3),
       paidCents: r.cents(4),
       patientResponsibilityCents: r.optCents(5) ?? 0,
@@ -302,14 +337,12 @@ class Handler835 implements TransactionHandler {
       remarks: [],
       services: [],
     };
-    const cfi = r.opt(6);
-    if (cfi !== undefined) claim.claimFilingIndicator = cfi;
+    if (r.has(6)) claim.claimFilingIndicator = r.code(6);
     const pccn = r.opt(7);
     if (pccn !== undefined) claim.payerClaimControlNumber = pccn;
     this.claims.push(claim);
     this.claim = claim;
     this.clpIndex.push(r.index);
-    this.service = undefined;
     this.loop = Loop.Claim;
   }
 
@@ -317,6 +350,7 @@ class Handler835 implements TransactionHandler {
     if ((this.loop !== Loop.Claim && this.loop !== Loop.Service) || !this.claim) {
       return this.unexpected(r, 'outside a claim (loop 2100)');
     }
+    this.closeService();
     if (!r.has(1)) throw r.error('missing-element', 'SVC01 (procedure) is required', 1);
     const s: Service835 = {
       procedure: readProcedure(r, 1),
@@ -328,7 +362,7 @@ class Handler835 implements TransactionHandler {
     const units = r.optNumber(5);
     if (units !== undefined) s.units = units;
     if (r.has(6)) s.originalProcedure = readProcedure(r, 6);
-    this.claim.services.push(s);
+    this.svcs.push(s);
     this.svcIndex.push(r.index);
     this.service = s;
     this.loop = Loop.Service;
@@ -337,8 +371,7 @@ class Handler835 implements TransactionHandler {
   private plbSegment(r: SegmentReader): void {
     if (this.loop === Loop.Header || this.loop === Loop.Payer) return this.unexpected(r, 'before the payee');
     this.loop = Loop.Summary;
-    this.claim = undefined;
-    this.service = undefined;
+    this.closeClaim();
     if (!r.has(1)) throw r.error('missing-element', 'PLB01 (provider identifier) is required', 1);
     const providerId = r.str(1);
     const fiscalPeriodDate = r.date(2, 'fiscal period date') ?? '';
@@ -359,6 +392,7 @@ class Handler835 implements TransactionHandler {
   }
 
   end(r: SegmentReader): void {
+    this.closeClaim();
     const tx = this.control;
     const endIndex = r.index;
     const endId = r.id;

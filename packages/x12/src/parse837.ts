@@ -567,12 +567,13 @@ class Handler837 implements TransactionHandler {
       patient = pat.patient;
     }
     if (!r.has(1)) throw r.error('missing-element', 'CLM01 (patient control number) is required', 1);
+    const chargeCents = r.cents(2);
     const pos = r.components(5);
     if (!r.has(5) || !pos[0]) throw r.error('missing-element', 'CLM05-1 (place of service) is required', 5);
     if (!pos[2]) throw r.error('missing-element', 'CLM05-3 (claim frequency code) is required', 5);
     const claim: Claim837 = {
       patientControlNumber: r.str(1),
-      chargeCents: r.cents(2),
+      chargeCents,
       frequencyCode: pos[2],
       placeOfService: pos[0],
       diagnoses: [],

@@ -7,10 +7,26 @@ export function readProcedure(r: SegmentReader, i: number): Procedure {
   const n = r.splitComposite(i);
   const qualifier = n > 0 ? r.component(0) : '';
   const code = n > 1 ? r.component(1) : '';
-  const modifiers: string[] = [];
   let last = Math.min(n, 6);
   while (last > 2 && r.component(last - 1) === '') last--;
-  for (let k = 2; k < last; k++) modifiers.push(r.component(k));
+  // exact-size arrays (a pushed-to array keeps room for 17 elements)
+  let modifiers: string[];
+  switch (last - 2) {
+    case 1:
+      modifiers = [r.component(2)];
+      break;
+    case 2:
+      modifiers = [r.component(2), r.component(3)];
+      break;
+    case 3:
+      modifiers = [r.component(2), r.component(3), r.component(4)];
+      break;
+    case 4:
+      modifiers = [r.component(2), r.component(3), r.component(4), r.component(5)];
+      break;
+    default:
+      modifiers = [];
+  }
   const description = n > 6 ? r.component(6) : '';
   const extra = n > 7;
   if (code === '') {

@@ -51,6 +51,36 @@ function internId(t: string, s: number, e: number): string {
   return t.slice(s, e);
 }
 
+const CODE_CACHE = new Map<number, string>();
+const CODE_CACHE_LIMIT = 8192;
+
+/**
+ * Short codes (up to 5 characters of 0-9/A-Z: qualifiers, reason codes, procedure codes) repeat
+ * across a file; they are shared instead of allocated for every segment.
+ */
+function internCode(t: string, s: number, e: number): string {
+  const n = e - s;
+  if (n === 0) return '';
+  if (n <= 5) {
+    let key = 0;
+    let i = s;
+    for (; i < e; i++) {
+      const c = t.charCodeAt(i);
+      const v = c >= 48 && c <= 57 ? c - 47 : c >= 65 && c <= 90 ? c - 54 : 0;
+      if (v === 0) break;
+      key = key * 37 + v;
+    }
+    if (i === e) {
+      const hit = CODE_CACHE.get(key);
+      if (hit !== undefined) return hit;
+      const v = t.slice(s, e);
+      if (CODE_CACHE.size < CODE_CACHE_LIMIT) CODE_CACHE.set(key, v);
+      return v;
+    }
+  }
+  return t.slice(s, e);
+}
+
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
@@ -231,6 +261,13 @@ export class SegmentReader {
     return s === e ? '' : this.text.slice(s, e);
   }
 
+  /** Element i as text, shared with equal short codes of the input ('' when absent). */
+  code(i: number): string {
+    if (i > this.count || i < 1) return '';
+    const b = this.bounds;
+    return internCode(this.text, b[2 * i] as number, b[2 * i + 1] as number);
+  }
+
   /** Element i as text, undefined when absent or empty. */
   opt(i: number): string | undefined {
     if (i > this.count || i < 1) return undefined;
@@ -304,9 +341,7 @@ export class SegmentReader {
 
   /** Component k (0-based) of the composite last split by {@link splitComposite}. */
   component(k: number): string {
-    const s = this.cb[2 * k] as number;
-    const e = this.cb[2 * k + 1] as number;
-    return s === e ? '' : this.text.slice(s, e);
+    return internCode(this.text, this.cb[2 * k] as number, this.cb[2 * k + 1] as number);
   }
 
   /** Whether composite element i contains the component separator. */
