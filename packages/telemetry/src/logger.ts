@@ -11,7 +11,8 @@ const phiFields = [
   'firstName', 'lastName', 'name', 'dateOfBirth', 'birthDate', 'memberId', 'address', 'ssn',
   'patient', 'subscriber', 'email', 'phone', 'input', 'output', 'body', 'payload',
 ];
-export const phiRedactPaths = phiFields.flatMap((f) => [f, `*.${f}`]);
+// Top-level `name` is pino's logger name, so names are censored only one level down.
+export const phiRedactPaths = phiFields.flatMap((f) => (f === 'name' ? [`*.${f}`] : [f, `*.${f}`]));
 
 /** JSON logs (pino) carrying the active span's `trace_id` and `span_id`. */
 export function createLogger(options: { name: string; level?: string } & Pick<LoggerOptions, 'base'>, destination?: DestinationStream): Logger {

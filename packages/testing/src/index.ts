@@ -21,6 +21,8 @@ export interface TestPlatform extends Platform {
   clock: ManualClock;
   adminKey: string;
   namespace: string;
+  /** Connection URL of this test's database (`real` transport), for child processes. */
+  databaseUrl: string | undefined;
   /** `app.inject` with the admin key (or `key`) and JSON body; returns status, json and headers. */
   request(options: { method: string; url: string; body?: unknown; key?: string; headers?: Record<string, string> }): Promise<TestResponse>;
   /** Onboards a practice with the given services and returns its id and a practice-admin key. */
@@ -65,9 +67,11 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
   let bus: Bus;
   let dropDb: () => Promise<void>;
   let database;
+  let databaseUrl: string | undefined;
   if ((options.transport ?? 'real') === 'real') {
     const db = await createTestDatabase();
     database = db.database;
+    databaseUrl = db.url;
     dropDb = db.drop;
     bus = await connectNatsBus({ servers: natsUrl(), namespace, name: `test-${namespace}` });
   } else {
@@ -97,6 +101,7 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     clock,
     adminKey,
     namespace,
+    databaseUrl,
     request,
     async createPractice(opts = {}) {
       const created = await request({
