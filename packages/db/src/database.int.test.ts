@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notes } from '../test/fixtures/schema.js';
 import { openDatabase } from './database.js';
-import { createTestDatabase, type TestDatabase } from './testing.js';
+import { createTestDatabase, dropStaleTestDatabases, type TestDatabase } from './testing.js';
 
 const migrationsFolder = fileURLToPath(new URL('../test/fixtures/migrations', import.meta.url));
 const practiceId = '00000000-0000-4000-8000-000000000001';
@@ -135,5 +135,24 @@ describe('createTestDatabase', () => {
     const name = new URL(a.url).pathname.slice(1);
     const left = await test.database.db.execute(sql`select count(*)::int as n from pg_database where datname = ${name}`);
     expect([...(left as Iterable<unknown>)]).toEqual([{ n: 0 }]);
+  });
+
+  it('drops stale test databases but not recent ones', async () => {
+    const recent = await createTestDatabase();
+    const recentName = new URL(recent.url).pathname.slice(1);
+    await recent.database.close();
+    // A database named as if created two hours ago by a killed run.
+    const staleName = `mso_test_${(Date.now() - 2 * 60 * 60 * 1000).toString(36)}_1_deadbeef`;
+    await test.database.db.execute(sql.raw(`create database "${staleName}"`));
+    try {
+      const dropped = await dropStaleTestDatabases();
+      expect(dropped).toContain(staleName);
+      expect(dropped).not.toContain(recentName);
+      const left = await test.database.db.execute(sql`select datname from pg_database where datname in (${staleName}, ${recentName})`);
+      expect([...(left as Iterable<unknown>)]).toEqual([{ datname: recentName }]);
+    } finally {
+      await recent.drop();
+      await test.database.db.execute(sql.raw(`drop database if exists "${staleName}"`));
+    }
   });
 });

@@ -32,8 +32,35 @@ export interface CreateTestDatabaseOptions {
   migrations?: MigrateServiceOptions[];
 }
 
+const TEST_DATABASE_PREFIX = 'mso_test_';
+
 function uniqueName(): string {
-  return `mso_test_${Date.now().toString(36)}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  return `${TEST_DATABASE_PREFIX}${Date.now().toString(36)}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Drops test databases left behind by killed test runs: those created by {@link createTestDatabase}
+ * more than `olderThanMs` ago (default one hour) that nobody is connected to. Returns their names.
+ */
+export async function dropStaleTestDatabases(
+  options: { serverUrl?: string; olderThanMs?: number } = {},
+): Promise<string[]> {
+  const cutoff = Date.now() - (options.olderThanMs ?? 60 * 60 * 1000);
+  return withAdmin(options.serverUrl ?? testServerUrl(), async (sql) => {
+    const rows = await sql.unsafe<{ datname: string }[]>(
+      `select datname from pg_database d where datname like $1
+         and not exists (select 1 from pg_stat_activity a where a.datname = d.datname)`,
+      [`${TEST_DATABASE_PREFIX}%`],
+    );
+    const stale = rows
+      .map((r) => r.datname)
+      .filter((name) => {
+        const created = parseInt(name.slice(TEST_DATABASE_PREFIX.length).split('_')[0] ?? '', 36);
+        return Number.isFinite(created) && created < cutoff;
+      });
+    for (const name of stale) await sql.unsafe(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+    return stale;
+  });
 }
 
 async function withAdmin<T>(serverUrl: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
