@@ -203,6 +203,13 @@ describe('parse837P', () => {
     expect(warnings[4]?.message).toMatch(/PCN-1.*999.*100/);
   });
 
+  it('reports subscriber PAT (2000B) as not mapped', () => {
+    const sub = ['HL*2*1*22*0', 'SBR*P*18*******CI', 'PAT****D8*20240101', 'NM1*IL*1*DOE*JOHN****MI*M1', 'NM1*PR*2*PLAN*****PI*P1'];
+    const { claims, warnings } = parse837P(text837([...HEADER, ...BILLING, ...sub, ...CLAIM]));
+    expect(claims).toHaveLength(1);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'unmapped-segment', segmentId: 'PAT', segmentIndex: 3 + HEADER.length + BILLING.length + 2 })]);
+  });
+
   it('names unknown segments', () => {
     const { warnings } = parse837P(text837([...HEADER, ...BILLING, 'XYZ*1', ...SUBSCRIBER_NOT_PATIENT, ...PATIENT, ...CLAIM]));
     expect(warnings).toEqual([expect.objectContaining({ code: 'unexpected-segment', segmentId: 'XYZ', segmentIndex: 16 })]);

@@ -165,7 +165,7 @@ class Handler837 implements TransactionHandler {
           if (r.count > 1) r.warn('unmapped-segment', 'PAT05–PAT09 (death date, weight, pregnancy) are not mapped by parse837P');
           return;
         }
-        if (this.level === '22' && this.entity === 'sub') return this.unmapped(r, 'PAT in loop 2000B (subscriber death date, weight, pregnancy)');
+        if (this.level === '22' && !this.claim) return this.unmapped(r, 'PAT in loop 2000B (subscriber death date, weight, pregnancy)');
         return this.unexpected(r, 'here');
       case 'CLM':
         return this.clm(r);

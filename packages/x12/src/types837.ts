@@ -186,11 +186,11 @@ export interface Write837Input {
     /** ISA15: T test, P production. */
     usage: 'T' | 'P';
     /**
-     * Date (and time) of the envelope: 'YYYY-MM-DD', 'YYYY-MM-DDTHH:MM…' or a Date (UTC parts).
+     * Date (and time) of the envelope: 'YYYY-MM-DD', 'YYYYMMDD', 'YYYY-MM-DDTHH:MM…' or a Date (UTC parts).
      * When omitted, the latest service date of the claims is used (never the clock).
      */
     date?: string | Date;
-    /** 'HH:MM' or 'HHMM'; default from `date`, else 0000. */
+    /** 'HH:MM', 'HHMM' or 'HH:MM:SS' (seconds are not written); default from `date`, else 0000. */
     time?: string;
     /** ISA05/ISA07, default ZZ. */
     senderQualifier?: string;

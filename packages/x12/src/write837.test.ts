@@ -107,6 +107,14 @@ describe('write837P envelope and hierarchy', () => {
     expect(write837P(input(claims))).toBe(text);
     const dated = write837P(input(claims, { interchange: { ...input([]).interchange, date: new Date('2023-12-31T23:05:00Z'), time: undefined } }));
     expect(dated.slice(70, 81)).toBe('231231*2305');
+    const base = input([]).interchange;
+    const stamp = (interchange: Partial<Write837Input['interchange']>) =>
+      tokenize(write837P(input(claims, { interchange: { ...base, time: undefined, ...interchange } })))[1]?.elements.slice(3, 5);
+    expect(stamp({ date: '20240229' })).toEqual(['20240229', '0000']);
+    expect(stamp({ date: '2024-02-29T07:45:59Z' })).toEqual(['20240229', '0745']);
+    expect(stamp({ date: '2024-02-29', time: '23:59:30' })).toEqual(['20240229', '2359']);
+    expect(() => stamp({ date: '2023-02-29' })).toThrow(expect.objectContaining({ code: 'invalid-date', segmentId: 'ISA' }));
+    expect(() => stamp({ date: '2024-02-29', time: '24:00' })).toThrow(expect.objectContaining({ code: 'invalid-date' }));
     const undated = write837P(input(claims, { interchange: { senderId: 'A', receiverId: 'B', controlNumber: 1, usage: 'P' } }));
     expect(tokenize(undated)[1]?.elements.slice(3, 5)).toEqual(['20240215', '0000']);
   });

@@ -1,7 +1,7 @@
 import { X12Error, makeIssue } from './errors.js';
 import type { Procedure } from './types835.js';
 import type { Address, Claim837, Provider837, Write837Input } from './types837.js';
-import { formatCents, formatDecimal, isoToDate8 } from './values.js';
+import { formatCents, formatDecimal, isoToDate8, parseDate8 } from './values.js';
 
 const VERSION = '005010X222A1';
 const SPACES = '               ';
@@ -115,9 +115,10 @@ function envelopeStamp(input: Write837Input, w: Writer): Stamp {
     ccyymmdd = iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10);
     hhmm = iso.slice(11, 13) + iso.slice(14, 16);
   } else if (typeof date === 'string') {
-    ccyymmdd = isoToDate8(date.slice(0, 10));
+    const compact = /^\d{8}$/.test(date);
+    ccyymmdd = compact ? (parseDate8(date) === undefined ? undefined : date) : isoToDate8(date.slice(0, 10));
     if (ccyymmdd === undefined) w.fail('invalid-date', `interchange.date '${date}' is not YYYY-MM-DD`, 'ISA');
-    const m = /^T(\d{2}):?(\d{2})/.exec(date.slice(10));
+    const m = compact ? null : /^[T ](\d{2}):?(\d{2})/.exec(date.slice(10));
     if (m) hhmm = `${m[1]}${m[2]}`;
   } else {
     let latest = '';
@@ -126,7 +127,7 @@ function envelopeStamp(input: Write837Input, w: Writer): Stamp {
     if (ccyymmdd === undefined) w.fail('missing-element', 'interchange.date is required when no claim has a service date', 'ISA');
   }
   if (time !== undefined) {
-    const m = /^(\d{2}):?(\d{2})$/.exec(time);
+    const m = /^(\d{2}):?(\d{2})(?::?\d{2}(?:\.\d+)?)?$/.exec(time);
     if (!m) w.fail('invalid-date', `interchange.time '${time}' is not HH:MM`, 'ISA');
     hhmm = `${m[1]}${m[2]}`;
   }
