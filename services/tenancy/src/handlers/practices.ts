@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, or, sql } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import {
   agreementChanged,
@@ -114,10 +114,17 @@ export const getPracticeHandler: Handler<typeof getPractice> = async (input, ctx
   if (ctx.principal.practiceId && ctx.principal.practiceId !== input.practiceId) {
     throw new ProblemError('not-found', 'no such practice');
   }
-  const [row] = await ctx.db.select().from(practices).where(eq(practices.id, input.practiceId));
-  const agreement = row && (await currentAgreement(ctx.db, row.id));
-  if (!row || !agreement) throw new ProblemError('not-found', 'no such practice');
-  return toPractice(row, agreement);
+  // One round trip: the practice by primary key with its latest agreement version.
+  const latest = ctx.db
+    .select()
+    .from(agreements)
+    .where(eq(agreements.practiceId, practices.id))
+    .orderBy(desc(agreements.version))
+    .limit(1)
+    .as('latest');
+  const [row] = await ctx.db.select().from(practices).innerJoinLateral(latest, sql`true`).where(eq(practices.id, input.practiceId));
+  if (!row) throw new ProblemError('not-found', 'no such practice');
+  return toPractice(row.practices, row.latest);
 };
 
 export const listPracticesHandler: Handler<typeof listPractices> = async (input, ctx) => {
