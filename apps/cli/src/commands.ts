@@ -96,7 +96,9 @@ export const commands = {
     const platform = await startPlatform({ services: [], adminKey: adminKey(process.env, log), logger: log });
     exitOnSignals(platform.close, log);
     const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
-    await platform.app.listen({ port: Number(values.port ?? process.env.PORT ?? 3000), host: process.env.HOST ?? '0.0.0.0' });
+    const port = Number(values.port ?? process.env.PORT ?? 3000);
+    await platform.app.listen({ port, host: process.env.HOST ?? '0.0.0.0' });
+    process.stdout.write(`  MSO Platform gateway on http://localhost:${port} (NATS; docs at /docs)\n`);
   },
   service: async (args: string[]) => {
     const [name] = args;

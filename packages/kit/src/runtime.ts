@@ -91,5 +91,6 @@ export async function runServiceProcess(service: ServiceDefinition): Promise<Run
   }
   const runtime = await startRuntime({ services: [service], logger: createLogger({ name: `mso-${service.id}` }) });
   exitOnSignals(runtime.close, runtime.logger);
+  process.stdout.write(`mso ${service.id} ${service.version} ready (instance ${runtime.host.instance})\n`);
   return runtime;
 }

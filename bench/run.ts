@@ -1,0 +1,250 @@
+/**
+ * `pnpm bench`: the platform against hand-written baselines, on NATS + Postgres, and the X12 parser
+ * against node-x12. Each HTTP scenario runs in its own server processes and is loaded by autocannon
+ * from this process for BENCH_WINDOWS consecutive windows of BENCH_WINDOW_SECONDS (default 3 × 20 s),
+ * so drift under sustained load shows as falling req/s from window to window.
+ *
+ *   (a)  bare Fastify hello-world
+ *   (t1) hand-written Fastify → NATS request → responder
+ *   (t2) the same, the responder reading one row by primary key from Postgres
+ *   (b)  the platform: gateway → bus → service operation without DB      (GET /v1/helpdesk/info)
+ *   (c)  the platform: gateway → bus → service → Postgres primary key   (GET /v1/tenancy/practices/{id})
+ *   (e)  (c) in embedded mode: one process, in-memory bus, PGlite
+ * The platform runs with auth, validation, entitlements and tracing on (spans exported over OTLP to a
+ * local sink). Then (c) again at half its top rate, for p99 at a realistic load.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 3);
+const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const ADMIN_KEY = 'mso_admin_bench_key';
+const PRACTICE_NPI = '1234567893';
+
+interface WindowResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+interface ScenarioResult {
+  id: string;
+  title: string;
+  windows: WindowResult[];
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+const children = new Set<ChildProcess>();
+function launch(name: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--conditions=@mso/source', '--import', 'tsx', ...args], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 120 s`)), 120_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/ready|MSO Platform/.test(out)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before it was ready`));
+    });
+  });
+}
+
+async function stopAll(): Promise<void> {
+  const all = [...children];
+  for (const c of all) c.kill('SIGTERM');
+  await Promise.all(all.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+}
+
+function load(url: string, headers: Record<string, string>, seconds: number, overallRate?: number): Promise<WindowResult> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, connections: CONNECTIONS, duration: seconds, headers, ...(overallRate ? { overallRate } : {}) },
+      (error, result) => {
+        if (error) return reject(error);
+        resolve({
+          rps: Math.round(result.requests.average),
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          errors: result.errors + result.timeouts,
+          non2xx: result.non2xx,
+        });
+      },
+    );
+  });
+}
+
+async function scenario(id: string, title: string, url: string, headers: Record<string, string> = {}): Promise<ScenarioResult> {
+  await load(url, headers, 3); // warm-up: JIT, connection pools, caches
+  const windows: WindowResult[] = [];
+  for (let i = 0; i < WINDOWS; i++) {
+    const w = await load(url, headers, WINDOW_SECONDS);
+    windows.push(w);
+    process.stdout.write(`  ${id} window ${i + 1}/${WINDOWS}: ${w.rps} req/s, p50 ${w.p50} ms, p99 ${w.p99} ms${w.non2xx || w.errors ? `, ${w.non2xx} non-2xx, ${w.errors} errors` : ''}\n`);
+    if (w.non2xx > 0 || w.errors > 0) throw new Error(`${id}: ${w.non2xx} non-2xx responses and ${w.errors} errors: the scenario is broken`);
+  }
+  const mean = (f: (w: WindowResult) => number) => Math.round((windows.reduce((s, w) => s + f(w), 0) / windows.length) * 10) / 10;
+  return { id, title, windows, rps: Math.round(mean((w) => w.rps)), p50: mean((w) => w.p50), p99: mean((w) => w.p99) };
+}
+
+const wanted = (id: string) => !ONLY || ONLY.includes(id);
+
+async function main(): Promise<void> {
+  const results: ScenarioResult[] = [];
+  const ns = `bench${Date.now().toString(36)}`;
+  const dbName = `mso_bench_${Date.now().toString(36)}`;
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${dbName}`);
+  const dbUrl = new URL(SERVER_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const DATABASE_URL = dbUrl.toString();
+  const dataDir = mkdtempSync(join(tmpdir(), 'mso-bench-'));
+  let port = 4100;
+  const nextPort = () => String(port++);
+  process.stdout.write(`MSO Platform benchmark: ${cpus().length} cores, ${WINDOWS} × ${WINDOW_SECONDS} s per scenario, ${CONNECTIONS} connections\n`);
+  try {
+    // Baseline table for (t2): the same shape of row as a practice.
+    const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+    await sql`create table bench_items (id uuid primary key, name text not null, npi text not null, state text not null, created_at timestamptz not null)`;
+    await sql`insert into bench_items select gen_random_uuid(), 'Practice ' || i, '1234567893', 'OH', now() from generate_series(1, 1000) i`;
+    const [item] = await sql`select id from bench_items limit 1`;
+    await sql.end();
+
+    if (wanted('a')) {
+      const p = nextPort();
+      await launch('hello', ['bench/servers/hello.ts'], { PORT: p });
+      results.push(await scenario('a', 'bare Fastify hello-world', `http://127.0.0.1:${p}/`));
+      await stopAll();
+    }
+    for (const [id, mode] of [['t1', 'static'], ['t2', 'pg']] as const) {
+      if (!wanted(id)) continue;
+      const p = nextPort();
+      const subject = `${ns}.${id}`;
+      await launch(`${id} responder`, ['bench/servers/nats-responder.ts'], { NATS_URL, DATABASE_URL, BENCH_SUBJECT: subject, BENCH_MODE: mode });
+      await launch(`${id} edge`, ['bench/servers/nats-edge.ts'], { NATS_URL, BENCH_SUBJECT: subject, PORT: p });
+      const title = id === 't1' ? 'hand-written Fastify → NATS → responder' : 'hand-written Fastify → NATS → responder → Postgres PK read';
+      results.push(await scenario(id, title, `http://127.0.0.1:${p}/item/${item!.id}`));
+      await stopAll();
+    }
+
+    const sinkPort = nextPort();
+    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` };
+    if (wanted('b') || wanted('c')) {
+      await launch('otlp sink', ['bench/servers/otlp-sink.ts'], { PORT: sinkPort });
+      const platformEnv = { NATS_URL, NATS_NAMESPACE: ns, DATABASE_URL, MSO_ADMIN_KEY: ADMIN_KEY, ...otel };
+      const gatewayPort = nextPort();
+      await launch('tenancy', ['apps/cli/src/main.ts', 'service', 'tenancy'], platformEnv);
+      await launch('helpdesk', ['apps/cli/src/main.ts', 'service', 'helpdesk'], platformEnv);
+      await launch('gateway', ['apps/cli/src/main.ts', 'gateway', '--port', gatewayPort], platformEnv);
+      const base = `http://127.0.0.1:${gatewayPort}`;
+      const { practiceId, key } = await onboard(base);
+      const auth = { authorization: `Bearer ${key}` };
+      if (wanted('b')) results.push(await scenario('b', 'platform: gateway → bus → service (no DB)', `${base}/v1/helpdesk/info`, auth));
+      if (wanted('c')) {
+        const c = await scenario('c', 'platform: gateway → bus → service → Postgres PK read', `${base}/v1/tenancy/practices/${practiceId}`, auth);
+        results.push(c);
+        const half = Math.round(c.rps / 2);
+        const w = await load(`${base}/v1/tenancy/practices/${practiceId}`, auth, WINDOW_SECONDS, half);
+        process.stdout.write(`  c at half rate (${half} req/s): p50 ${w.p50} ms, p99 ${w.p99} ms\n`);
+        results.push({ id: 'c-half', title: `(c) at half its top rate (${half} req/s offered)`, windows: [w], rps: w.rps, p50: w.p50, p99: w.p99 });
+      }
+      await stopAll();
+    }
+    if (wanted('e')) {
+      await launch('otlp sink', ['bench/servers/otlp-sink.ts'], { PORT: sinkPort });
+      const p = nextPort();
+      const env: Record<string, string> = { MSO_DATA_DIR: join(dataDir, 'data'), MSO_ADMIN_KEY: ADMIN_KEY, PORT: p, ...otel, NATS_URL: '', DATABASE_URL: '' };
+      await launch('embedded', ['apps/cli/src/main.ts', 'start'], env);
+      const base = `http://127.0.0.1:${p}`;
+      const { practiceId, key } = await onboard(base);
+      results.push(await scenario('e', 'embedded: (c) in one process, in-memory bus, PGlite', `${base}/v1/tenancy/practices/${practiceId}`, { authorization: `Bearer ${key}` }));
+      await stopAll();
+    }
+  } finally {
+    await stopAll();
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  let x12: Record<string, unknown> | undefined;
+  if (wanted('x12')) {
+    const x12Bench = '../packages/x12/bench/x12.bench.ts';
+    const { runX12Bench } = (await import(x12Bench)) as { runX12Bench: () => Promise<Record<string, unknown>> };
+    x12 = await runX12Bench();
+  }
+  report(results, x12);
+}
+
+async function onboard(base: string): Promise<{ practiceId: string; key: string }> {
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as Record<string, string>;
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const practice = await post('/v1/tenancy/practices', {
+    name: 'Bench Family Medicine',
+    npi: PRACTICE_NPI,
+    taxId: '12-3456789',
+    state: 'OH',
+    agreement: { model: 'third-party', services: ['helpdesk', 'billing'] },
+  });
+  const key = await post(`/v1/tenancy/practices/${practice.id}/api-keys`, { role: 'practice-admin', label: 'bench' });
+  return { practiceId: practice.id!, key: key.key! };
+}
+
+function report(results: ScenarioResult[], x12: Record<string, unknown> | undefined): void {
+  const by = Object.fromEntries(results.map((r) => [r.id, r]));
+  const pct = (x?: ScenarioResult, y?: ScenarioResult) => (x && y ? `${Math.round((x.rps / y.rps) * 100)} %` : 'n/a');
+  const lines = [
+    `| scenario | req/s | p50 ms | p99 ms | req/s per window | vs (a) |`,
+    `|---|---|---|---|---|---|`,
+    ...results.map((r) => `| (${r.id}) ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.windows.map((w) => w.rps).join(' → ')} | ${r.id === 'c-half' ? '' : pct(r, by.a)} |`),
+    '',
+    `| ratio | measured | target |`,
+    `|---|---|---|`,
+    `| (b) / (t1) | ${pct(by.b, by.t1)} | ≥ 85 % |`,
+    `| (c) / (t2) | ${pct(by.c, by.t2)} | ≥ 85 % |`,
+    `| (c) / (a) | ${pct(by.c, by.a)} | ≥ 15 % |`,
+    `| p99 of (c) at half its top rate | ${by['c-half'] ? `${by['c-half'].p99} ms` : 'n/a'} | ≤ 10 ms |`,
+  ];
+  const text = lines.join('\n');
+  process.stdout.write(`\n${text}\n`);
+  if (x12) process.stdout.write(`\nX12: ${JSON.stringify(x12)}\n`);
+  const out = join(root, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  const stamp = new Date().toISOString();
+  writeFileSync(join(out, 'latest.json'), JSON.stringify({ at: stamp, cores: cpus().length, loadavg: loadavg(), windows: WINDOWS, windowSeconds: WINDOW_SECONDS, connections: CONNECTIONS, results, x12 }, null, 2));
+  writeFileSync(join(out, 'latest.md'), `${text}\n`);
+}
+
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+await main();
