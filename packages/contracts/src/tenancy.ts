@@ -41,6 +41,16 @@ export const OwnershipShare = Type.Object(
 );
 
 export const helpdeskTiers = ['basic', 'standard', 'premium'] as const;
+/** One priority's service level: minutes to first response and to resolution. */
+export const SlaTarget = Type.Object(
+  {
+    firstResponseMinutes: Type.Integer({ minimum: 1, maximum: 525_600 }),
+    resolutionMinutes: Type.Integer({ minimum: 1, maximum: 525_600 }),
+    /** false: the clock runs around the clock (24x7) instead of in working hours. Default true. */
+    businessHours: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
 export const HelpdeskTerms = Type.Object(
   {
     tier: Type.Optional(StringEnum(helpdeskTiers)),
@@ -58,9 +68,31 @@ export const HelpdeskTerms = Type.Object(
       ),
     ),
     holidays: Type.Optional(Type.Array(IsoDate, { maxItems: 366 })),
+    /** Per-priority service levels replacing the tier's defaults (business minutes unless `businessHours` is false). */
+    slaTargets: Type.Optional(
+      Type.Object(
+        { urgent: Type.Optional(SlaTarget), high: Type.Optional(SlaTarget), normal: Type.Optional(SlaTarget), low: Type.Optional(SlaTarget) },
+        { additionalProperties: false },
+      ),
+    ),
+    /** What happens to a ticket that breaches its SLA: raise its priority one step, and/or reassign it. */
+    escalation: Type.Optional(
+      Type.Object(
+        {
+          raisePriority: Type.Optional(Type.Boolean()),
+          reassignTo: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Percent of an SLA target after which a ticket counts as at risk (default 80). */
+    atRiskPercent: Type.Optional(Type.Integer({ minimum: 1, maximum: 99 })),
+    /** Days after discovery by which the MSO notifies the practice of a breach (HIPAA maximum and default 60). */
+    breachNoticeDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
   },
   { additionalProperties: false },
 );
+export type HelpdeskTerms = Static<typeof HelpdeskTerms>;
 
 /** Per-service terms of the agreement that the services themselves interpret. */
 export const AgreementTerms = Type.Object(

@@ -8,3 +8,16 @@ export { kitTables } from './tables.js';
 export { paginate, decodeCursor, encodeCursor } from './pagination.js';
 export { hashApiKey, newApiKeySecret } from './api-key.js';
 export { startRuntime, selectServices, exitOnSignals, runServiceProcess, type Runtime, type RuntimeOptions } from './runtime.js';
+export {
+  BusinessCalendar,
+  addDays,
+  isoWeekday,
+  isValidTimeZone,
+  localDate,
+  localDateTime,
+  zonedInstant,
+  type BusinessCalendarSpec,
+  type LocalDateTime,
+  type WorkingHours,
+} from './calendar.js';
+export { eqIfSet, keysetPage, tenantWhere, type KeysetColumns, type KeysetPage } from './query.js';

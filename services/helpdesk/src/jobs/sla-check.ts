@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import { slaAtRisk, slaBreached, type TicketPriority } from '@mso/contracts/helpdesk';
+import type { JobContext, TransactionContext } from '@mso/kit';
+import { policyFromTerms, raisePriority, slaCalendar } from '../domain/policy.js';
+import { applySignals, remainingMinutes, signals, type Signal } from '../domain/sla.js';
+import { practices, tickets } from '../db/schema.js';
+import { recordHistory, slaColumns, slaState, type TicketRow } from '../db/tickets.js';
+
+const BATCH = 100;
+const SYSTEM = { id: 'system:sla-check', role: 'system' };
+
+/** A UUID derived from its parts: re-announcing the same fact gives the same event id (the outbox keeps one). */
+export function stableId(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * The scheduled SLA check: announces targets at risk and breached, and escalates breached tickets as
+ * the practice's policy says. The kit runs it once per tick across all copies of the service; rows
+ * are also claimed with SKIP LOCKED and every announcement is recorded on the ticket in the same
+ * transaction as its outbox event, so nothing is announced twice.
+ */
+export async function checkSlas(ctx: JobContext): Promise<void> {
+  const now = ctx.clock.now();
+  // Bounded: a run handles at most this many batches; the next tick picks up the rest.
+  for (let batch = 0; batch < 100; batch++) {
+    const claimed = await ctx.transaction(async (tx) => {
+      // Rows of practices that still have helpdesk; locked, skipping rows another copy holds.
+      const rows = await tx.db
+        .select()
+        .from(tickets)
+        .where(
+          and(
+            lte(tickets.slaCheckAt, now),
+            inArray(tickets.practiceId, tx.db.select({ id: practices.practiceId }).from(practices).where(eq(practices.entitled, true))),
+          ),
+        )
+        .orderBy(asc(tickets.slaCheckAt))
+        .limit(BATCH)
+        .for('update', { skipLocked: true });
+      const terms = new Map<string, ReturnType<typeof policyFromTerms>>();
+      for (const ticket of rows) {
+        let policy = terms.get(ticket.practiceId);
+        if (!policy) {
+          const [p] = await tx.db.select({ terms: practices.terms }).from(practices).where(eq(practices.practiceId, ticket.practiceId));
+          policy = policyFromTerms(p?.terms);
+          terms.set(ticket.practiceId, policy);
+        }
+        await checkTicket(tx, ticket, policy, now);
+      }
+      return rows.length;
+    });
+    if (claimed < BATCH) return;
+  }
+}
+
+async function checkTicket(tx: TransactionContext, row: TicketRow, policy: ReturnType<typeof policyFromTerms>, now: Date): Promise<void> {
+  const state = slaState(row);
+  const fired: Signal[] = signals(state, now);
+  const next = applySignals(state, fired, now);
+  let priority = row.priority as TicketPriority;
+  let assignee = row.assignee;
+  let escalations = row.escalations;
+  const cal = slaCalendar(policy.calendar, row.slaBusinessHours);
+  for (const signal of fired) {
+    const ref = { ticketId: row.id, practiceId: row.practiceId, number: row.number, category: row.category as never, target: signal.target, dueAt: signal.dueAt.toISOString() };
+    const eventId = stableId(row.id, signal.target, signal.kind, signal.dueAt.toISOString());
+    if (signal.kind === 'at-risk') {
+      const targetMs = signal.target === 'first-response' ? state.firstResponseMs : state.resolutionMs;
+      await tx.emit(slaAtRisk, { ...ref, priority, assignee, remainingMinutes: remainingMinutes(state, targetMs, cal, now) }, { subject: row.id, practiceId: row.practiceId, id: eventId });
+      await recordHistory(tx.db, row, now, SYSTEM, 'sla-at-risk', { target: signal.target, dueAt: ref.dueAt });
+      continue;
+    }
+    const from = { priority, assignee };
+    if (policy.escalation.raisePriority) priority = raisePriority(priority);
+    if (policy.escalation.reassignTo) assignee = policy.escalation.reassignTo;
+    escalations++;
+    await tx.emit(
+      slaBreached,
+      { ...ref, priority: from.priority, assignee: from.assignee, escalation: { priority: { from: from.priority, to: priority }, assignee: { from: from.assignee, to: assignee } } },
+      { subject: row.id, practiceId: row.practiceId, id: eventId },
+    );
+    await recordHistory(tx.db, row, now, SYSTEM, 'sla-breached', { target: signal.target, dueAt: ref.dueAt });
+    const changes: Record<string, [unknown, unknown]> = {};
+    if (priority !== from.priority) changes.priority = [from.priority, priority];
+    if (assignee !== from.assignee) changes.assignee = [from.assignee, assignee];
+    if (Object.keys(changes).length) await recordHistory(tx.db, row, now, SYSTEM, 'escalated', { ...changes, reason: `${signal.target} target breached` });
+  }
+  await tx.db
+    .update(tickets)
+    .set({ ...slaColumns(next), priority, assignee, escalations, ...(fired.length ? { updatedAt: now } : {}) })
+    .where(and(eq(tickets.practiceId, row.practiceId), eq(tickets.id, row.id)));
+}

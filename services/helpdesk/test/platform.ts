@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@mso/contracts';
+import type { Consumer } from '@mso/bus';
+import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
+import { tenancy } from '@mso/service-tenancy';
+import { helpdesk } from '../src/service.js';
+
+export interface Practice {
+  id: string;
+  /** practice-admin */
+  key: string;
+  /** practice-user */
+  userKey: string;
+}
+
+/** The platform with tenancy and helpdesk, an MSO staff key and helpers for practices, jobs and events. */
+export class HelpdeskPlatform {
+  private constructor(
+    readonly p: TestPlatform,
+    readonly staffKey: string,
+    readonly events: EventLog,
+  ) {}
+
+  static async start(clockStart: string): Promise<HelpdeskPlatform> {
+    const p = await startTestPlatform({ services: [tenancy, helpdesk] });
+    p.clock.set(clockStart);
+    const staff = await p.request({ method: 'POST', url: '/v1/tenancy/api-keys', body: { role: 'mso-staff', label: 'IT service desk' } });
+    if (staff.status !== 201) throw new Error(`staff key: ${staff.status}`);
+    const events = await EventLog.start(p);
+    return new HelpdeskPlatform(p, staff.json.key as string, events);
+  }
+
+  get clock() {
+    return this.p.clock;
+  }
+
+  async practice(options: { services?: string[]; terms?: unknown; state?: string } = {}): Promise<Practice> {
+    const { id, key } = await this.p.createPractice({ services: options.services ?? ['helpdesk'], ...(options.terms ? { terms: options.terms } : {}), ...(options.state ? { state: options.state } : {}) });
+    const user = await this.p.request({ method: 'POST', url: `/v1/tenancy/practices/${id}/api-keys`, body: { role: 'practice-user', label: 'front desk' } });
+    return { id, key, userKey: user.json.key as string };
+  }
+
+  /** As the practice (practice-admin unless `key` says otherwise). */
+  as(practice: Practice, key = practice.key) {
+    return (method: string, url: string, body?: unknown): Promise<TestResponse> => this.p.request({ method, url, key, ...(body !== undefined ? { body } : {}) });
+  }
+
+  /** As MSO staff acting for the practice. */
+  staff(practice: Practice) {
+    return (method: string, url: string, body?: unknown): Promise<TestResponse> =>
+      this.p.request({ method, url, key: this.staffKey, headers: { 'x-practice-id': practice.id }, ...(body !== undefined ? { body } : {}) });
+  }
+
+  /** Runs the scheduled jobs for the clock's current time and publishes what they emitted. */
+  async runJobs(): Promise<void> {
+    const host = this.p.runtime.host;
+    // A pass already under way (the host's own timer) may be for an earlier tick: run once more.
+    await host.runDueJobs();
+    await host.runDueJobs();
+    await host.flushOutbox();
+  }
+
+  async close(): Promise<void> {
+    await this.events.stop();
+    await this.p.close();
+  }
+}
+
+/** Every helpdesk event published on the bus, in order. */
+export class EventLog {
+  private constructor(
+    private readonly consumer: Consumer,
+    readonly received: EventEnvelope<Record<string, unknown>>[],
+  ) {}
+
+  static async start(p: TestPlatform): Promise<EventLog> {
+    const received: EventEnvelope<Record<string, unknown>>[] = [];
+    const consumer = await p.runtime.bus.consume({
+      producer: 'helpdesk',
+      durable: `test-${randomUUID().slice(0, 8)}`,
+      filter: 'evt.helpdesk.>',
+      handler: async (e) => {
+        received.push(JSON.parse(new TextDecoder().decode(e.data)) as EventEnvelope<Record<string, unknown>>);
+      },
+    });
+    return new EventLog(consumer, received);
+  }
+
+  of(type: string, ticketId?: string): EventEnvelope<Record<string, unknown>>[] {
+    return this.received.filter((e) => e.type === type && (!ticketId || e.subject === ticketId));
+  }
+
+  /** Waits (bounded) until `predicate` holds for the events received so far. */
+  async until(predicate: (log: EventLog) => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received ${this.received.map((e) => e.type).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.stop();
+  }
+}
+
+/** Polls `fn` until `done` holds (events are consumed asynchronously); returns the last result. */
+export async function eventually<T>(fn: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await fn();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    value = await fn();
+  }
+  return value;
+}
