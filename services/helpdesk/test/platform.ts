@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@mso/contracts';
 import type { Consumer } from '@mso/bus';
+import type { ServiceDefinition } from '@mso/kit';
 import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
 import { tenancy } from '@mso/service-tenancy';
 import { helpdesk } from '../src/service.js';
@@ -21,8 +22,8 @@ export class HelpdeskPlatform {
     readonly events: EventLog,
   ) {}
 
-  static async start(clockStart: string): Promise<HelpdeskPlatform> {
-    const p = await startTestPlatform({ services: [tenancy, helpdesk] });
+  static async start(clockStart: string, options: { service?: ServiceDefinition } = {}): Promise<HelpdeskPlatform> {
+    const p = await startTestPlatform({ services: [tenancy, options.service ?? helpdesk] });
     p.clock.set(clockStart);
     const staff = await p.request({ method: 'POST', url: '/v1/tenancy/api-keys', body: { role: 'mso-staff', label: 'IT service desk' } });
     if (staff.status !== 201) throw new Error(`staff key: ${staff.status}`);
@@ -113,4 +114,24 @@ export async function eventually<T>(fn: () => Promise<T>, done: (value: T) => bo
     value = await fn();
   }
   return value;
+}
+
+export interface JobRun {
+  copy: string;
+  job: string;
+  tick: string;
+}
+
+/** The helpdesk service with its job runs recorded (to show which copy ran which tick). */
+export function recordingJobs(copy: string, runs: JobRun[]): ServiceDefinition {
+  return {
+    ...helpdesk,
+    jobs: (helpdesk.jobs ?? []).map((job) => ({
+      ...job,
+      run: async (ctx) => {
+        runs.push({ copy, job: job.name, tick: ctx.tick.toISOString() });
+        await job.run(ctx);
+      },
+    })),
+  };
 }
