@@ -2,11 +2,13 @@
  * Parses a generated 10,000-claim 835 (~1.6 MB) with @mso/x12 and with node-x12 (strict) and
  * reports median/p95 parse time and the heap retained by the result.
  *
- *   node --expose-gc --conditions=@mso/source --import tsx packages/x12/bench/x12.bench.ts
+ *   node --expose-gc --conditions=@mso/source --import tsx packages/x12/bench/x12.bench.ts [--json]
  *
- * Method: each library is warmed up, then parsed RUNS times; a full GC runs before every timed
- * parse (outside the timing) so that one run does not pay for the garbage of the previous one.
- * Retained heap = heapUsed after GC with the result kept alive − heapUsed after GC before parsing.
+ * Method: both libraries are warmed up, then parsed RUNS times each, alternately (so that load from
+ * other processes affects both alike). Before every timed parse a full GC runs, followed by a short
+ * pause for the concurrent sweeper, outside the timing: a run does not pay for the previous garbage.
+ * Retained heap = heapUsed after GC with the result kept alive − heapUsed after GC before parsing
+ * (median of 3 measurements).
  */
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -28,9 +30,15 @@ function getGc(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
+const pause = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
 function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, i)] ?? NaN;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
 }
 
 interface LibraryFigures {
@@ -38,61 +46,82 @@ interface LibraryFigures {
   medianMs: number;
   p95Ms: number;
   minMs: number;
-  /** Process CPU time (all threads, GC helpers included) of one parse: less sensitive to other load. */
+  /** Process CPU time of one parse (all threads, GC helpers included). */
   medianCpuMs: number;
   retainedHeapMB: number;
 }
 
-function measure(parse: () => unknown, gc: () => void): LibraryFigures {
-  for (let i = 0; i < WARMUP; i++) parse();
-  const times: number[] = [];
-  const cpu: number[] = [];
-  let keep: unknown;
-  for (let i = 0; i < RUNS; i++) {
-    keep = undefined;
+interface Library {
+  name: string;
+  parse: () => unknown;
+  times: number[];
+  cpu: number[];
+}
+
+async function timeOnce(lib: Library, gc: () => void): Promise<void> {
+  gc();
+  await pause(10);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = lib.parse();
+  lib.times.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  lib.cpu.push((c.user + c.system) / 1000);
+  if (result === undefined) throw new Error(`${lib.name} returned nothing`);
+}
+
+async function retainedMB(parse: () => unknown, gc: () => void): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) {
     gc();
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    keep = parse();
-    times.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
+    gc();
+    await pause(20);
+    gc();
+    const base = process.memoryUsage().heapUsed;
+    let keep: unknown = parse();
+    gc();
+    gc();
+    await pause(20);
+    gc();
+    samples.push(process.memoryUsage().heapUsed - base);
+    if (keep === undefined) throw new Error('parse returned nothing');
+    keep = undefined;
   }
-  keep = undefined;
-  gc();
-  gc();
-  const base = process.memoryUsage().heapUsed;
-  keep = parse();
-  gc();
-  gc();
-  const retained = process.memoryUsage().heapUsed - base;
-  if (keep === undefined) throw new Error('parse returned nothing');
-  times.sort((a, b) => a - b);
-  cpu.sort((a, b) => a - b);
+  samples.sort((a, b) => a - b);
+  return round((samples[1] ?? NaN) / 1024 / 1024);
+}
+
+function figures(lib: Library, heap: number): LibraryFigures {
+  const times = [...lib.times].sort((a, b) => a - b);
+  const cpu = [...lib.cpu].sort((a, b) => a - b);
   return {
     medianMs: round(percentile(times, 50)),
     p95Ms: round(percentile(times, 95)),
     minMs: round(times[0] ?? NaN),
     medianCpuMs: round(percentile(cpu, 50)),
-    retainedHeapMB: round(retained / 1024 / 1024),
+    retainedHeapMB: heap,
   };
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
 }
 
 /** Runs the benchmark and returns its figures (used by the root `pnpm bench`). */
 export async function runX12Bench(): Promise<Record<string, unknown>> {
   const gc = getGc();
   const file = generate835(CLAIMS);
-  // sanity: both libraries read the same file
-  const ours = parse835(file.text);
-  if (ours.remittances[0]?.claims.length !== CLAIMS || ours.warnings.length > 0) throw new Error('@mso/x12 did not read the generated file');
-  new X12Parser(true).parse(file.text);
-
-  const x12 = measure(() => parse835(file.text), gc);
-  const nodeX12 = measure(() => new X12Parser(true).parse(file.text), gc);
+  const check = parse835(file.text);
+  if (check.remittances[0]?.claims.length !== CLAIMS || check.warnings.length > 0) throw new Error('@mso/x12 did not read the generated file');
+  const ours: Library = { name: '@mso/x12', parse: () => parse835(file.text), times: [], cpu: [] };
+  const theirs: Library = { name: 'node-x12 (strict)', parse: () => new X12Parser(true).parse(file.text), times: [], cpu: [] };
+  const load0 = loadavg()[0] ?? NaN;
+  for (let i = 0; i < WARMUP; i++) {
+    ours.parse();
+    theirs.parse();
+  }
+  for (let i = 0; i < RUNS; i++) {
+    await timeOnce(ours, gc);
+    await timeOnce(theirs, gc);
+  }
+  const x12 = figures(ours, await retainedMB(ours.parse, gc));
+  const nodeX12 = figures(theirs, await retainedMB(theirs.parse, gc));
   return {
     name: 'x12-835-parse',
     claims: CLAIMS,
@@ -103,21 +132,30 @@ export async function runX12Bench(): Promise<Record<string, unknown>> {
     'node-x12 (strict)': nodeX12,
     speedup: round(nodeX12.medianMs / x12.medianMs),
     heapRatio: round(nodeX12.retainedHeapMB / x12.retainedHeapMB),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadavg: loadavg().map(round) },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadavgAtStart: round(load0),
+      loadavgAtEnd: round(loadavg()[0] ?? NaN),
+    },
   };
 }
 
 function printTable(r: Record<string, unknown>): void {
   const rows = ['@mso/x12', 'node-x12 (strict)'].map((name) => {
     const f = r[name] as LibraryFigures;
-    return `| ${name.padEnd(18)} | ${String(f.medianMs).padStart(9)} | ${String(f.p95Ms).padStart(8)} | ${String(f.minMs).padStart(8)} | ${String(f.medianCpuMs).padStart(13)} | ${String(f.retainedHeapMB).padStart(11)} |`;
+    const cells = [f.medianMs, f.p95Ms, f.minMs, f.medianCpuMs, f.retainedHeapMB].map((v) => String(v).padStart(9));
+    return `| ${name.padEnd(18)} | ${cells.join(' | ')} |`;
   });
-  const m = r.machine as { cpus: number; node: string; loadavg: number[] };
-  console.log(`835 with ${String(r.claims)} claims, ${(Number(r.bytes) / 1e6).toFixed(2)} MB, ${String(r.runs)} runs after ${String(r.warmup)} warm-up runs`);
-  console.log('| library            | median ms |   p95 ms |   min ms | median CPU ms | retained MB |');
-  console.log('|--------------------|----------:|---------:|---------:|--------------:|------------:|');
+  const m = r.machine as { cpus: number; node: string; loadavgAtStart: number; loadavgAtEnd: number };
+  console.log(`835 with ${String(r.claims)} claims, ${(Number(r.bytes) / 1e6).toFixed(2)} MB, ${String(r.runs)} runs each after ${String(r.warmup)} warm-up runs`);
+  console.log('| library            | median ms |    p95 ms |    min ms |   CPU ms  | retained MB |'.replace('| retained MB |', '| heap MB   |'));
+  console.log('|--------------------|----------:|----------:|----------:|----------:|----------:|');
   for (const row of rows) console.log(row);
-  console.log(`speed-up ${String(r.speedup)}×, heap ratio ${String(r.heapRatio)}× — ${m.cpus} CPUs, Node ${m.node}, load average ${m.loadavg.join(' ')}`);
+  console.log(
+    `speed-up ${String(r.speedup)}× (median), retained heap ${String(r.heapRatio)}× smaller — ${m.cpus} CPUs, Node ${m.node}, load average ${m.loadavgAtStart} → ${m.loadavgAtEnd}`,
+  );
 }
 
 const invoked = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;

@@ -360,3 +360,14 @@ describe('a generated 10,000-claim 835', () => {
     expect(warnings.filter((w) => w.code === 'unbalanced-payment')).toHaveLength(1);
   });
 });
+
+describe('the built-in warm-up remittance', () => {
+  it('reads cleanly, so its reader, handler and result stay alive', async () => {
+    const { warmSample } = await import('./parse835.js');
+    const { text, kept } = warmSample();
+    expect(kept).toBe(4);
+    const { remittances, warnings } = parse835(text);
+    expect(warnings).toEqual([]);
+    expect(remittances[0]?.claims).toHaveLength(3);
+  });
+});

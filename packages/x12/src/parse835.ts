@@ -16,7 +16,7 @@ const enum Loop {
 }
 
 function groupOf(r: SegmentReader): AdjustmentGroup {
-  const g = r.str(1);
+  const g = r.code(1);
   switch (g) {
     case 'CO':
     case 'PR':
@@ -170,7 +170,7 @@ class Handler835 implements TransactionHandler {
       case 'LQ':
         if (this.loop === Loop.Service && this.service) {
           if (r.is(1, 'HE')) {
-            if (r.has(2)) this.service.remarks.push(r.str(2));
+            if (r.has(2)) this.service.remarks.push(r.code(2));
             else r.warn('missing-element', 'LQ02 (remark code) is required', 2);
           }
           return;
@@ -178,14 +178,14 @@ class Handler835 implements TransactionHandler {
         return this.unexpected(r, 'outside loop 2110');
       case 'MOA':
         if (this.loop === Loop.Claim && this.claim) {
-          for (let i = 3; i <= 7; i++) if (r.has(i)) this.claim.remarks.push(r.str(i));
+          for (let i = 3; i <= 7; i++) if (r.has(i)) this.claim.remarks.push(r.code(i));
           return;
         }
         return this.unexpected(r, 'outside loop 2100');
       case 'MIA':
         if (this.loop === Loop.Claim && this.claim) {
-          if (r.has(5)) this.claim.remarks.push(r.str(5));
-          for (let i = 20; i <= 23; i++) if (r.has(i)) this.claim.remarks.push(r.str(i));
+          if (r.has(5)) this.claim.remarks.push(r.code(5));
+          for (let i = 20; i <= 23; i++) if (r.has(i)) this.claim.remarks.push(r.code(i));
           return;
         }
         return this.unexpected(r, 'outside loop 2100');
@@ -504,6 +504,42 @@ class Handler835 implements TransactionHandler {
     });
   }
 }
+
+/**
+ * A small remittance parsed once when the module loads, and kept. V8 forgets hidden classes that
+ * no live object uses at a full GC, and with them the optimized code and inline caches built for
+ * them: without a live reader, handler and result of the usual shapes, every parse that follows a
+ * full GC would start in the interpreter and recompile. About 2 KB stays in memory.
+ */
+const WARM_SAMPLE = [
+  'ISA*00*          *00*          *ZZ*S              *ZZ*R              *240101*0000*^*00501*000000001*0*P*:~',
+  'GS*HP*S*R*20240101*0000*1*X*005010X221A1~ST*835*0001~',
+  'BPR*I*55*C*ACH*CCP*01*1*DA*1*1**01*1*DA*1*20240101~TRN*1*T*1~DTM*405*20240101~',
+  'N1*PR*P*XV*1~N3*A~N4*C*S*1~REF*2U*1~N1*PE*E*XX*1234567893~REF*TJ*1~LX*1~',
+  'CLP*A*1*110*40*10*12*B~CAS*CO*45*10*1~NM1*QC*1*L*F****MI*M~NM1*82*1*L*F****XX*1234567893~MOA***MA01~',
+  'SVC*HC:99213:25*100*40**1~DTM*472*20240101~CAS*CO*45*50~CAS*PR*1*10~REF*6R*1~AMT*B6*50~LQ*HE*N1~',
+  'CLP*B*1*50*25*0*12*C~NM1*QC*1*L*F****MI*M~',
+  'SVC*HC:99214*50*25~DTM*150*20240101~DTM*151*20240102~CAS*CO*45*25~',
+  'CLP*C*4*30*0*0*MC~NM1*QC*1*L*F****MI*M~SVC*HC:99215*30*0**1~DTM*472*20240101~CAS*CO*50*30~',
+  'PLB*1*20241231*WO:1*10~SE*36*0001~GE*1*1~IEA*1*000000001~',
+].join('');
+
+function warm(): unknown[] {
+  const warnings: X12Issue[] = [];
+  try {
+    const r = new SegmentReader(WARM_SAMPLE, warnings);
+    const h = new Handler835(warnings);
+    walkTransactions(r, '835', h);
+    return [r, h, h.remittances, warnings];
+  } catch {
+    return [];
+  }
+}
+
+/** The built-in warm-up remittance (exported for a test that checks it reads cleanly). */
+export const warmSample = (): { text: string; kept: number } => ({ text: WARM_SAMPLE, kept: KEEP_SHAPES.length });
+const KEEP_SHAPES = warm();
+void KEEP_SHAPES;
 
 /**
  * Parses 835 health care claim payment/advice transactions (005010X221A1). One remittance per

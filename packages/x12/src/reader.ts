@@ -51,36 +51,6 @@ function internId(t: string, s: number, e: number): string {
   return t.slice(s, e);
 }
 
-const CODE_CACHE = new Map<number, string>();
-const CODE_CACHE_LIMIT = 8192;
-
-/**
- * Short codes (up to 5 characters of 0-9/A-Z: qualifiers, reason codes, procedure codes) repeat
- * across a file; they are shared instead of allocated for every segment.
- */
-function internCode(t: string, s: number, e: number): string {
-  const n = e - s;
-  if (n === 0) return '';
-  if (n <= 5) {
-    let key = 0;
-    let i = s;
-    for (; i < e; i++) {
-      const c = t.charCodeAt(i);
-      const v = c >= 48 && c <= 57 ? c - 47 : c >= 65 && c <= 90 ? c - 54 : 0;
-      if (v === 0) break;
-      key = key * 37 + v;
-    }
-    if (i === e) {
-      const hit = CODE_CACHE.get(key);
-      if (hit !== undefined) return hit;
-      const v = t.slice(s, e);
-      if (CODE_CACHE.size < CODE_CACHE_LIMIT) CODE_CACHE.set(key, v);
-      return v;
-    }
-  }
-  return t.slice(s, e);
-}
-
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
@@ -110,6 +80,8 @@ export class SegmentReader {
   tx: string | undefined;
   separators: Separators | undefined;
   private bounds = new Int32Array(128);
+  /** Short codes seen in this input, shared instead of allocated for every segment. */
+  private codes = new Map<number, string>();
   private el = -1;
   private co = -1;
   private sg = -1;
@@ -261,11 +233,39 @@ export class SegmentReader {
     return s === e ? '' : this.text.slice(s, e);
   }
 
+  /**
+   * Text in [s, e), shared with equal earlier values when it is a short code (up to 5 characters
+   * of 0-9/A-Z: qualifiers, reason and remark codes, procedure codes and modifiers).
+   */
+  private intern(s: number, e: number): string {
+    const n = e - s;
+    if (n === 0) return '';
+    const t = this.text;
+    if (n <= 5) {
+      let key = 0;
+      let i = s;
+      for (; i < e; i++) {
+        const c = t.charCodeAt(i);
+        const v = c >= 48 && c <= 57 ? c - 47 : c >= 65 && c <= 90 ? c - 54 : 0;
+        if (v === 0) break;
+        key = key * 37 + v;
+      }
+      if (i === e) {
+        const hit = this.codes.get(key);
+        if (hit !== undefined) return hit;
+        const v = t.slice(s, e);
+        this.codes.set(key, v);
+        return v;
+      }
+    }
+    return t.slice(s, e);
+  }
+
   /** Element i as text, shared with equal short codes of the input ('' when absent). */
   code(i: number): string {
     if (i > this.count || i < 1) return '';
     const b = this.bounds;
-    return internCode(this.text, b[2 * i] as number, b[2 * i + 1] as number);
+    return this.intern(b[2 * i] as number, b[2 * i + 1] as number);
   }
 
   /** Element i as text, undefined when absent or empty. */
@@ -341,7 +341,7 @@ export class SegmentReader {
 
   /** Component k (0-based) of the composite last split by {@link splitComposite}. */
   component(k: number): string {
-    return internCode(this.text, this.cb[2 * k] as number, this.cb[2 * k + 1] as number);
+    return this.intern(this.cb[2 * k] as number, this.cb[2 * k + 1] as number);
   }
 
   /** Whether composite element i contains the component separator. */
