@@ -156,6 +156,7 @@ describe('write837P rejects what it cannot write', () => {
     expect(fail(claim({ patientControlNumber: '' }))).toMatchObject({ code: 'missing-element' });
     expect(fail(claim({ referringProvider: { lastName: 'REF', taxonomy: '207Q00000X' } }))).toMatchObject({ code: 'unsupported-value', segmentId: 'NM1' });
     expect(fail(claim({ chargeCents: 10.5 }))).toMatchObject({ code: 'invalid-amount' });
+    expect(fail(claim({ chargeCents: 1e15 }))).toMatchObject({ code: 'invalid-amount', segmentId: 'CLM' });
     const line = claim().lines[0] as Claim837['lines'][number];
     expect(fail(claim({ lines: [{ ...line, serviceDate: '2024-02-30' }] }))).toMatchObject({ code: 'invalid-date', segmentId: 'DTP' });
     expect(fail(claim({ lines: [{ ...line, diagnosisPointers: [1, 2, 3, 4, 5] }] }))).toMatchObject({ code: 'invalid-number', segmentId: 'SV1' });

@@ -146,6 +146,7 @@ function date8(w: Writer, iso: string, path: string, id: string): string {
 
 function amount(w: Writer, cents: number, path: string, id: string): string {
   if (!Number.isSafeInteger(cents)) w.fail('invalid-amount', `${path} ${cents} is not an integer number of cents`, id);
+  if (Math.abs(cents) >= 1e15) w.fail('invalid-amount', `${path} ${cents} has more than 13 integer digits`, id);
   return formatCents(cents);
 }
 
