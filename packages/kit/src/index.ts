@@ -21,3 +21,4 @@ export {
   type WorkingHours,
 } from './calendar.js';
 export { eqIfSet, keysetPage, tenantWhere, type KeysetColumns, type KeysetPage } from './query.js';
+export { preparedQuery } from './prepared.js';

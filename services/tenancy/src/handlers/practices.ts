@@ -12,7 +12,7 @@ import {
   type listPractices,
   type putAgreement,
 } from '@mso/contracts/tenancy';
-import { decodeCursor, paginate, type Db, type Handler, type HandlerContext } from '@mso/kit';
+import { decodeCursor, paginate, preparedQuery, type Db, type Handler, type HandlerContext } from '@mso/kit';
 import { agreements, practices } from '../db/schema.js';
 import { checkAgreement, servicesOf } from '../domain/agreement.js';
 import { npiProblem } from '../domain/npi.js';
@@ -114,18 +114,27 @@ export const getPracticeHandler: Handler<typeof getPractice> = async (input, ctx
   if (ctx.principal.practiceId && ctx.principal.practiceId !== input.practiceId) {
     throw new ProblemError('not-found', 'no such practice');
   }
-  // One round trip: the practice by primary key with its latest agreement version.
-  const latest = ctx.db
+  const [row] = await practiceById(ctx.db).execute({ id: input.practiceId });
+  if (!row) throw new ProblemError('not-found', 'no such practice');
+  return toPractice(row.practices, row.latest);
+};
+
+/** One round trip: the practice by primary key with its latest agreement version. */
+const practiceById = preparedQuery((db) => {
+  const latest = db
     .select()
     .from(agreements)
     .where(eq(agreements.practiceId, practices.id))
     .orderBy(desc(agreements.version))
     .limit(1)
     .as('latest');
-  const [row] = await ctx.db.select().from(practices).innerJoinLateral(latest, sql`true`).where(eq(practices.id, input.practiceId));
-  if (!row) throw new ProblemError('not-found', 'no such practice');
-  return toPractice(row.practices, row.latest);
-};
+  return db
+    .select()
+    .from(practices)
+    .innerJoinLateral(latest, sql`true`)
+    .where(eq(practices.id, sql.placeholder('id')))
+    .prepare('tenancy_practice_by_id');
+});
 
 export const listPracticesHandler: Handler<typeof listPractices> = async (input, ctx) => {
   const limit = input.limit ?? 50;
