@@ -495,7 +495,15 @@ export const updateAsset = operation({
   summary: 'Change an asset (e.g. reassign it, or report it lost)',
   http: { method: 'PATCH', path: '/v1/helpdesk/assets/{id}' },
   roles: msoAndPracticeAdmin,
-  input: Type.Object({ ...IdParam, ...NewAsset.properties }, { additionalProperties: false }),
+  input: Type.Object(
+    {
+      ...IdParam,
+      ...NewAsset.properties,
+      name: Type.Optional(AssetFields.name),
+      type: Type.Optional(AssetFields.type),
+    },
+    { additionalProperties: false },
+  ),
   output: Asset,
   errors: ['validation-failed', 'not-found', 'conflict'],
 });
