@@ -132,7 +132,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks, services });
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics(options.bus);
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Bus } from '@mso/bus';
 
 /**
  * Prometheus metrics of the HTTP edge: per-operation rate, errors (by status) and duration. One
@@ -20,8 +21,23 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(bus: Bus) {
     collectDefaultMetrics({ register: this.registry, prefix: 'mso_gateway_' });
+    // Read from the broker at scrape time: events each consuming service has not handled yet.
+    new Gauge({
+      name: 'mso_consumer_lag',
+      help: 'Events waiting for a consuming service (durable), delivered-but-unacked included',
+      labelNames: ['producer', 'consumer'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const lag of await bus.consumerLag()) this.set({ producer: lag.producer, consumer: lag.durable }, lag.pending);
+        } catch {
+          // The broker is unreachable: readiness reports it; the gauge stays empty for this scrape.
+        }
+      },
+    });
   }
 
   observe(service: string, operation: string, status: number, seconds: number): void {

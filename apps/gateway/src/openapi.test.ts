@@ -42,6 +42,15 @@ describe('OpenAPI', () => {
     expect(ready.json()).toMatchObject({ status: 'not-ready', checks: { bus: 'ok' } });
   });
 
+  it('serves Prometheus metrics: per-operation requests by status and duration, and consumer lag', async () => {
+    await app.inject({ method: 'GET', url: '/v1/tenancy/catalog', headers: { authorization: 'Bearer mso_admin_test' } });
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('mso_operation_requests_total{service="tenancy",operation="catalog.get",status="503"} 1');
+    expect(res.body).toContain('mso_operation_duration_seconds_bucket{le="0.001",service="tenancy",operation="catalog.get"}');
+    expect(res.body).toContain('# TYPE mso_consumer_lag gauge');
+  });
+
   it('answers an entitled route with 503 service-unavailable when no copy of the service runs', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/tenancy/catalog', headers: { authorization: 'Bearer mso_admin_test' } });
     expect(res.statusCode).toBe(503);

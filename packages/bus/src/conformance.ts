@@ -245,6 +245,38 @@ export function describeBusConformance(name: string, makeBus: () => Promise<BusF
         expect(got).toEqual({ billing: ['e1', 'e2', 'e3'], audit: ['e1', 'e2', 'e3'] });
       });
 
+      it('reports consumer lag: events not yet handled by each durable, until they are', async () => {
+        const producer = `p${uid()}`;
+        await bus.ensureStream({ producer });
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        let handled = 0;
+        await bus.consume({
+          producer,
+          durable: 'slow',
+          ...fast,
+          handler: async () => {
+            await gate;
+            handled++;
+          },
+        });
+        for (const n of [1, 2, 3]) {
+          await bus.publish({ id: randomUUID(), subject: `evt.${producer}.thing.created`, data: te.encode(`e${n}`) });
+        }
+        const lagOf = async () => (await bus.consumerLag()).find((l) => l.producer === producer && l.durable === 'slow')?.pending;
+        const settle = async (want: number) => {
+          const deadline = Date.now() + 5_000;
+          while ((await lagOf()) !== want) {
+            if (Date.now() > deadline) throw new Error(`lag never reached ${want}: ${await lagOf()}`);
+            await sleep(20);
+          }
+        };
+        await settle(3);
+        release();
+        await waitFor(() => handled === 3, 5_000, 'handled');
+        await settle(0);
+      });
+
       it('delivers id, subject, headers, sequence and delivery count; filters by subject', async () => {
         const producer = `p${uid()}`;
         const got: DeliveredEvent[] = [];

@@ -4,6 +4,7 @@ import {
   BusError,
   BusHeaders,
   type Bus,
+  type ConsumerLag,
   type BusEvent,
   type BusLogger,
   type BusReply,
@@ -671,5 +672,18 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     }
   }
 
-  return { kind: 'memory', serve, request, ensureStream, publish, consume, kv, ping, close };
+  async function consumerLag(): Promise<ConsumerLag[]> {
+    const lag: ConsumerLag[] = [];
+    for (const stream of streams.values()) {
+      const producer = stream.name;
+      for (const durable of stream.durables.values()) {
+        let waiting = 0;
+        for (const m of stream.messages) if (m.seq >= durable.nextSeq && subjectMatches(durable.filter, m.subject)) waiting++;
+        lag.push({ producer, durable: durable.name, pending: waiting + durable.ready.length + durable.pending.size });
+      }
+    }
+    return lag;
+  }
+
+  return { kind: 'memory', serve, request, ensureStream, publish, consume, kv, ping, consumerLag, close };
 }

@@ -38,6 +38,7 @@ import {
   BusError,
   BusHeaders,
   type Bus,
+  type ConsumerLag,
   type BusEvent,
   type BusLogger,
   type BusReply,
@@ -783,7 +784,22 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     if (!nc.isClosed()) await nc.drain();
   }
 
-  return { kind: 'nats', serve, request, ensureStream, publish, consume, kv, ping, close };
+  async function consumerLag(): Promise<ConsumerLag[]> {
+    ensureOpen();
+    const lag: ConsumerLag[] = [];
+    const prefix = streamName('');
+    for await (const info of jsm.streams.list()) {
+      const name = info.config.name;
+      if (!name.startsWith(prefix) || name === dlqStream) continue;
+      const producer = name.slice(prefix.length).toLowerCase();
+      for await (const c of jsm.consumers.list(name)) {
+        lag.push({ producer, durable: c.name, pending: c.num_pending + c.num_ack_pending });
+      }
+    }
+    return lag;
+  }
+
+  return { kind: 'nats', serve, request, ensureStream, publish, consume, kv, ping, consumerLag, close };
 }
 
 /**

@@ -180,6 +180,14 @@ export const BusHeaders = {
   dlqStream: 'Mso-Dlq-Stream',
 } as const;
 
+export interface ConsumerLag {
+  /** Producing service whose stream is read. */
+  producer: string;
+  durable: string;
+  /** Events waiting for this durable, including delivered ones not yet acked. */
+  pending: number;
+}
+
 export interface Bus {
   readonly kind: 'nats' | 'memory';
   serve(options: ServeOptions): Promise<Served>;
@@ -190,6 +198,11 @@ export interface Bus {
   kv(bucket: string): Promise<KeyValue>;
   /** Services answering right now (NATS micro `$SRV.PING`), deduplicated by instance id. */
   ping(timeoutMs?: number): Promise<ServiceStatus[]>;
+  /**
+   * Events not yet handled, per durable consumer (delivered-but-unacked included): the consumer lag
+   * ops watch. Covers every stream of this bus's namespace.
+   */
+  consumerLag(): Promise<ConsumerLag[]>;
   /** Stop subscriptions, let in-flight work finish, flush and close. */
   close(): Promise<void>;
 }
