@@ -22,3 +22,4 @@ export {
 } from './calendar.js';
 export { eqIfSet, keysetPage, tenantWhere, type KeysetColumns, type KeysetPage } from './query.js';
 export { preparedQuery } from './prepared.js';
+export { stableId } from './ids.js';

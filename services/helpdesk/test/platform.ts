@@ -22,8 +22,8 @@ export class HelpdeskPlatform {
     readonly events: EventLog,
   ) {}
 
-  static async start(clockStart: string, options: { service?: ServiceDefinition } = {}): Promise<HelpdeskPlatform> {
-    const p = await startTestPlatform({ services: [tenancy, options.service ?? helpdesk] });
+  static async start(clockStart: string, options: { service?: ServiceDefinition; transport?: 'real' | 'embedded' } = {}): Promise<HelpdeskPlatform> {
+    const p = await startTestPlatform({ services: [tenancy, options.service ?? helpdesk], transport: options.transport ?? 'real' });
     p.clock.set(clockStart);
     const staff = await p.request({ method: 'POST', url: '/v1/tenancy/api-keys', body: { role: 'mso-staff', label: 'IT service desk' } });
     if (staff.status !== 201) throw new Error(`staff key: ${staff.status}`);

@@ -1,10 +1,9 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { incidentDeadlineAtRisk, incidentDeadlineMissed, type BreachRecipient } from '@mso/contracts/helpdesk';
-import type { JobContext } from '@mso/kit';
+import { stableId, type JobContext } from '@mso/kit';
 import { daysLeft, deadlineCheckAt } from '../domain/hipaa.js';
 import { incidentDeadlines, incidents, tickets } from '../db/schema.js';
 import { recordHistory } from '../db/tickets.js';
-import { stableId } from './sla-check.js';
 
 const BATCH = 100;
 const SYSTEM = { id: 'system:incident-deadlines', role: 'system' };

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { slaAtRisk, slaBreached, type TicketPriority } from '@mso/contracts/helpdesk';
-import type { JobContext, TransactionContext } from '@mso/kit';
+import { stableId, type JobContext, type TransactionContext } from '@mso/kit';
 import { policyFromTerms, raisePriority, slaCalendar } from '../domain/policy.js';
 import { applySignals, remainingMinutes, signals, type Signal } from '../domain/sla.js';
 import { practices, tickets } from '../db/schema.js';
@@ -9,12 +8,6 @@ import { recordHistory, slaColumns, slaState, type TicketRow } from '../db/ticke
 
 const BATCH = 100;
 const SYSTEM = { id: 'system:sla-check', role: 'system' };
-
-/** A UUID derived from its parts: re-announcing the same fact gives the same event id (the outbox keeps one). */
-export function stableId(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
-}
 
 /**
  * The scheduled SLA check: announces targets at risk and breached, and escalates breached tickets as
