@@ -16,6 +16,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+  },
+  {
     files: ['**/*.test.ts', '**/*.int.test.ts', '**/bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

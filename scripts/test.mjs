@@ -12,9 +12,13 @@ mkdirSync(results, { recursive: true });
 
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, MSO_TEST_RESULTS: results } }).status ?? 1;
 
-let status = run('pnpm', ['exec', 'eslint', '.']);
-if (status === 0) status = run('pnpm', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']);
-if (status === 0) status = run('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue']);
+// Every step runs even when an earlier one failed, so one CI run reports everything that is wrong.
+const steps = [
+  run('pnpm', ['exec', 'eslint', '.']),
+  run('pnpm', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']),
+  run('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue']),
+];
+const status = steps.find((s) => s !== 0) ?? 0;
 
 let passed = 0;
 let failed = 0;
