@@ -4,9 +4,11 @@
  *
  *   node --expose-gc --conditions=@mso/source --import tsx packages/x12/bench/x12.bench.ts [--json]
  *
- * Method: both libraries are warmed up, then parsed RUNS times each, alternately (so that load from
- * other processes affects both alike). Before every timed parse a full GC runs, followed by a short
- * pause for the concurrent sweeper, outside the timing: a run does not pay for the previous garbage.
+ * Method: both libraries are warmed up, then parsed RUNS times each, in alternating blocks of BLOCK
+ * runs (so that load from other processes affects both alike); each block starts with one untimed
+ * parse that brings the heap back to that library's working size. Before every timed parse a full
+ * GC runs, followed by a short pause for the concurrent sweeper, outside the timing: a run does not
+ * pay for the garbage of the previous one.
  * Retained heap = heapUsed after GC with the result kept alive − heapUsed after GC before parsing
  * (median of 3 measurements).
  */
@@ -21,6 +23,7 @@ import { generate835 } from '../src/testing/generate835.js';
 
 const WARMUP = 5;
 const RUNS = 30;
+const BLOCK = 5;
 const CLAIMS = 10_000;
 
 function getGc(): () => void {
@@ -103,12 +106,16 @@ function figures(lib: Library, heap: number): LibraryFigures {
   };
 }
 
+function checkRead(text: string): void {
+  const check = parse835(text);
+  if (check.remittances[0]?.claims.length !== CLAIMS || check.warnings.length > 0) throw new Error('@mso/x12 did not read the generated file');
+}
+
 /** Runs the benchmark and returns its figures (used by the root `pnpm bench`). */
 export async function runX12Bench(): Promise<Record<string, unknown>> {
   const gc = getGc();
   const file = generate835(CLAIMS);
-  const check = parse835(file.text);
-  if (check.remittances[0]?.claims.length !== CLAIMS || check.warnings.length > 0) throw new Error('@mso/x12 did not read the generated file');
+  checkRead(file.text); // in its own function: the result must not stay alive during the timings
   const ours: Library = { name: '@mso/x12', parse: () => parse835(file.text), times: [], cpu: [] };
   const theirs: Library = { name: 'node-x12 (strict)', parse: () => new X12Parser(true).parse(file.text), times: [], cpu: [] };
   const load0 = loadavg()[0] ?? NaN;
@@ -116,9 +123,11 @@ export async function runX12Bench(): Promise<Record<string, unknown>> {
     ours.parse();
     theirs.parse();
   }
-  for (let i = 0; i < RUNS; i++) {
-    await timeOnce(ours, gc);
-    await timeOnce(theirs, gc);
+  for (let block = 0; block < RUNS / BLOCK; block++) {
+    for (const lib of [ours, theirs]) {
+      lib.parse(); // untimed: brings the heap back to this library's working size
+      for (let i = 0; i < BLOCK; i++) await timeOnce(lib, gc);
+    }
   }
   const x12 = figures(ours, await retainedMB(ours.parse, gc));
   const nodeX12 = figures(theirs, await retainedMB(theirs.parse, gc));
@@ -143,16 +152,18 @@ export async function runX12Bench(): Promise<Record<string, unknown>> {
 }
 
 function printTable(r: Record<string, unknown>): void {
+  const head = ['library', 'median ms', 'p95 ms', 'min ms', 'CPU ms (median)', 'retained heap MB'];
   const rows = ['@mso/x12', 'node-x12 (strict)'].map((name) => {
     const f = r[name] as LibraryFigures;
-    const cells = [f.medianMs, f.p95Ms, f.minMs, f.medianCpuMs, f.retainedHeapMB].map((v) => String(v).padStart(9));
-    return `| ${name.padEnd(18)} | ${cells.join(' | ')} |`;
+    return [name, f.medianMs, f.p95Ms, f.minMs, f.medianCpuMs, f.retainedHeapMB].map(String);
   });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
   const m = r.machine as { cpus: number; node: string; loadavgAtStart: number; loadavgAtEnd: number };
   console.log(`835 with ${String(r.claims)} claims, ${(Number(r.bytes) / 1e6).toFixed(2)} MB, ${String(r.runs)} runs each after ${String(r.warmup)} warm-up runs`);
-  console.log('| library            | median ms |    p95 ms |    min ms |   CPU ms  | retained MB |'.replace('| retained MB |', '| heap MB   |'));
-  console.log('|--------------------|----------:|----------:|----------:|----------:|----------:|');
-  for (const row of rows) console.log(row);
+  console.log(line(head));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
   console.log(
     `speed-up ${String(r.speedup)}× (median), retained heap ${String(r.heapRatio)}× smaller — ${m.cpus} CPUs, Node ${m.node}, load average ${m.loadavgAtStart} → ${m.loadavgAtEnd}`,
   );
