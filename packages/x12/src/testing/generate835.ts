@@ -39,11 +39,6 @@ const FIRST = ['JOHN', 'MARY', 'ANA', 'LEE', 'SAM', 'KIM', 'ALEX', 'RUTH'];
 export function generate835(claims: number, seed = 835): Generated835 {
   const rnd = prng(seed);
   const out: string[] = [];
-  let segments = 0;
-  const seg = (s: string): void => {
-    out.push(`${s}~`);
-    segments++;
-  };
   out.push('ISA*00*          *00*          *ZZ*PAYERSENDER    *ZZ*PROVIDERRECV   *240301*1200*^*00501*000000123*0*P*:~');
   out.push('GS*HP*PAYERSENDER*PROVIDERRECV*20240301*1200*123*X*005010X221A1~');
   const body: string[] = [];
@@ -71,15 +66,12 @@ export function generate835(claims: number, seed = 835): Generated835 {
       `DTM*472*202402${day}~`,
       `CAS*CO*45*${formatCents(co)}~`,
     );
-    segments += 5;
     adjustments++;
     if (prCents) {
       claimSegs.push(`CAS*PR*${i % 3 === 0 ? '1' : '2'}*${formatCents(prCents)}~`);
-      segments++;
       adjustments++;
     }
   }
-  segments = 0;
   const header = [
     'ST*835*0001~',
     `BPR*I*${formatCents(paid)}*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*20240301~`,
