@@ -94,6 +94,29 @@ function stableKey(v: unknown): string {
     .join(',')}}`;
 }
 
+const keyCache = new WeakMap<object, string>();
+
+/** Whether two party objects hold the same values (same reference, or same keys and values). */
+function same(a: object | undefined, b: object | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  let ka = keyCache.get(a);
+  if (ka === undefined) keyCache.set(a, (ka = stableKey(a)));
+  let kb = keyCache.get(b);
+  if (kb === undefined) keyCache.set(b, (kb = stableKey(b)));
+  return ka === kb;
+}
+
+function sameSubscriberGroup(a: Claim837, b: Claim837): boolean {
+  return (
+    a.payerResponsibility === b.payerResponsibility &&
+    a.claimFilingIndicator === b.claimFilingIndicator &&
+    (a.patient === undefined) === (b.patient === undefined) &&
+    same(a.subscriber, b.subscriber) &&
+    same(a.payer, b.payer)
+  );
+}
+
 function controlDigits(value: number | string, width: number, what: string, w: Writer, id: string): string {
   const s = typeof value === 'number' ? String(value) : value.trim();
   if (!/^\d+$/.test(s) || s.length > width || Number(s) < 1) w.fail('invalid-number', `${what} '${value}' must be 1–${'9'.repeat(width)}`, id);
@@ -285,10 +308,9 @@ function writeTransaction(w: Writer, input: Write837Input, claims: readonly Clai
   let i = 0;
   while (i < claims.length) {
     // billing provider HL (20): consecutive claims with the same billing provider
-    const bpKey = stableKey((claims[i] as Claim837).billingProvider);
-    let bpEnd = i + 1;
-    while (bpEnd < claims.length && stableKey((claims[bpEnd] as Claim837).billingProvider) === bpKey) bpEnd++;
     const bp = (claims[i] as Claim837).billingProvider;
+    let bpEnd = i + 1;
+    while (bpEnd < claims.length && same((claims[bpEnd] as Claim837).billingProvider, bp)) bpEnd++;
     const bpPath = `claims[${first + i}].billingProvider`;
     const bpHl = ++hl;
     w.seg('HL', String(bpHl), undefined, '20', '1');
@@ -316,11 +338,8 @@ function writeTransaction(w: Writer, input: Write837Input, claims: readonly Clai
     let j = i;
     while (j < bpEnd) {
       const cj = claims[j] as Claim837;
-      const subKey = (c: Claim837): string =>
-        stableKey([c.subscriber, c.payer, c.payerResponsibility, c.claimFilingIndicator, c.patient === undefined]);
-      const key = subKey(cj);
       let subEnd = j + 1;
-      while (subEnd < bpEnd && subKey(claims[subEnd] as Claim837) === key) subEnd++;
+      while (subEnd < bpEnd && sameSubscriberGroup(claims[subEnd] as Claim837, cj)) subEnd++;
       const sp = `claims[${first + j}]`;
       const sub = cj.subscriber;
       const subHl = ++hl;
@@ -368,9 +387,9 @@ function writeTransaction(w: Writer, input: Write837Input, claims: readonly Clai
       } else {
         let k = j;
         while (k < subEnd) {
-          const pk = stableKey((claims[k] as Claim837).patient);
+          const pk = (claims[k] as Claim837).patient;
           let patEnd = k + 1;
-          while (patEnd < subEnd && stableKey((claims[patEnd] as Claim837).patient) === pk) patEnd++;
+          while (patEnd < subEnd && same((claims[patEnd] as Claim837).patient, pk)) patEnd++;
           const pp = `claims[${first + k}].patient`;
           const pat = (claims[k] as Claim837).patient as NonNullable<Claim837['patient']>;
           w.seg('HL', String(++hl), String(subHl), '23', '0');
