@@ -48,10 +48,9 @@ describe('parse835 reads every part of a remittance', () => {
           amountCents: 7000,
           creditDebit: 'C',
           method: 'ACH',
-          date: '2024-03-01',
+          date: '2024-03-02',
           traceNumber: 'TRACE0001',
           originatorId: '1512345678',
-          productionDate: '2024-03-02',
         },
         claims: [
           {
@@ -86,6 +85,22 @@ describe('parse835 reads every part of a remittance', () => {
         ],
         providerAdjustments: [],
       },
+    ]);
+  });
+
+  it('dates the payment with DTM*405, or BPR16 with a warning when there is no DTM*405', () => {
+    const withoutDtm = header835('70').filter((seg) => !seg.startsWith('DTM*405'));
+    const { remittances, warnings } = parse835(text835([...withoutDtm, ...CLAIM]));
+    expect(remittances[0]?.payment.date).toBe('2024-03-01');
+    expect(warnings).toEqual([expect.objectContaining({ code: 'missing-segment', segmentId: 'BPR', elementIndex: 16, segmentIndex: 3 })]);
+    const neither = parse835(text835([...withoutDtm.map((seg) => seg.replace('*20240301', '')), ...CLAIM]));
+    expect(neither.remittances[0]?.payment.date).toBe('');
+    expect(neither.warnings[0]?.message).toContain('payment.date is empty');
+    const badDtm = parse835(text835([...header835('70').map((seg) => seg.replace('DTM*405*20240302', 'DTM*405*20241302')), ...CLAIM]));
+    expect(badDtm.remittances[0]?.payment.date).toBe('2024-03-01');
+    expect(badDtm.warnings.map((w) => [w.code, w.segmentId])).toEqual([
+      ['invalid-date', 'DTM'],
+      ['missing-segment', 'BPR'],
     ]);
   });
 

@@ -61,7 +61,6 @@ class Handler835 implements TransactionHandler {
   private creditDebit = '';
   private method = '';
   private bprDate: string | undefined;
-  private bprDateText = '';
   private traceNumber: string | undefined;
   private originatorId = '';
   private productionDate: string | undefined;
@@ -96,7 +95,6 @@ class Handler835 implements TransactionHandler {
     this.creditDebit = '';
     this.method = '';
     this.bprDate = undefined;
-    this.bprDateText = '';
     this.traceNumber = undefined;
     this.originatorId = '';
     this.productionDate = undefined;
@@ -238,8 +236,7 @@ class Handler835 implements TransactionHandler {
     this.amountCents = r.cents(2);
     this.creditDebit = r.str(3);
     this.method = r.str(4);
-    this.bprDateText = r.str(16);
-    this.bprDate = parseDate8(this.bprDateText);
+    this.bprDate = parseDate8(r.str(16));
   }
 
   private n1(r: SegmentReader): void {
@@ -295,11 +292,8 @@ class Handler835 implements TransactionHandler {
         if (r.is(1, '472') || r.is(1, '150')) {
           const d = r.date(2, 'service date');
           if (d !== undefined) s.serviceDate = d;
-        } else if (r.is(1, '151')) {
-          const d = r.date(2, 'service period end');
-          if (d !== undefined) s.serviceDateEnd = d;
         }
-        return;
+        return; // DTM*151 (end of a service period): ignored by loop rules
       }
       case Loop.Claim:
         return; // statement period, received and coverage dates: ignored by loop rules
@@ -405,15 +399,16 @@ class Handler835 implements TransactionHandler {
     if (this.traceNumber === undefined) warn('missing-segment', `835 transaction ${tx} has no TRN (trace number) segment`, endIndex, endId);
     if (this.payerName === undefined) warn('missing-segment', `835 transaction ${tx} has no payer (N1*PR)`, endIndex, endId);
     if (this.payee === undefined) warn('missing-segment', `835 transaction ${tx} has no payee (N1*PE)`, endIndex, endId);
-    let date = this.bprDate;
+    // payment.date is the production date (DTM*405); BPR16 (check issue / EFT effective date) stands in
+    // for it, with a warning, when the 835 has none.
+    let date = this.productionDate;
     if (date === undefined) {
-      const why = this.bprDateText === '' ? 'BPR16 (payment date) is empty' : `BPR16 '${this.bprDateText}' is not a valid CCYYMMDD date`;
-      if (this.productionDate !== undefined) {
-        date = this.productionDate;
-        warn('invalid-date', `${why}; payment.date is taken from DTM*405 (${date})`, this.bprIndex, 'BPR', 16);
+      if (this.bprDate !== undefined) {
+        date = this.bprDate;
+        warn('missing-segment', `no usable DTM*405 (production date); payment.date is BPR16 (${date})`, this.bprIndex, 'BPR', 16);
       } else {
         date = '';
-        warn('invalid-date', `${why} and there is no DTM*405; payment.date is empty`, this.bprIndex, 'BPR', 16);
+        warn('missing-segment', 'no usable DTM*405 (production date) nor BPR16 date; payment.date is empty', this.bprIndex, 'BPR', 16);
       }
     }
     const payment: Remittance['payment'] = {
@@ -424,7 +419,6 @@ class Handler835 implements TransactionHandler {
       traceNumber: this.traceNumber ?? '',
       originatorId: this.originatorId,
     };
-    if (this.productionDate !== undefined) payment.productionDate = this.productionDate;
     const payerId = this.payerId ?? this.payerRefId ?? this.originatorId;
 
     // balancing

@@ -29,10 +29,8 @@ export interface Service835 {
   paidCents: number;
   /** SVC05 units of service paid. */
   units?: number;
-  /** DTM*472, or DTM*150 (period start). */
+  /** DTM*472, or DTM*150 (start of a service period). */
   serviceDate?: string;
-  /** DTM*151 (period end). */
-  serviceDateEnd?: string;
   /** REF*6R line item control number. */
   lineControlNumber?: string;
   /** AMT*B6 allowed amount. */
@@ -89,14 +87,12 @@ export interface Remittance {
     creditDebit: string;
     /** BPR04: ACH, CHK, FWT, BOP, NON. */
     method: string;
-    /** BPR16 (check issue / EFT effective date); DTM*405 with a warning when BPR16 is not a valid date. */
+    /** DTM*405 production date; BPR16 (check issue / EFT effective date), with a warning, when there is no DTM*405. */
     date: string;
     /** TRN02 check or EFT trace number. */
     traceNumber: string;
     /** TRN03 payer identifier. */
     originatorId: string;
-    /** DTM*405 production date. */
-    productionDate?: string;
   };
   claims: Claim835[];
   providerAdjustments: ProviderAdjustment[];
