@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { ProblemError, type Principal } from '@mso/contracts';
 import { entitlementsBucket, getEntitlement, resolveApiKey, type Entitlement, type ResolvedKey } from '@mso/contracts/tenancy';
 import type { Bus } from '@mso/bus';
-import { callOperation, decodeJson, hashApiKey } from '@mso/kit';
+import { loggableError, callOperation, decodeJson, hashApiKey } from '@mso/kit';
 import type { Logger } from '@mso/telemetry';
 
 const gatewayPrincipal: Principal = { id: 'system:gateway', role: 'system' };
@@ -54,7 +54,7 @@ export class AccessCache {
         else this.entitlements.delete(id);
       }
     } catch (error) {
-      this.log.warn({ err: error, key }, 'ignored an unreadable entitlement entry');
+      this.log.warn({ err: loggableError(error), key }, 'ignored an unreadable entitlement entry');
     }
   }
 

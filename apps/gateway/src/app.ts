@@ -13,7 +13,7 @@ import {
   type ProblemCode,
 } from '@mso/contracts';
 import type { Bus } from '@mso/bus';
-import { busErrorToProblem, compileSchema, encodeJson, operationHeaders, systemClock, type Clock } from '@mso/kit';
+import { busErrorToProblem, compileSchema, loggableError, encodeJson, operationHeaders, systemClock, type Clock } from '@mso/kit';
 import { createLogger, type Logger } from '@mso/telemetry';
 import { AccessCache, isInForce } from './access.js';
 import { GatewayMetrics } from './metrics.js';
@@ -262,6 +262,6 @@ function toProblem(error: FastifyError | ProblemError, log: Logger): Problem {
       status === 413 ? 'payload-too-large' : status === 415 ? 'unsupported-media-type' : status === 404 ? 'not-found' : status === 405 ? 'method-not-allowed' : status === 429 ? 'too-many-requests' : 'validation-failed';
     return { ...new ProblemError(code, error.message).toProblem(), status: code === 'validation-failed' ? 400 : problemStatus[code] };
   }
-  log.error({ err: error }, 'unhandled gateway error');
+  log.error({ err: loggableError(error) }, 'unhandled gateway error');
   return new ProblemError('internal', 'internal error').toProblem();
 }

@@ -21,6 +21,7 @@ import { decodeJson, decodePrincipal, encodeJson, problemReply } from './codec.j
 import { callOperation } from './call.js';
 import { ensureKitTables, kitTables, type KitTables } from './tables.js';
 import { assertValid, compileSchema } from './validation.js';
+import { loggableError } from './errors.js';
 import type {
   BaseContext,
   ConsumerContext,
@@ -123,6 +124,7 @@ class ServiceRuntime {
   private relayRunning: Promise<void> | undefined;
   private relayAgain = false;
   private jobsRunning: Promise<void> | undefined;
+  private jobsAgain = false;
   private readonly jobTicks = new Map<string, number>();
   private stopping = false;
 
@@ -213,12 +215,12 @@ class ServiceRuntime {
       );
     }
     if (this.tables) {
-      this.timers.push(setInterval(() => void this.relay().catch((e) => deps.log.error({ err: e }, 'outbox relay failed')), deps.relayIntervalMs));
-      void this.relay().catch((e) => deps.log.error({ err: e }, 'outbox relay failed'));
+      this.timers.push(setInterval(() => void this.relay().catch((e) => deps.log.error({ err: loggableError(e) }, 'outbox relay failed')), deps.relayIntervalMs));
+      void this.relay().catch((e) => deps.log.error({ err: loggableError(e) }, 'outbox relay failed'));
     }
     if (def.jobs?.length) {
       if (!this.tables) throw new Error(`${def.id}: jobs need a database (the tick lease lives there)`);
-      this.timers.push(setInterval(() => void this.runDueJobs().catch((e) => deps.log.error({ err: e }, 'scheduler failed')), deps.schedulerIntervalMs));
+      this.timers.push(setInterval(() => void this.runDueJobs().catch((e) => deps.log.error({ err: loggableError(e) }, 'scheduler failed')), deps.schedulerIntervalMs));
     }
     for (const t of this.timers) t.unref();
     deps.log.info({ operations: this.handlers.size, consumers: this.consumers.length, jobs: def.jobs?.length ?? 0 }, 'service started');
@@ -231,7 +233,7 @@ class ServiceRuntime {
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.jobsRunning;
     await this.relayRunning;
-    if (this.tables) await this.relay().catch((e) => this.deps.log.error({ err: e }, 'final outbox relay failed'));
+    if (this.tables) await this.relay().catch((e) => this.deps.log.error({ err: loggableError(e) }, 'final outbox relay failed'));
     this.deps.log.info('service stopped');
   }
 
@@ -261,7 +263,7 @@ class ServiceRuntime {
 
   private toProblem(error: unknown, where: string): ProblemError {
     if (error instanceof ProblemError) return error;
-    this.deps.log.error({ err: error, subject: where }, 'operation failed');
+    this.deps.log.error({ err: loggableError(error), subject: where }, 'operation failed');
     return new ProblemError('internal', 'the service failed to handle the request');
   }
 
@@ -354,7 +356,7 @@ class ServiceRuntime {
   }
 
   private kickRelay(): void {
-    void this.relay().catch((e) => this.deps.log.error({ err: e }, 'outbox relay failed'));
+    void this.relay().catch((e) => this.deps.log.error({ err: loggableError(e) }, 'outbox relay failed'));
   }
 
   /** Publishes unpublished outbox rows in order. Concurrent calls coalesce into one more pass. */
@@ -427,12 +429,19 @@ class ServiceRuntime {
 
   // ---- jobs ----------------------------------------------------------------------------------
 
+  /** Runs the jobs due at the clock's time. A call during a run queues one more pass, for the new time. */
   runDueJobs(): Promise<void> {
     if (this.stopping || !this.def.jobs?.length) return Promise.resolve();
-    if (this.jobsRunning) return this.jobsRunning;
+    if (this.jobsRunning) {
+      this.jobsAgain = true;
+      return this.jobsRunning;
+    }
     this.jobsRunning = (async () => {
       try {
-        for (const job of this.def.jobs!) await this.runJobIfDue(job);
+        do {
+          this.jobsAgain = false;
+          for (const job of this.def.jobs!) await this.runJobIfDue(job);
+        } while (this.jobsAgain && !this.stopping);
       } finally {
         this.jobsRunning = undefined;
       }
@@ -465,7 +474,7 @@ class ServiceRuntime {
           this.db.transaction(async (tx) => fn(this.txContext(tx as unknown as Db, null, () => (emitted = true)))),
       });
     } catch (error) {
-      this.deps.log.error({ err: error, job: job.name }, 'job failed');
+      this.deps.log.error({ err: loggableError(error), job: job.name }, 'job failed');
     }
     if (emitted) this.kickRelay();
   }

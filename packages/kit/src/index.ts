@@ -23,3 +23,4 @@ export {
 export { eqIfSet, keysetPage, tenantWhere, type KeysetColumns, type KeysetPage } from './query.js';
 export { preparedQuery } from './prepared.js';
 export { stableId } from './ids.js';
+export { loggableError } from './errors.js';

@@ -2,6 +2,7 @@ import { createBusFromEnv, type Bus } from '@mso/bus';
 import { openDatabase, type Database } from '@mso/db';
 import { createLogger, type Logger } from '@mso/telemetry';
 import { startHost, type Host } from './host.js';
+import { loggableError } from './errors.js';
 import type { Clock } from './clock.js';
 import type { ServiceDefinition } from './service.js';
 
@@ -72,7 +73,7 @@ export function exitOnSignals(close: () => Promise<void>, logger: Logger): void 
     close().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
+        logger.error({ err: loggableError(error) }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -1,7 +1,7 @@
 import { eq, desc } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import { entitlementsBucket, kvKeys, type Entitlement, type ResolvedKey, type getEntitlement, type resolveApiKey } from '@mso/contracts/tenancy';
-import { encodeJson, type BaseContext, type Db, type Handler } from '@mso/kit';
+import { loggableError, encodeJson, type BaseContext, type Db, type Handler } from '@mso/kit';
 import { agreements, apiKeys } from '../db/schema.js';
 
 type AgreementRow = typeof agreements.$inferSelect;
@@ -30,7 +30,7 @@ export async function publishEntitlement(ctx: BaseContext, row: AgreementRow): P
     const kv = await ctx.kv(entitlementsBucket);
     await kv.put(kvKeys.practice(row.practiceId), encodeJson(toEntitlement(row)));
   } catch (error) {
-    ctx.log.warn({ err: error, practiceId: row.practiceId }, 'entitlement not published; the periodic sync will retry');
+    ctx.log.warn({ err: loggableError(error), practiceId: row.practiceId }, 'entitlement not published; the periodic sync will retry');
   }
 }
 
@@ -39,7 +39,7 @@ export async function publishApiKey(ctx: BaseContext, row: ApiKeyRow): Promise<v
     const kv = await ctx.kv(entitlementsBucket);
     await kv.put(kvKeys.apiKey(row.keyHash), encodeJson(toResolvedKey(row)));
   } catch (error) {
-    ctx.log.warn({ err: error, keyId: row.id }, 'api key not published; the periodic sync will retry');
+    ctx.log.warn({ err: loggableError(error), keyId: row.id }, 'api key not published; the periodic sync will retry');
   }
 }
 
