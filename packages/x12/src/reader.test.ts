@@ -90,6 +90,24 @@ describe('tokenize', () => {
     expect(tokenize('  \r\n')).toEqual([]);
   });
 
+  it('reads concatenated files that each start with a byte-order mark', () => {
+    const one = `\uFEFF${joinSegments(SEGMENTS, { after: '\r\n' })}`;
+    const both = shape(one + one);
+    expect(both.warnings).toEqual([]);
+    expect(both.segs).toEqual([...plain.segs, ...plain.segs]);
+    expect(shape(new TextEncoder().encode(one + one)).segs).toHaveLength(14);
+  });
+
+  it('reads bytes that are not UTF-8 as Windows-1252, with a warning', () => {
+    const text = joinSegments(SEGMENTS.map((s) => (s.startsWith('SVC') ? 'NM1*QC*1*JOS\u00c9' : s)));
+    const latin1 = Uint8Array.from(text, (c) => c.charCodeAt(0));
+    const { segs, warnings } = shape(latin1);
+    expect(segs[3]).toEqual(['NM1', 'QC', '1', 'JOS\u00c9']);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'invalid-character', segmentIndex: 0 })]);
+    // the same text in UTF-8 reads without warning
+    expect(shape(new TextEncoder().encode(text))).toEqual({ segs, warnings: [] });
+  });
+
   it('reports empty segments', () => {
     const warnings: X12Issue[] = [];
     const segs = tokenize(joinSegments(SEGMENTS).replace('~ST', '~~ST'), warnings);

@@ -55,10 +55,18 @@ function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-/** Turns the input into text: UTF-8 decoding for bytes, byte-order mark dropped. */
-export function inputText(input: string | Uint8Array): string {
+/**
+ * Turns the input into text. Bytes are decoded as UTF-8 (a byte-order mark is dropped); bytes that
+ * are not valid UTF-8 are read as Windows-1252 instead, with a warning.
+ */
+export function inputText(input: string | Uint8Array, warnings?: X12Issue[]): string {
   if (typeof input === 'string') return input;
-  return new TextDecoder('utf-8').decode(input);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(input);
+  } catch {
+    warnings?.push(makeIssue('invalid-character', 'input is not valid UTF-8; it is read as Windows-1252 (Latin-1)', 0, ''));
+    return new TextDecoder('windows-1252').decode(input);
+  }
 }
 
 /**
@@ -88,7 +96,7 @@ export class SegmentReader {
   readonly warnings: X12Issue[];
 
   constructor(input: string | Uint8Array, warnings: X12Issue[] = []) {
-    this.text = inputText(input);
+    this.text = inputText(input, warnings);
     this.pos = this.text.charCodeAt(0) === BOM ? 1 : 0;
     this.warnings = warnings;
   }
@@ -104,7 +112,10 @@ export class SegmentReader {
     const len = t.length;
     let p = this.pos;
     for (;;) {
-      while (p < len && t.charCodeAt(p) <= 32) p++;
+      for (; p < len; p++) {
+        const c = t.charCodeAt(p);
+        if (c > 32 && c !== BOM) break; // layout between segments, and the byte-order marks of concatenated files
+      }
       if (p >= len) {
         this.pos = len;
         return false;
