@@ -361,7 +361,7 @@ describe('a generated 10,000-claim 835', () => {
       payment: g.paymentCents,
     });
     expect(r.claims[9_999]?.patientControlNumber).toBe('PCN0010000');
-  });
+  }, 90_000);
 
   it('reports every unbalanced claim of a large file', () => {
     const g = generate835(500);

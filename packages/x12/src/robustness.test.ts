@@ -45,7 +45,7 @@ describe('damaged input never crashes the readers', () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 90_000);
 
   it('every warning names a segment position and a kebab-case code', () => {
     fc.assert(
@@ -66,5 +66,5 @@ describe('damaged input never crashes the readers', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, 90_000);
 });

@@ -308,9 +308,9 @@ describe('write837P → parse837P round trip (property-based)', () => {
         expect(back.warnings).toEqual([]);
         expect(back.claims).toStrictEqual(claims);
       }),
-      { numRuns: 150 },
+      { numRuns: 120 },
     );
-  });
+  }, 90_000);
 
   it('every generated file passes node-x12 strict parsing', () => {
     fc.assert(
@@ -321,5 +321,5 @@ describe('write837P → parse837P round trip (property-based)', () => {
       }),
       { numRuns: 40 },
     );
-  });
+  }, 90_000);
 });
