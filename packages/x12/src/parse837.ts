@@ -162,7 +162,12 @@ class Handler837 implements TransactionHandler {
       case 'PAT':
         if (this.level === '23' && this.pat && this.entity === 'none') {
           this.pat.relationship = r.str(1);
-          if (r.count > 1) r.warn('unmapped-segment', 'PAT05–PAT09 (death date, weight, pregnancy) are not mapped by parse837P');
+          for (let i = 2; i <= r.count; i++) {
+            if (r.has(i)) {
+              r.warn('unmapped-segment', 'PAT02–PAT09 (death date, weight, pregnancy) are not mapped by parse837P', i);
+              break;
+            }
+          }
           return;
         }
         if (this.level === '22' && !this.claim) return this.unmapped(r, 'PAT in loop 2000B (subscriber death date, weight, pregnancy)');

@@ -39,7 +39,8 @@ function internId(t: string, s: number, e: number): string {
     const a = t.charCodeAt(s);
     const b = t.charCodeAt(s + 1);
     const c = n === 3 ? t.charCodeAt(s + 2) : 0;
-    if (a < 128 && b < 128 && c < 128 && c !== 0 === (n === 3)) {
+    // ASCII only; a NUL third character would collide with a two-character id
+    if (a < 128 && b < 128 && c < 128 && (n === 2 || c !== 0)) {
       const k = idKey(a, b, c);
       const v = ID_CACHE.get(k);
       if (v !== undefined) return v;
