@@ -28,7 +28,7 @@ function apply(text: string, edits: Edit[]): string {
 
 describe('damaged input never crashes the readers', () => {
   it('any edit of a sample file gives a result or an X12Error, never another exception', () => {
-    expect(samples.length).toBe(5);
+    expect(samples.length).toBeGreaterThanOrEqual(5);
     fc.assert(
       fc.property(fc.nat({ max: samples.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 5 }), (which, edits) => {
         const text = apply(samples[which] as string, edits);
