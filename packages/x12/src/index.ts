@@ -19,6 +19,7 @@ export type {
   Address,
   BillingProvider837,
   Claim837,
+  Dated,
   Diagnosis,
   Facility837,
   Parse837Result,

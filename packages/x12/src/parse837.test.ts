@@ -31,6 +31,8 @@ const SUBSCRIBER_NOT_PATIENT = [
 const PATIENT = ['HL*3*2*23*0', 'PAT*19', 'NM1*QC*1*DOE*JANE', 'N3*2 ELM ST', 'N4*SPRINGFIELD*IL*62704', 'DMG*D8*20150601*F'];
 const CLAIM = [
   'CLM*PCN-7*150***11:B:7*Y*A*Y*Y',
+  'DTP*431*D8*20240110',
+  'DTP*360*RD8*20240101-20240105',
   'AMT*F5*20',
   'REF*G1*AUTH1',
   'REF*F8*ORIGCLAIM9',
@@ -44,6 +46,7 @@ const CLAIM = [
   'LX*1',
   'SV1*HC:99213:25*100*UN*1*22**1:2**Y',
   'DTP*472*D8*20240215',
+  'DTP*471*D8*20240201',
   'REF*6R*LINE-1',
   'NM1*82*1*WATSON*JOHN****XX*1245319599',
   'PRV*PE*PXC*208D00000X',
@@ -98,6 +101,10 @@ describe('parse837P', () => {
         },
         payer: { name: 'HEALTH PLAN', id: 'HP001' },
         claimFilingIndicator: 'CI',
+        dates: [
+          { qualifier: '431', date: '2024-01-10' },
+          { qualifier: '360', date: '2024-01-01', endDate: '2024-01-05' },
+        ],
         patientPaidCents: 2000,
         priorAuthorization: 'AUTH1',
         payerClaimControlNumber: 'ORIGCLAIM9',
@@ -114,6 +121,7 @@ describe('parse837P', () => {
             diagnosisPointers: [1, 2],
             emergency: true,
             serviceDate: '2024-02-15',
+            dates: [{ qualifier: '471', date: '2024-02-01' }],
             lineControlNumber: 'LINE-1',
             renderingProvider: { lastName: 'WATSON', firstName: 'JOHN', npi: '1245319599', taxonomy: '208D00000X' },
           },
@@ -179,6 +187,7 @@ describe('parse837P', () => {
       ...PATIENT,
       'CLM*PCN-1*999***11:B:1*Y*A*Y*Y',
       'DTP*431*D8*20240101',
+      'PWK*OZ*BM',
       'HI*ABK:E119',
       'SBR*S*01*******MB',
       'NM1*IL*1*OTHER*SUB****MI*X1',
@@ -192,8 +201,9 @@ describe('parse837P', () => {
     ];
     const { claims, warnings } = parse837P(text837(body));
     expect(claims).toHaveLength(1);
+    expect(claims[0]?.dates).toEqual([{ qualifier: '431', date: '2024-01-01' }]);
     expect(warnings.map((w) => [w.code, w.segmentId])).toEqual([
-      ['unmapped-segment', 'DTP'],
+      ['unmapped-segment', 'PWK'],
       ['unmapped-segment', 'SBR'],
       ['unmapped-segment', 'SVD'],
       ['invalid-diagnosis-pointer', 'SV1'],

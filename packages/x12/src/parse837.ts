@@ -675,28 +675,44 @@ class Handler837 implements TransactionHandler {
     this.entity = 'line';
   }
 
+  /** DTP02/DTP03 as a date or a range; throws X12Error when unreadable. */
+  private period(r: SegmentReader): { date: string; endDate?: string } {
+    const q = r.str(2);
+    const v = r.str(3);
+    if (q === 'D8') {
+      const d = parseDate8(v);
+      if (d === undefined) throw r.error('invalid-date', `DTP03 '${v}' is not a valid CCYYMMDD date`, 3);
+      return { date: d };
+    }
+    if (q === 'RD8') {
+      const dash = v.indexOf('-');
+      const a = dash === 8 ? parseDate8(v.slice(0, 8)) : undefined;
+      const b = dash === 8 ? parseDate8(v.slice(9)) : undefined;
+      if (a === undefined || b === undefined) throw r.error('invalid-date', `DTP03 '${v}' is not a valid CCYYMMDD-CCYYMMDD range`, 3);
+      return { date: a, endDate: b };
+    }
+    throw r.error('invalid-code', `DTP02 '${q}' is not D8 or RD8`, 2);
+  }
+
   private dtp(r: SegmentReader): void {
-    if (this.line && r.is(1, '472') && this.entity !== 'lineRendering') {
-      const q = r.str(2);
-      const v = r.str(3);
-      if (q === 'D8') {
-        const d = parseDate8(v);
-        if (d === undefined) throw r.error('invalid-date', `DTP03 '${v}' is not a valid CCYYMMDD date`, 3);
-        this.line.serviceDate = d;
-      } else if (q === 'RD8') {
-        const dash = v.indexOf('-');
-        const a = dash === 8 ? parseDate8(v.slice(0, 8)) : undefined;
-        const b = dash === 8 ? parseDate8(v.slice(9)) : undefined;
-        if (a === undefined || b === undefined) throw r.error('invalid-date', `DTP03 '${v}' is not a valid CCYYMMDD-CCYYMMDD range`, 3);
-        this.line.serviceDate = a;
-        this.line.serviceDateEnd = b;
+    const qualifier = r.str(1);
+    if (this.line && (this.entity === 'line' || this.entity === 'lineRendering')) {
+      const p = this.period(r);
+      if (qualifier === '472') {
+        this.line.serviceDate = p.date;
+        if (p.endDate !== undefined) this.line.serviceDateEnd = p.endDate;
       } else {
-        throw r.error('invalid-code', `DTP02 '${q}' is not D8 or RD8`, 2);
+        (this.line.dates ??= []).push(p.endDate === undefined ? { qualifier, date: p.date } : { qualifier, date: p.date, endDate: p.endDate });
       }
       return;
     }
+    if (this.claim && this.entity === 'claim' && !this.line) {
+      const p = this.period(r);
+      (this.claim.dates ??= []).push(p.endDate === undefined ? { qualifier, date: p.date } : { qualifier, date: p.date, endDate: p.endDate });
+      return;
+    }
     if (!this.claim) return this.unexpected(r, 'outside a claim');
-    this.unmapped(r, `DTP*${r.str(1)}`);
+    this.unmapped(r, `DTP*${qualifier}`);
   }
 
   private finishLine(): void {

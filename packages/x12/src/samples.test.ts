@@ -111,9 +111,14 @@ describe('shared 837P samples give the totals of the README', () => {
       { qualifier: 'BF', code: '2859' },
     ]);
     expect(c.lines[0]).toMatchObject({ procedure: { qualifier: 'HC', code: 'E1390', modifiers: ['RR'] }, units: 1, unitType: 'UN', diagnosisPointers: [1, 2], serviceDate: '2005-03-21' });
-    // PWK, CR3, extra DTPs, the ordering provider and LQ/FRM are not mapped: each is reported
+    expect(c.lines[1]?.dates).toEqual([
+      { qualifier: '607', date: '2005-03-21' },
+      { qualifier: '463', date: '2004-03-21' },
+      { qualifier: '461', date: '2005-03-01' },
+    ]);
+    // PWK, CR3, the ordering provider (NM1*DK and its loop) and LQ/FRM are not mapped: each is reported
     const unmapped = warnings.filter((w) => w.code === 'unmapped-segment').map((w) => w.segmentId);
-    expect(unmapped).toEqual(['PWK', 'CR3', 'DTP', 'DTP', 'DTP', 'NM1', 'LQ', 'PWK', 'CR3', 'DTP', 'DTP', 'DTP', 'NM1', 'LQ']);
+    expect(unmapped).toEqual(['PWK', 'CR3', 'NM1', 'LQ', 'PWK', 'CR3', 'NM1', 'LQ']);
     expect(warnings.filter((w) => w.code !== 'unmapped-segment')).toEqual([]);
   });
 

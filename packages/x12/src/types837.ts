@@ -93,6 +93,15 @@ export interface Diagnosis {
   code: string;
 }
 
+/** A DTP date (D8) or period (RD8) other than the service date. */
+export interface Dated {
+  /** DTP01, e.g. 431 onset of current illness, 454 initial treatment, 304 last seen, 439 accident, 484 last menstrual period (claim); 471 prescription, 607 certification revision, 463 begin therapy, 461 last certification (line). */
+  qualifier: string;
+  date: string;
+  /** End of an RD8 period. */
+  endDate?: string;
+}
+
 /** Loop 2400 service line (SV1). */
 export interface ServiceLine837 {
   procedure: Procedure;
@@ -112,6 +121,8 @@ export interface ServiceLine837 {
   emergency?: boolean;
   /** REF*6R line item control number. */
   lineControlNumber?: string;
+  /** Other line DTPs, in file order. */
+  dates?: Dated[];
   /** Loop 2420A. */
   renderingProvider?: Provider837;
 }
@@ -131,6 +142,8 @@ export interface Claim837 {
   placeOfService: string;
   /** HI with ABK/ABF/BK/BF qualifiers, in order. */
   diagnoses: Diagnosis[];
+  /** Claim DTPs (onset, accident, last seen…), in file order. */
+  dates?: Dated[];
   billingProvider: BillingProvider837;
   subscriber: Subscriber837;
   patient?: Patient837;

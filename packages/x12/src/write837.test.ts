@@ -194,6 +194,9 @@ const procedure = fc.record(
   { requiredKeys: ['qualifier', 'code', 'modifiers'] },
 );
 
+const dated = (qualifiers: string[]) =>
+  fc.record({ qualifier: fc.constantFrom(...qualifiers), date: isoDate, endDate: isoDate }, { requiredKeys: ['qualifier', 'date'] });
+
 const claimArb: fc.Arbitrary<Claim837> = fc
   .record({
     claim: fc.record(
@@ -216,6 +219,7 @@ const claimArb: fc.Arbitrary<Claim837> = fc
         renderingProvider: provider,
         referringProvider: provider.map(({ taxonomy: _t, ...p }) => p),
         facility: fc.record({ name: text(20), npi: digits(10), address }, { requiredKeys: ['name', 'address'] }),
+        dates: fc.array(dated(['431', '454', '304', '453', '439', '484', '455', '471', '314', '360', '361', '297', '296', '435', '096', '090', '091', '444', '050']), { minLength: 1, maxLength: 4 }),
       },
       { requiredKeys: ['patientControlNumber', 'frequencyCode', 'placeOfService'] },
     ),
@@ -269,6 +273,7 @@ const claimArb: fc.Arbitrary<Claim837> = fc
               placeOfService: fc.constantFrom('11', '22'),
               emergency: fc.constant(true),
               lineControlNumber: text(20),
+              dates: fc.array(dated(['471', '607', '463', '461', '304', '738', '739', '011', '455']), { minLength: 1, maxLength: 3 }),
               renderingProvider: provider,
             },
             { requiredKeys: ['procedure', 'chargeCents', 'units', 'unitType', 'serviceDate'] },

@@ -1,6 +1,6 @@
 import { X12Error, makeIssue } from './errors.js';
 import type { Procedure } from './types835.js';
-import type { Address, Claim837, Provider837, Write837Input } from './types837.js';
+import type { Address, Claim837, Dated, Provider837, Write837Input } from './types837.js';
 import { formatCents, formatDecimal, isoToDate8, parseDate8 } from './values.js';
 
 const VERSION = '005010X222A1';
@@ -204,6 +204,15 @@ function writeProvider(w: Writer, code: string, p: Provider837, path: string): v
   );
 }
 
+function writeDates(w: Writer, dates: readonly Dated[], path: string): void {
+  dates.forEach((d, i) => {
+    const q = w.required(d.qualifier, `${path}[${i}].qualifier`, 'DTP');
+    const start = date8(w, d.date, `${path}[${i}].date`, 'DTP');
+    if (d.endDate !== undefined) w.seg('DTP', q, 'RD8', `${start}-${date8(w, d.endDate, `${path}[${i}].endDate`, 'DTP')}`);
+    else w.seg('DTP', q, 'D8', start);
+  });
+}
+
 function procedureComposite(w: Writer, p: Procedure, path: string): string {
   if (p.modifiers.length > 4) w.fail('invalid-number', `${path}.modifiers has ${p.modifiers.length} entries, at most 4`, 'SV1');
   const parts: (string | undefined)[] = [w.required(p.qualifier, `${path}.qualifier`, 'SV1'), w.required(p.code, `${path}.code`, 'SV1')];
@@ -231,6 +240,7 @@ function writeClaim(w: Writer, c: Claim837, path: string): void {
     w.clean(c.releaseOfInformation ?? 'Y', `${path}.releaseOfInformation`, id),
     opt(w, c.patientSignatureSource, `${path}.patientSignatureSource`, id),
   );
+  if (c.dates) writeDates(w, c.dates, `${path}.dates`);
   if (c.patientPaidCents !== undefined) w.seg('AMT', 'F5', amount(w, c.patientPaidCents, `${path}.patientPaidCents`, 'AMT'));
   if (c.referralNumber !== undefined) w.seg('REF', '9F', w.required(c.referralNumber, `${path}.referralNumber`, 'REF'));
   if (c.priorAuthorization !== undefined) w.seg('REF', 'G1', w.required(c.priorAuthorization, `${path}.priorAuthorization`, 'REF'));
@@ -283,6 +293,7 @@ function writeClaim(w: Writer, c: Claim837, path: string): void {
     const start = date8(w, l.serviceDate, `${lp}.serviceDate`, 'DTP');
     if (l.serviceDateEnd !== undefined) w.seg('DTP', '472', 'RD8', `${start}-${date8(w, l.serviceDateEnd, `${lp}.serviceDateEnd`, 'DTP')}`);
     else w.seg('DTP', '472', 'D8', start);
+    if (l.dates) writeDates(w, l.dates, `${lp}.dates`);
     if (l.lineControlNumber !== undefined) w.seg('REF', '6R', w.required(l.lineControlNumber, `${lp}.lineControlNumber`, 'REF'));
     if (l.renderingProvider) {
       writeProvider(w, '82', l.renderingProvider, `${lp}.renderingProvider`);
