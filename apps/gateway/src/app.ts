@@ -86,7 +86,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
       .send(new ProblemError('not-found', `no route ${request.method} ${request.url.split('?')[0]}`).toProblem(request.url));
   });
 
-  const otel = new FastifyOtelInstrumentation({ instrumentHooks: false, ignorePaths: (r) => r.url === '/healthz' });
+  const otel = new FastifyOtelInstrumentation({ instrumentHooks: false, instrumentHandler: false, ignorePaths: (r) => r.url === '/healthz' });
   await app.register(otel.plugin());
 
   await app.register(swagger, {
