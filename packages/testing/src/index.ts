@@ -5,6 +5,7 @@ import { createPgliteTestDatabase, createTestDatabase } from '@mso/db/testing';
 import { startPlatform, type Platform } from '@mso/gateway';
 import { ManualClock, type ServiceDefinition } from '@mso/kit';
 import { createLogger } from '@mso/telemetry';
+import { isValidNpi } from '@mso/x12';
 
 export interface TestPlatformOptions {
   services: readonly ServiceDefinition[];
@@ -41,20 +42,8 @@ export const natsUrl = () => process.env.TEST_NATS_URL ?? process.env.NATS_URL ?
 /** NPIs with a valid check digit, for tests that onboard several practices. */
 export function validNpi(seed: number): string {
   const base = String(100_000_000 + (seed % 900_000_000)).slice(0, 9);
-  for (let check = 0; check <= 9; check++) {
-    const digits = `80840${base}${check}`;
-    let sum = 0;
-    for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
-      let d = digits.charCodeAt(i) - 48;
-      if (double) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
-    }
-    if (sum % 10 === 0) return `${base}${check}`;
-  }
-  throw new Error('unreachable');
+  for (let check = 0; check <= 9; check++) if (isValidNpi(`${base}${check}`)) return `${base}${check}`;
+  throw new Error('unreachable: one check digit always fits');
 }
 
 let npiSeed = Math.floor(Math.random() * 100_000_000);
