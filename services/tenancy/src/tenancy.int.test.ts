@@ -49,6 +49,12 @@ describe('onboarding a practice', () => {
     expect(res.json.detail).toContain('payroll');
   });
 
+  it('reports every problem of a request at once', async () => {
+    const res = await p.request({ method: 'POST', url: '/v1/tenancy/practices', body: practiceBody({ npi: '2366554859' }, { services: ['billing', 'payroll'] }) });
+    expect(res.status).toBe(422);
+    expect(res.json.errors.map((e: { path: string }) => e.path)).toEqual(['/npi', '/agreement/services/1']);
+  });
+
   it('enforces the model rules', async () => {
     const captive = await p.request({ method: 'POST', url: '/v1/tenancy/practices', body: practiceBody({}, { model: 'captive-pc', services: ['billing', 'hr'] }) });
     expect(captive.status).toBe(422);

@@ -85,9 +85,10 @@ function agreementRow(practiceId: string, version: number, input: AgreementInput
 }
 
 export const createPracticeHandler: Handler<typeof createPractice> = async (input, ctx) => {
+  // Every problem at once: the NPI and the agreement's model rules.
   const npi = npiProblem(input.npi);
-  if (npi) throw new ProblemError('unprocessable', `npi: ${npi}`, [{ path: '/npi', message: npi }]);
-  rejectAgreement(input.agreement, input.state, '/agreement');
+  const errors = [...(npi ? [{ path: '/npi', message: npi }] : []), ...checkAgreement(input.agreement, input.state, '/agreement').errors];
+  if (errors.length) throw new ProblemError('unprocessable', `${errors[0]!.path}: ${errors[0]!.message}`, errors);
   const practice: PracticeRow = {
     id: randomUUID(),
     name: input.name,
@@ -156,7 +157,7 @@ export const putAgreementHandler: Handler<typeof putAgreement> = async (input, c
   const [practice] = await ctx.db.select().from(practices).where(eq(practices.id, practiceId));
   if (!practice) throw new ProblemError('not-found', 'no such practice');
   rejectAgreement(agreementInput, practice.state, '');
-  const { agreement, previous } = await ctx.transaction(async (tx) => {
+  const agreement = await ctx.transaction(async (tx) => {
     // Lock the practice row so two concurrent changes get consecutive versions.
     await tx.db.select({ id: practices.id }).from(practices).where(eq(practices.id, practiceId)).for('update');
     const previous = await currentAgreement(tx.db, practiceId);
@@ -164,9 +165,8 @@ export const putAgreementHandler: Handler<typeof putAgreement> = async (input, c
     await tx.db.insert(agreements).values(row);
     const out = toAgreement(row, practice.state);
     await tx.emit(agreementChanged, { practiceId, agreement: out, previousServices: (previous?.services ?? []) as Agreement['services'] }, { subject: practiceId, practiceId });
-    return { agreement: row, previous };
+    return row;
   });
-  void previous;
   await publishEntitlement(ctx, agreement);
   return toAgreement(agreement, practice.state);
 };
