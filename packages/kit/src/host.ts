@@ -22,6 +22,7 @@ import { callOperation } from './call.js';
 import { ensureKitTables, kitTables, type KitTables } from './tables.js';
 import { assertValid, compileSchema } from './validation.js';
 import { loggableError } from './errors.js';
+import { CoalescedRun } from './coalesce.js';
 import type {
   BaseContext,
   ConsumerContext,
@@ -121,10 +122,15 @@ class ServiceRuntime {
   private served: Served | undefined;
   private consumers: Consumer[] = [];
   private timers: NodeJS.Timeout[] = [];
-  private relayRunning: Promise<void> | undefined;
-  private relayAgain = false;
-  private jobsRunning: Promise<void> | undefined;
-  private jobsAgain = false;
+  private readonly relayRun = new CoalescedRun(async () => {
+    while ((await this.relayBatch()) > 0);
+  });
+  private readonly jobsRun = new CoalescedRun(
+    async () => {
+      for (const job of this.def.jobs!) await this.runJobIfDue(job);
+    },
+    () => !this.stopping,
+  );
   private readonly jobTicks = new Map<string, number>();
   private stopping = false;
 
@@ -231,8 +237,8 @@ class ServiceRuntime {
     for (const t of this.timers) clearInterval(t);
     await this.served?.stop();
     await Promise.all(this.consumers.map((c) => c.stop()));
-    await this.jobsRunning;
-    await this.relayRunning;
+    await this.jobsRun.idle();
+    await this.relayRun.idle();
     if (this.tables) await this.relay().catch((e) => this.deps.log.error({ err: loggableError(e) }, 'final outbox relay failed'));
     this.deps.log.info('service stopped');
   }
@@ -362,21 +368,7 @@ class ServiceRuntime {
   /** Publishes unpublished outbox rows in order. Concurrent calls coalesce into one more pass. */
   relay(): Promise<void> {
     if (!this.tables) return Promise.resolve();
-    if (this.relayRunning) {
-      this.relayAgain = true;
-      return this.relayRunning;
-    }
-    this.relayRunning = (async () => {
-      try {
-        do {
-          this.relayAgain = false;
-          while ((await this.relayBatch()) > 0);
-        } while (this.relayAgain);
-      } finally {
-        this.relayRunning = undefined;
-      }
-    })();
-    return this.relayRunning;
+    return this.relayRun.run();
   }
 
   private async relayBatch(): Promise<number> {
@@ -432,21 +424,7 @@ class ServiceRuntime {
   /** Runs the jobs due at the clock's time. A call during a run queues one more pass, for the new time. */
   runDueJobs(): Promise<void> {
     if (this.stopping || !this.def.jobs?.length) return Promise.resolve();
-    if (this.jobsRunning) {
-      this.jobsAgain = true;
-      return this.jobsRunning;
-    }
-    this.jobsRunning = (async () => {
-      try {
-        do {
-          this.jobsAgain = false;
-          for (const job of this.def.jobs!) await this.runJobIfDue(job);
-        } while (this.jobsAgain && !this.stopping);
-      } finally {
-        this.jobsRunning = undefined;
-      }
-    })();
-    return this.jobsRunning;
+    return this.jobsRun.run();
   }
 
   private async runJobIfDue(job: JobDefinition): Promise<void> {

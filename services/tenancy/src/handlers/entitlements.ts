@@ -25,21 +25,20 @@ export function toResolvedKey(row: ApiKeyRow): ResolvedKey {
  * every gateway within milliseconds, without a restart. The database stays the source of truth; a
  * failed write is repaired by the periodic full sync.
  */
-export async function publishEntitlement(ctx: BaseContext, row: AgreementRow): Promise<void> {
-  try {
-    const kv = await ctx.kv(entitlementsBucket);
-    await kv.put(kvKeys.practice(row.practiceId), encodeJson(toEntitlement(row)));
-  } catch (error) {
-    ctx.log.warn({ err: loggableError(error), practiceId: row.practiceId }, 'entitlement not published; the periodic sync will retry');
-  }
+export function publishEntitlement(ctx: BaseContext, row: AgreementRow): Promise<void> {
+  return publishEntry(ctx, kvKeys.practice(row.practiceId), toEntitlement(row), { practiceId: row.practiceId });
 }
 
-export async function publishApiKey(ctx: BaseContext, row: ApiKeyRow): Promise<void> {
+export function publishApiKey(ctx: BaseContext, row: ApiKeyRow): Promise<void> {
+  return publishEntry(ctx, kvKeys.apiKey(row.keyHash), toResolvedKey(row), { keyId: row.id });
+}
+
+async function publishEntry(ctx: BaseContext, key: string, value: unknown, about: Record<string, string>): Promise<void> {
   try {
     const kv = await ctx.kv(entitlementsBucket);
-    await kv.put(kvKeys.apiKey(row.keyHash), encodeJson(toResolvedKey(row)));
+    await kv.put(key, encodeJson(value));
   } catch (error) {
-    ctx.log.warn({ err: loggableError(error), keyId: row.id }, 'api key not published; the periodic sync will retry');
+    ctx.log.warn({ err: loggableError(error), ...about }, 'entitlement entry not published; the periodic sync will retry');
   }
 }
 
