@@ -42,8 +42,11 @@ it('follows one request through gateway → tenancy → Postgres → event → f
   while (!seenByFinance.includes(practice.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   expect(seenByFinance).toContain(practice.id);
 
+  // The consumer span ends (and is exported) only after the handler returns and the event is acked.
+  const findConsumerSpan = () => exporter.getFinishedSpans().find((s) => s.kind === 4 /* CONSUMER */ && s.name.includes('evt.tenancy.practice.created'));
+  while (!findConsumerSpan() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const spans = exporter.getFinishedSpans();
-  const consumerSpan = spans.find((s) => s.kind === 4 /* CONSUMER */ && s.name.includes('evt.tenancy.practice.created'));
+  const consumerSpan = findConsumerSpan();
   expect(consumerSpan, 'consumer span').toBeDefined();
   const traceId = consumerSpan!.spanContext().traceId;
   const trace = spans.filter((s) => s.spanContext().traceId === traceId);
