@@ -6,11 +6,11 @@
 # Build from the repository root: docker build -t mso-platform:local .
 # Deployment guide: docs/deploy.md.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 ARG PNPM_VERSION=12.4.2
 
 # ---------------------------------------------------------------------------------------------------
-# pnpm on Node 20
+# pnpm on Node 24 LTS
 FROM ${NODE_IMAGE} AS pnpm
 ARG PNPM_VERSION
 ENV CI=true \

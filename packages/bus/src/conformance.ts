@@ -3,11 +3,11 @@ import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BusError, BusHeaders, type Bus, type DeliveredEvent, type KvEntry } from './types.js';
 
@@ -35,7 +35,7 @@ export function installTestTracing(): InMemorySpanExporter {
   const existing = g[EXPORTER];
   if (existing) return existing;
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   if (!trace.setGlobalTracerProvider(provider)) throw new Error('a global tracer provider is already registered');
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

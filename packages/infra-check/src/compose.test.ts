@@ -41,7 +41,7 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of platform) {
       expect(existsSync(join(resolve(composeDir, s.build.context), s.build.dockerfile ?? 'Dockerfile')), name).toBe(true);
     }
-    expect(runtime.from.at(-1)).toMatch(/^node:20-bookworm-slim\b/);
+    expect(runtime.from.at(-1)).toMatch(/^node:24-bookworm-slim\b/);
     expect(runtime.entrypoint).toEqual(['node', 'apps/cli/dist/main.js']);
     expect(runtime.cmd).toEqual(['start']);
     expect(runtime.user && runtime.user !== 'root' && runtime.user !== '0').toBeTruthy();

@@ -81,14 +81,13 @@ async function retainedMB(parse: () => unknown, gc: () => void): Promise<number>
     await pause(20);
     gc();
     const base = process.memoryUsage().heapUsed;
-    let keep: unknown = parse();
+    const keep: unknown = parse();
     gc();
     gc();
     await pause(20);
     gc();
     samples.push(process.memoryUsage().heapUsed - base);
     if (keep === undefined) throw new Error('parse returned nothing');
-    keep = undefined;
   }
   samples.sort((a, b) => a - b);
   return round((samples[1] ?? NaN) / 1024 / 1024);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { startTelemetry, type Telemetry } from '@mso/telemetry';
 import { practiceCreated } from '@mso/contracts/tenancy';
 import { consume, defineService } from '@mso/kit';
@@ -26,7 +26,7 @@ const financeListener = defineService({
 });
 
 beforeAll(async () => {
-  telemetry = startTelemetry({ serviceName: 'trace-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  telemetry = startTelemetry({ serviceName: 'trace-test', spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   p = await startTestPlatform({ services: [tenancy, financeListener] });
 });
 afterAll(async () => {
