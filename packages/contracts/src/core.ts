@@ -13,15 +13,18 @@ export const everyone = [...roles] as Role[];
 /** Stable problem codes and the HTTP status each maps to (RFC 9457 `code` extension member). */
 export const problemStatus = {
   'validation-failed': 400,
+  'idempotency-key-required': 400,
   unauthorized: 401,
   forbidden: 403,
   'service-not-in-agreement': 403,
   'not-found': 404,
   'method-not-allowed': 405,
   conflict: 409,
+  'idempotency-key-in-use': 409,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   unprocessable: 422,
+  'idempotency-key-reused': 422,
   'too-many-requests': 429,
   internal: 500,
   'service-unavailable': 503,
@@ -94,6 +97,25 @@ export interface HttpBinding {
   status?: number;
   /** Body limit in bytes. Default 1 MiB. */
   bodyLimit?: number;
+  /**
+   * A raw (non-JSON) request body, e.g. an X12 file: the gateway accepts only these media types (415
+   * otherwise), up to `maxBytes` (413 beyond), without parsing it; the handler reads the bytes from
+   * `ctx.body`. Path and query parameters still come from `input`.
+   */
+  body?: RawBodySpec;
+  /** A raw response (an 837P file, a PDF): the handler returns a `RawBody` of one of these types. */
+  response?: { mediaTypes: readonly string[] };
+}
+
+export interface RawBodySpec {
+  mediaTypes: readonly string[];
+  maxBytes: number;
+}
+
+/** Bytes with their media type: a raw request body as the handler sees it, or a raw response. */
+export interface RawBody {
+  mediaType: string;
+  bytes: Uint8Array;
 }
 
 /**
@@ -121,6 +143,19 @@ export interface Operation<I extends TObject = TObject, O extends TSchema = TSch
   readonly errors: readonly ProblemCode[];
   /** Safe to retry without an idempotency key (reads). */
   readonly readOnly: boolean;
+  /**
+   * `required`: a write that creates money or documents; a request without `Idempotency-Key` is
+   * refused with 400 `idempotency-key-required`. `optional` (default for writes): the key is honoured
+   * when sent. Reads ignore it.
+   */
+  readonly idempotency: 'optional' | 'required';
+  /**
+   * Long work: the gateway answers `202 Accepted` with a job resource at
+   * `/v1/<service>/jobs/{id}`, and the service runs it on the kit's job runner.
+   */
+  readonly async: boolean;
+  /** Whether the operation reads or writes PHI: the kit writes a PHI access audit record. */
+  readonly phi?: 'read' | 'write';
 }
 
 export interface OperationSpec<I extends TObject, O extends TSchema> {
@@ -134,6 +169,9 @@ export interface OperationSpec<I extends TObject, O extends TSchema> {
   input: I;
   output: O;
   errors?: readonly ProblemCode[];
+  idempotency?: 'optional' | 'required';
+  async?: boolean;
+  phi?: 'read' | 'write';
 }
 
 /** Declares an operation: data only, shared by the gateway, the service and any caller. */
@@ -154,6 +192,9 @@ export function operation<I extends TObject, O extends TSchema>(spec: OperationS
     output: spec.output,
     errors: spec.errors ?? [],
     readOnly: spec.http ? readOnly : false,
+    idempotency: spec.idempotency ?? 'optional',
+    async: spec.async ?? false,
+    ...(spec.phi ? { phi: spec.phi } : {}),
   });
 }
 
