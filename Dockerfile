@@ -33,7 +33,7 @@ RUN pnpm install --frozen-lockfile --offline --store-dir /pnpm/store
 RUN pnpm build
 RUN pnpm prune --prod --store-dir /pnpm/store
 # Sources, tests and build metadata stay behind: at run time Node resolves every workspace package to
-# its dist/ (the package.json "default" export). Service migrations (services/*/migrations) stay.
+# its dist/ (the package.json "default" export). Migrations (services/*/migrations, packages/kit/migrations) stay.
 RUN rm -rf apps/*/src packages/*/src services/*/src packages/*/test services/*/test packages/*/bench \
       .turbo node_modules/.cache \
  && find apps packages services -name '*.tsbuildinfo' -delete \
