@@ -8,6 +8,7 @@ import { startPlatform } from '@mso/gateway';
 import { exitOnSignals, selectServices } from '@mso/kit';
 import { createLogger } from '@mso/telemetry';
 import { allServices } from './services.js';
+import { jobCommand } from './job-wait.js';
 
 const usage = `mso: the MSO Platform
 
@@ -17,6 +18,8 @@ const usage = `mso: the MSO Platform
   mso gateway                    the gateway alone (needs NATS_URL)
   mso service <name>             one service alone (needs NATS_URL; DATABASE_URL for services with data)
   mso services                   list the services this build ships
+  mso job wait <url>             wait for an async job (the Location of a 202), drawing its progress on stderr;
+                                 --key or MSO_API_KEY, --practice or MSO_PRACTICE_ID for MSO keys, MSO_URL
 `;
 
 /**
@@ -37,11 +40,28 @@ function adminKey(env: NodeJS.ProcessEnv, log: ReturnType<typeof createLogger>):
   return key;
 }
 
+/**
+ * The key that seals stored replies of PHI operations (MSO_IDEMPOTENCY_KEY, docs/kit/requests.md): in
+ * development generated on first start and kept beside the admin key, so retries of PHI writes replay.
+ * Production sets its own; without one those replies are not stored.
+ */
+function developmentIdempotencyKey(env: NodeJS.ProcessEnv, log: ReturnType<typeof createLogger>): void {
+  if (env.MSO_IDEMPOTENCY_KEY || env.NODE_ENV === 'production') return;
+  const file = join(dirname(env.MSO_DATA_DIR ?? '.mso/data'), 'idempotency-key');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    log.info({ file }, 'generated a development idempotency key');
+  }
+  env.MSO_IDEMPOTENCY_KEY = readFileSync(file, 'utf8').trim();
+}
+
 async function start(args: string[], servicesOverride?: string): Promise<void> {
   const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' } }, allowPositionals: false });
   const env = process.env;
   const log = createLogger({ name: 'mso' });
   const services = selectServices(allServices, servicesOverride ?? env.MSO_SERVICES);
+  developmentIdempotencyKey(env, log);
   const platform = await startPlatform({ services, env, adminKey: adminKey(env, log), logger: log });
   exitOnSignals(platform.close, log);
   const port = Number(values.port ?? env.PORT ?? 3000);
@@ -70,6 +90,8 @@ async function up(args: string[]): Promise<void> {
   const log = createLogger({ name: 'mso-up' });
   const services = selectServices(allServices, values.services);
   if (!services.some((s) => s.id === 'tenancy')) services.unshift(allServices.find((s) => s.id === 'tenancy')!);
+  // Every child seals and opens PHI replies with one key.
+  developmentIdempotencyKey(process.env, log);
   const children: ChildProcess[] = [];
   const launch = (name: string, entry: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}) => {
     const { command, args: nodeArgs } = nodeCommand(entry);
@@ -110,6 +132,7 @@ export const commands = {
   services: async () => {
     for (const s of allServices) process.stdout.write(`${s.id.padEnd(12)} ${s.version.padEnd(8)} ${s.description}\n`);
   },
+  job: jobCommand,
   help: async (_args: string[]) => {
     process.stdout.write(usage);
   },

@@ -58,17 +58,30 @@ export class AccessCache {
     }
   }
 
+  /**
+   * The principal of a key this gateway already knows (the admin key, or one in the cache and not
+   * revoked), without asking anyone; undefined otherwise. The rate limit counts by it.
+   */
+  known(authorization: string | undefined): Principal | undefined {
+    const hash = keyHash(authorization);
+    if (!hash) return undefined;
+    if (this.isAdminKey(hash)) return bootstrapAdmin;
+    const key = this.keys.get(hash);
+    return key && !key.revoked ? principalOf(key) : undefined;
+  }
+
+  private isAdminKey(hash: string): boolean {
+    return this.adminKeyHash !== undefined && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminKeyHash);
+  }
+
   /** Resolves `Authorization: Bearer <key>` to a principal, or throws `unauthorized`. */
   async authenticate(authorization: string | undefined): Promise<Principal> {
     if (!authorization || !authorization.startsWith('Bearer ')) {
       throw new ProblemError('unauthorized', 'send Authorization: Bearer <api key>');
     }
-    const secret = authorization.slice(7).trim();
-    if (!secret || secret.length > 200) throw new ProblemError('unauthorized', 'invalid API key');
-    const hash = hashApiKey(secret);
-    if (this.adminKeyHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminKeyHash)) {
-      return { id: 'bootstrap-admin', role: 'mso-admin' };
-    }
+    const hash = keyHash(authorization);
+    if (!hash) throw new ProblemError('unauthorized', 'invalid API key');
+    if (this.isAdminKey(hash)) return bootstrapAdmin;
     let key = this.keys.get(hash);
     if (!key) {
       try {
@@ -82,7 +95,7 @@ export class AccessCache {
       }
     }
     if (key.revoked) throw new ProblemError('unauthorized', 'this API key was revoked');
-    return { id: key.keyId, role: key.role as Principal['role'], ...(key.practiceId ? { practiceId: key.practiceId } : {}) };
+    return principalOf(key);
   }
 
   /** The practice's entitlement, or null when there is no such practice. */
@@ -98,6 +111,19 @@ export class AccessCache {
       throw error;
     }
   }
+}
+
+const bootstrapAdmin: Principal = { id: 'bootstrap-admin', role: 'mso-admin' };
+
+/** The stored hash of a `Bearer` key, or undefined when the header holds none. */
+function keyHash(authorization: string | undefined): string | undefined {
+  if (!authorization?.startsWith('Bearer ')) return undefined;
+  const secret = authorization.slice(7).trim();
+  return secret && secret.length <= 200 ? hashApiKey(secret) : undefined;
+}
+
+function principalOf(key: ResolvedKey): Principal {
+  return { id: key.keyId, role: key.role as Principal['role'], ...(key.practiceId ? { practiceId: key.practiceId } : {}) };
 }
 
 export function isInForce(entitlement: Entitlement, today: string): boolean {

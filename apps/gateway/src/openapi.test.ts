@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '@readme/openapi-parser';
 import type { FastifyInstance } from 'fastify';
-import { allOperations } from '@mso/contracts';
+import { allOperations, problemStatus } from '@mso/contracts';
 import { createMemoryBus } from '@mso/bus';
 import { buildGateway } from './app.js';
 
@@ -27,6 +27,27 @@ describe('OpenAPI', () => {
     expect(operationIds).not.toContain('tenancy.api-key.resolve');
     // Errors reference the one shared Problem schema instead of repeating it.
     expect(doc.components.schemas.Problem).toBeDefined();
+  });
+
+  it("lists each operation's declared errors as Problem responses under their status", async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    type Responses = Record<string, { description: string; content?: Record<string, { schema: { $ref?: string } }> }>;
+    let checked = 0;
+    for (const op of allOperations.filter((o) => o.http)) {
+      const path = op.http!.path;
+      const responses = doc.paths[path][op.http!.method.toLowerCase()].responses as Responses;
+      for (const code of op.errors) {
+        const response = responses[String(problemStatus[code])];
+        expect(response, `${op.subject} ${code}`).toBeDefined();
+        expect(response!.description).toContain(`\`${code}\``);
+        expect(response!.content?.['application/json']?.schema.$ref).toBe('#/components/schemas/Problem');
+        checked++;
+      }
+      // Every route may also be refused by the edge itself.
+      expect(responses['401']!.description).toContain('unauthorized');
+      expect(responses['429']!.description).toContain('too-many-requests');
+    }
+    expect(checked).toBeGreaterThan(10);
   });
 
   it('serves the interactive docs at /docs', async () => {

@@ -41,6 +41,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ...(options.adminKey ? { adminKey: options.adminKey } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.operations ? { operations: options.operations } : {}),
+    ...(options.env ? { env: options.env } : {}),
     ...(database ? { readinessChecks: { database: () => database.ping() } } : {}),
   });
   return {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeBusConformance } from './conformance.js';
@@ -112,6 +113,31 @@ describe('NATS transport specifics', () => {
     await b.consume({ producer: 'files', durable: 'reader', handler: async (e) => void got.push(e) });
     await expect.poll(() => got.length, { timeout: 5_000 }).toBe(1);
     expect(got[0]!.data.every((x) => x === 42)).toBe(true);
+  });
+
+  it('moves large request and reply payloads through the object store and deletes both once the reply is read', async () => {
+    const b = await open();
+    const bucket = `${namespace}_mso-payloads-rpc`;
+    let storedDuringRequest = -1;
+    await b.serve({
+      service: 'files',
+      version: '1.0.0',
+      subjects: ['files.v1.echo'],
+      handler: async (request) => {
+        storedDuringRequest = (await (await new Objm(nc).open(bucket)).list()).length;
+        return { data: request.data };
+      },
+    });
+    const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+    const reply = await b.request('files.v1.echo', big, { timeoutMs: 20_000 });
+    expect(Buffer.compare(Buffer.from(reply.data), Buffer.from(big))).toBe(0);
+    expect(Object.keys(reply.headers ?? {})).not.toContain(BusHeaders.payloadRef);
+    expect(storedDuringRequest).toBe(1); // the request body, by reference
+    const store = await new Objm(nc).open(bucket);
+    await expect.poll(async () => (await store.list()).length, { timeout: 5_000 }).toBe(0);
+    // Deleted means the chunks are gone too, not just hidden.
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.streams.info(`OBJ_${bucket}`)).state.bytes).toBeLessThan(64 * 1024);
   });
 
   it('publish re-creates a producer stream deleted after it was ensured', async () => {

@@ -170,6 +170,8 @@ class PayloadStore {
     private readonly nc: NatsConnection,
     readonly bucket: string,
     private readonly ttlMs: number,
+    /** Chunks as large as a message may be: each chunk is one acknowledged publish, so fewer is faster. */
+    private readonly chunkBytes: number,
   ) {}
 
   private open(): Promise<ObjectStore> {
@@ -192,7 +194,7 @@ class PayloadStore {
 
   async put(name: string, data: Uint8Array): Promise<string> {
     const os = await this.open();
-    await os.putBlob({ name }, data);
+    await os.putBlob({ name, options: { max_chunk_size: this.chunkBytes } }, data);
     return `${this.bucket}/${name}`;
   }
 
@@ -251,8 +253,8 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
   const largeBytes = options.largePayloadBytes ?? Math.max(1024, maxPayload - HEADER_ALLOWANCE);
   const payloadBucket = options.payloadBucket ?? withPrefix(kvPrefix, '_', 'mso-payloads');
   assertName('payload bucket', payloadBucket);
-  const payloads = new PayloadStore(nc, payloadBucket, options.payloadTtlMs ?? 0);
-  const rpcPayloads = new PayloadStore(nc, `${payloadBucket}-rpc`, options.rpcPayloadTtlMs ?? DEFAULT_RPC_PAYLOAD_TTL_MS);
+  const payloads = new PayloadStore(nc, payloadBucket, options.payloadTtlMs ?? 0, largeBytes);
+  const rpcPayloads = new PayloadStore(nc, `${payloadBucket}-rpc`, options.rpcPayloadTtlMs ?? DEFAULT_RPC_PAYLOAD_TTL_MS, largeBytes);
 
   let closed = false;
   const served = new Set<Served>();

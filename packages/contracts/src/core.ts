@@ -119,6 +119,12 @@ export interface RawBody {
 }
 
 /**
+ * The `output` of an operation with a raw response (`http.response`): its handler returns a `RawBody`;
+ * OpenAPI shows the bytes of each declared media type.
+ */
+export const RawResponse = Type.Unsafe<RawBody>({ description: 'The bytes of one of the declared media types' });
+
+/**
  * Where an operation runs:
  * - `practice`: on behalf of one practice (the tenant). Practice keys act for their own practice;
  *   MSO keys name it with `X-Practice-Id`. The practice's agreement must include the service.
@@ -255,6 +261,17 @@ export const busHeaders = {
   idempotencyKey: 'idempotency-key',
   /** Set on replies: the HTTP-like status of the outcome (`200`, `201`, `404`, ...). */
   status: 'mso-status',
+  /**
+   * On a request with a raw body (and on a raw reply): the body's media type, e.g. `application/edi-x12`.
+   * The message data is then the bytes themselves.
+   */
+  mediaType: 'mso-media-type',
+  /** On a request with a raw body: the JSON input (path and query parameters), since the data is the body. */
+  input: 'mso-input',
+  /** Set on replies replayed from a stored first response (HTTP `Idempotent-Replayed: true`). */
+  replayed: 'idempotent-replayed',
+  /** Set on replies that name a resource to look at next (HTTP `Location`), e.g. a job. */
+  location: 'location',
 } as const;
 
 // ---- Shared schema building blocks ----------------------------------------------------------

@@ -1,9 +1,13 @@
 import Type, { type Static } from 'typebox';
 import { event, IsoDate, mso, operation, Page, PageQuery, StringEnum, Timestamp, Uuid, type Role } from './core.js';
-import { helpdeskTiers } from './tenancy.js';
 import { serviceInfo } from './info.js';
+import { serviceJobGet, serviceJobList } from './jobs.js';
+import { auditRecorded } from './audit.js';
 
 export const getInfo = serviceInfo('helpdesk');
+/** The kit answers these for every service: async jobs and the scheduler's status. */
+export const getJob = serviceJobGet('helpdesk');
+export const listJobs = serviceJobList('helpdesk');
 
 // ---- Vocabulary ----------------------------------------------------------------------------------
 
@@ -18,6 +22,62 @@ export const ticketSources = ['api', 'hr-onboarding', 'hr-offboarding'] as const
 export type TicketSource = (typeof ticketSources)[number];
 export const slaTargetNames = ['first-response', 'resolution'] as const;
 export type SlaTargetName = (typeof slaTargetNames)[number];
+
+// ---- Agreement terms (the `helpdesk` slot of tenancy's AgreementTerms) --------------------------
+
+export const helpdeskTiers = ['basic', 'standard', 'premium'] as const;
+/** One priority's service level: minutes to first response and to resolution. */
+export const SlaTarget = Type.Object(
+  {
+    firstResponseMinutes: Type.Integer({ minimum: 1, maximum: 525_600 }),
+    resolutionMinutes: Type.Integer({ minimum: 1, maximum: 525_600 }),
+    /** false: the clock runs around the clock (24x7) instead of in working hours. Default true. */
+    businessHours: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export const HelpdeskTerms = Type.Object(
+  {
+    tier: Type.Optional(StringEnum(helpdeskTiers)),
+    /** IANA time zone of the practice's business calendar, e.g. America/New_York. */
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** Working hours, local time `HH:MM`, on the given ISO weekdays (1 = Monday). */
+    workingHours: Type.Optional(
+      Type.Object(
+        {
+          start: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+          end: Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' }),
+          days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    holidays: Type.Optional(Type.Array(IsoDate, { maxItems: 366 })),
+    /** Per-priority service levels replacing the tier's defaults (business minutes unless `businessHours` is false). */
+    slaTargets: Type.Optional(
+      Type.Object(
+        { urgent: Type.Optional(SlaTarget), high: Type.Optional(SlaTarget), normal: Type.Optional(SlaTarget), low: Type.Optional(SlaTarget) },
+        { additionalProperties: false },
+      ),
+    ),
+    /** What happens to a ticket that breaches its SLA: raise its priority one step, and/or reassign it. */
+    escalation: Type.Optional(
+      Type.Object(
+        {
+          raisePriority: Type.Optional(Type.Boolean()),
+          reassignTo: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Percent of an SLA target after which a ticket counts as at risk (default 80). */
+    atRiskPercent: Type.Optional(Type.Integer({ minimum: 1, maximum: 99 })),
+    /** Days after discovery by which the MSO notifies the practice of a breach (HIPAA maximum and default 60). */
+    breachNoticeDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+  },
+  { additionalProperties: false },
+);
+export type HelpdeskTerms = Static<typeof HelpdeskTerms>;
 
 const practiceRoles = ['practice-admin', 'practice-user'] as const satisfies Role[];
 const allRoles: Role[] = [...mso, ...practiceRoles];
@@ -174,6 +234,7 @@ export const NewTicket = Type.Object(
 export const createTicket = operation({
   service: 'helpdesk',
   name: 'ticket.create',
+  phi: 'write',
   summary: 'Open a ticket',
   http: { method: 'POST', path: '/v1/helpdesk/tickets', status: 201 },
   roles: allRoles,
@@ -185,6 +246,7 @@ export const createTicket = operation({
 export const listTickets = operation({
   service: 'helpdesk',
   name: 'ticket.list',
+  phi: 'read',
   summary: 'List tickets, newest first',
   http: { method: 'GET', path: '/v1/helpdesk/tickets' },
   roles: allRoles,
@@ -212,6 +274,7 @@ export const listTickets = operation({
 export const getTicket = operation({
   service: 'helpdesk',
   name: 'ticket.get',
+  phi: 'read',
   summary: 'Get a ticket with its SLA state',
   http: { method: 'GET', path: '/v1/helpdesk/tickets/{id}' },
   roles: allRoles,
@@ -223,6 +286,7 @@ export const getTicket = operation({
 export const updateTicket = operation({
   service: 'helpdesk',
   name: 'ticket.update',
+  phi: 'write',
   summary: 'Change subject, category, priority or linked asset (a priority change re-targets the SLA)',
   http: { method: 'PATCH', path: '/v1/helpdesk/tickets/{id}' },
   roles: mso,
@@ -256,6 +320,7 @@ const MessageInput = Type.Object({ ...IdParam, body: Text(20_000) }, { additiona
 export const addReply = operation({
   service: 'helpdesk',
   name: 'ticket.reply',
+  phi: 'write',
   summary: "Add a public reply (the MSO's first one is the first response; a practice reply reopens a pending or resolved ticket)",
   http: { method: 'POST', path: '/v1/helpdesk/tickets/{id}/replies', status: 201 },
   roles: allRoles,
@@ -267,6 +332,7 @@ export const addReply = operation({
 export const addNote = operation({
   service: 'helpdesk',
   name: 'ticket.note',
+  phi: 'write',
   summary: 'Add an internal note (MSO only; not a response to the practice)',
   http: { method: 'POST', path: '/v1/helpdesk/tickets/{id}/notes', status: 201 },
   roles: mso,
@@ -278,6 +344,7 @@ export const addNote = operation({
 export const listMessages = operation({
   service: 'helpdesk',
   name: 'ticket.messages',
+  phi: 'read',
   summary: 'The conversation, oldest first (internal notes for MSO roles only)',
   http: { method: 'GET', path: '/v1/helpdesk/tickets/{id}/messages' },
   roles: allRoles,
@@ -289,6 +356,7 @@ export const listMessages = operation({
 export const changeStatus = operation({
   service: 'helpdesk',
   name: 'ticket.status',
+  phi: 'write',
   summary: 'Move a ticket to another status (pending-* pause the SLA clocks, resolved stops them)',
   http: { method: 'POST', path: '/v1/helpdesk/tickets/{id}/status' },
   roles: allRoles,
@@ -308,6 +376,7 @@ export const changeStatus = operation({
 export const assignTicket = operation({
   service: 'helpdesk',
   name: 'ticket.assign',
+  phi: 'write',
   summary: 'Assign a ticket to MSO staff (null unassigns; omitted assigns to the caller)',
   http: { method: 'POST', path: '/v1/helpdesk/tickets/{id}/assignment' },
   roles: mso,
@@ -345,6 +414,7 @@ export const HistoryEntry = Type.Object({
 export const getHistory = operation({
   service: 'helpdesk',
   name: 'ticket.history',
+  phi: 'read',
   summary: 'Every change to a ticket, oldest first',
   http: { method: 'GET', path: '/v1/helpdesk/tickets/{id}/history' },
   roles: allRoles,
@@ -358,6 +428,7 @@ export const getHistory = operation({
 export const assessIncident = operation({
   service: 'helpdesk',
   name: 'incident.assess',
+  phi: 'write',
   summary: 'Record the discovery time, four-factor risk assessment and individuals affected of a security incident',
   http: { method: 'PUT', path: '/v1/helpdesk/tickets/{id}/security-incident' },
   roles: msoAndPracticeAdmin,
@@ -379,6 +450,7 @@ export const assessIncident = operation({
 export const recordNotification = operation({
   service: 'helpdesk',
   name: 'incident.notify',
+  phi: 'write',
   summary: 'Record that a breach notice went out (to the practice, individuals, HHS or the media)',
   http: { method: 'POST', path: '/v1/helpdesk/tickets/{id}/security-incident/notifications' },
   roles: msoAndPracticeAdmin,
@@ -730,6 +802,8 @@ export const incidentDeadlineMissed = event({
 
 export const operations = [
   getInfo,
+  getJob,
+  listJobs,
   createTicket,
   listTickets,
   getTicket,
@@ -753,6 +827,9 @@ export const operations = [
   responseTimesReport,
 ] as const;
 
+/** PHI access records of helpdesk's ticket and incident operations (written by the kit). */
+export const helpdeskAuditRecorded = auditRecorded('helpdesk');
+
 export const events = [
   ticketCreated,
   ticketAssigned,
@@ -761,4 +838,5 @@ export const events = [
   slaBreached,
   incidentDeadlineAtRisk,
   incidentDeadlineMissed,
+  helpdeskAuditRecorded,
 ] as const;

@@ -1,8 +1,22 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { event, IsoDate, Uuid } from './core.js';
 import { serviceInfo } from './info.js';
+import { serviceJobGet, serviceJobList } from './jobs.js';
 
 export const getInfo = serviceInfo('hr');
+/** The kit answers these for every service: async jobs and the scheduler's status. */
+export const getJob = serviceJobGet('hr');
+export const listJobs = serviceJobList('hr');
+
+/** The `hr` slot of an agreement's terms. */
+export const HrTerms = Type.Object(
+  {
+    /** The HR fee per active employee per month, in integer cents. */
+    perEmployeeMonthlyFeeCents: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type HrTerms = Static<typeof HrTerms>;
 
 export const employeeHired = event({
   type: 'hr.employee.hired',
@@ -28,5 +42,5 @@ export const employeeTerminated = event({
   }),
 });
 
-export const operations = [getInfo] as const;
+export const operations = [getInfo, getJob, listJobs] as const;
 export const events = [employeeHired, employeeTerminated] as const;

@@ -1,5 +1,11 @@
 import Type, { type Static } from 'typebox';
 import { businessServices, StringEnum, event, IsoDate, operation, Page, PageQuery, Timestamp, UsState, Uuid, mso } from './core.js';
+import { AuditRecord } from './audit.js';
+import { BillingTerms } from './billing.js';
+import { CollectionsTerms } from './collections.js';
+import { FinanceTerms } from './finance.js';
+import { HelpdeskTerms } from './helpdesk.js';
+import { HrTerms } from './hr.js';
 
 export const ServiceName = StringEnum(businessServices, { description: 'A business service: billing, collections, hr, helpdesk, finance' });
 
@@ -40,65 +46,24 @@ export const OwnershipShare = Type.Object(
   { additionalProperties: false },
 );
 
-export const helpdeskTiers = ['basic', 'standard', 'premium'] as const;
-/** One priority's service level: minutes to first response and to resolution. */
-export const SlaTarget = Type.Object(
-  {
-    firstResponseMinutes: Type.Integer({ minimum: 1, maximum: 525_600 }),
-    resolutionMinutes: Type.Integer({ minimum: 1, maximum: 525_600 }),
-    /** false: the clock runs around the clock (24x7) instead of in working hours. Default true. */
-    businessHours: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-export const HelpdeskTerms = Type.Object(
-  {
-    tier: Type.Optional(StringEnum(helpdeskTiers)),
-    /** IANA time zone of the practice's business calendar, e.g. America/New_York. */
-    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    /** Working hours, local time `HH:MM`, on the given ISO weekdays (1 = Monday). */
-    workingHours: Type.Optional(
-      Type.Object(
-        {
-          start: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
-          end: Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' }),
-          days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7 }),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    holidays: Type.Optional(Type.Array(IsoDate, { maxItems: 366 })),
-    /** Per-priority service levels replacing the tier's defaults (business minutes unless `businessHours` is false). */
-    slaTargets: Type.Optional(
-      Type.Object(
-        { urgent: Type.Optional(SlaTarget), high: Type.Optional(SlaTarget), normal: Type.Optional(SlaTarget), low: Type.Optional(SlaTarget) },
-        { additionalProperties: false },
-      ),
-    ),
-    /** What happens to a ticket that breaches its SLA: raise its priority one step, and/or reassign it. */
-    escalation: Type.Optional(
-      Type.Object(
-        {
-          raisePriority: Type.Optional(Type.Boolean()),
-          reassignTo: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    /** Percent of an SLA target after which a ticket counts as at risk (default 80). */
-    atRiskPercent: Type.Optional(Type.Integer({ minimum: 1, maximum: 99 })),
-    /** Days after discovery by which the MSO notifies the practice of a breach (HIPAA maximum and default 60). */
-    breachNoticeDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
-  },
-  { additionalProperties: false },
-);
-export type HelpdeskTerms = Static<typeof HelpdeskTerms>;
-
-/** Per-service terms of the agreement that the services themselves interpret. */
+/**
+ * Per-service terms of the agreement that the services themselves interpret. Each slot is defined in
+ * its service's own contract file; tenancy stores and versions them without reading them.
+ */
 export const AgreementTerms = Type.Object(
-  { helpdesk: Type.Optional(HelpdeskTerms) },
+  {
+    billing: Type.Optional(BillingTerms),
+    collections: Type.Optional(CollectionsTerms),
+    hr: Type.Optional(HrTerms),
+    helpdesk: Type.Optional(HelpdeskTerms),
+    finance: Type.Optional(FinanceTerms),
+  },
   { additionalProperties: false },
 );
+export type AgreementTerms = Static<typeof AgreementTerms>;
+
+/** IANA time zone name, e.g. America/Chicago (checked by the service: 422 when unknown). */
+export const TimeZone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. America/Chicago' });
 
 export const AgreementInput = Type.Object(
   {
@@ -108,6 +73,8 @@ export const AgreementInput = Type.Object(
     fees: Type.Optional(Type.Array(Fee, { maxItems: 20 })),
     ownership: Type.Optional(Type.Array(OwnershipShare, { maxItems: 20 })),
     terms: Type.Optional(AgreementTerms),
+    /** The practice's time zone for schedules and calendars; default: the main zone of its state. */
+    timeZone: Type.Optional(TimeZone),
     effectiveFrom: Type.Optional(IsoDate),
     effectiveTo: Type.Optional(IsoDate),
   },
@@ -124,6 +91,10 @@ export const Agreement = Type.Object({
   fees: Type.Array(Fee),
   ownership: Type.Array(OwnershipShare),
   terms: AgreementTerms,
+  /** The practice's time zone (IANA). */
+  timeZone: TimeZone,
+  /** The practice's US state (fee-splitting rules and the default time zone depend on it). */
+  state: UsState,
   effectiveFrom: IsoDate,
   effectiveTo: Type.Union([IsoDate, Type.Null()]),
   /** Advisory findings, e.g. fee-splitting risk for percentage fees in some states. */
@@ -355,6 +326,37 @@ export const getEntitlement = operation({
   errors: ['not-found'],
 });
 
+/** PHI access records of every service, as tenancy keeps them. */
+export const AuditEvent = Type.Object({ ...AuditRecord.properties, recordedAt: Timestamp });
+export type AuditEvent = Static<typeof AuditEvent>;
+
+export const listAuditEvents = operation({
+  service: 'tenancy',
+  name: 'audit-event.list',
+  summary: 'PHI access records, newest first: a practice admin sees its practice, MSO admins all or one practice',
+  http: { method: 'GET', path: '/v1/tenancy/audit-events' },
+  scope: 'platform',
+  roles: ['mso-admin', 'practice-admin'],
+  input: Type.Object(
+    {
+      /** MSO admins: only this practice. A practice admin may name only its own. */
+      practiceId: Type.Optional(Uuid),
+      /** Records that name this resource id (e.g. a ticket id). */
+      resource: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+      /** Records of this API key id. */
+      principal: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+      /** From this time (inclusive). */
+      from: Type.Optional(Timestamp),
+      /** Until this time (exclusive). */
+      to: Type.Optional(Timestamp),
+      ...PageQuery,
+    },
+    { additionalProperties: false },
+  ),
+  output: Page(AuditEvent),
+  errors: ['validation-failed', 'not-found'],
+});
+
 export const practiceCreated = event({
   type: 'tenancy.practice.created',
   data: Type.Object({ practice: Practice }),
@@ -384,5 +386,6 @@ export const operations = [
   getMe,
   resolveApiKey,
   getEntitlement,
+  listAuditEvents,
 ] as const;
 export const events = [practiceCreated, agreementChanged] as const;

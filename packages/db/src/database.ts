@@ -4,8 +4,9 @@ import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { tracePgliteClient } from './pglite-client.js';
+import { scopePgliteClient, tracePgliteClient } from './pglite-client.js';
 import { ConnectionSet } from './postgres-client.js';
+import { ALL_PRACTICES, APPLY_TENANT_SQL, tenantParams, type TenantScope } from './tenant-wall.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the handle is shared by services with different schemas */
 /** The drizzle instance, loose enough for any service's schema (tables carry their own types). */
@@ -31,6 +32,11 @@ export interface Database {
   readonly kind: DatabaseKind;
   /** The drizzle instance; every statement issued through it gets a CLIENT span. */
   readonly db: Db;
+  /**
+   * A handle behind the tenant wall: every statement runs as the service role, scoped to `scope`, in a
+   * transaction of its own (or in the transaction it opens). Service code reads through it.
+   */
+  tenantDb(scope: TenantScope): Db;
   /** Runs `fn` in a transaction; it commits when `fn` resolves and rolls back when it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
@@ -50,6 +56,20 @@ export function getInternals(database: Database): DatabaseInternals {
   const found = internals.get(database);
   if (!found) throw new TypeError('not a Database created by openDatabase()');
   return found;
+}
+
+/** One scoped handle per scope (per practice, in practice), so prepared queries are reused. */
+function scopedHandles(create: (setup: { text: string; params: readonly unknown[] }) => Db): (scope: TenantScope) => Db {
+  const handles = new Map<string, Db>();
+  return (scope) => {
+    const key = scope === ALL_PRACTICES ? '*' : (scope ?? '');
+    let handle = handles.get(key);
+    if (!handle) {
+      handle = create({ text: APPLY_TENANT_SQL, params: tenantParams(scope) });
+      handles.set(key, handle);
+    }
+    return handle;
+  };
 }
 
 export const DEFAULT_DATA_DIR = '.mso/data';
@@ -91,6 +111,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
   const database: Database = {
     kind: 'postgres',
     db,
+    tenantDb: scopedHandles((setup) => drizzlePostgres({ client: connections.drizzleClient(target, setup) }) as unknown as Db),
     transaction: (fn) => db.transaction(fn),
     ping: () => connections.run('select 1'),
     close: () => connections.end(5),
@@ -111,11 +132,13 @@ async function openPglite(dataDir: string): Promise<Database> {
 /** Builds a Database around an already created PGlite instance (it is closed by `close()`). */
 export function wrapPglite(client: PGlite): Database {
   const target = { namespace: 'postgres' };
-  const db = drizzlePglite({ client: tracePgliteClient(client, target) }) as unknown as Db;
+  const traced = tracePgliteClient(client, target);
+  const db = drizzlePglite({ client: traced }) as unknown as Db;
   let closing: Promise<void> | undefined;
   const database: Database = {
     kind: 'pglite',
     db,
+    tenantDb: scopedHandles((setup) => drizzlePglite({ client: scopePgliteClient(traced, setup) }) as unknown as Db),
     transaction: (fn) => db.transaction(fn),
     async ping() {
       await client.query('select 1');

@@ -11,8 +11,22 @@ export {
 export {
   ensureSchema,
   migrateService,
+  readJournal,
+  MigrationChangedError,
   MIGRATIONS_TABLE,
+  type MigrationFile,
   type MigrateServiceOptions,
   type MigrateServiceResult,
 } from './migrate.js';
 export { summarizeQuery, type QueryInfo } from './tracing.js';
+export {
+  applyTenant,
+  tablesMissingTenantWall,
+  tenantCondition,
+  tenantWallSql,
+  ALL_PRACTICES,
+  SERVICE_ROLE,
+  TENANT_POLICY,
+  type PracticeColumnType,
+  type TenantScope,
+} from './tenant-wall.js';

@@ -32,3 +32,26 @@ export function tracePgliteClient<T extends Queryable>(client: T, target: SpanTa
     },
   });
 }
+
+/**
+ * A view of a (traced) PGlite instance for the tenant wall: every transaction starts with `setup`, and
+ * every statement outside a transaction runs in a transaction of its own that starts with it. PGlite is
+ * one session shared by the whole process, so the scope must not outlive the statement.
+ */
+export function scopePgliteClient<T extends Queryable>(client: T, setup: { text: string; params: readonly unknown[] }): T {
+  const begin = <R>(fn: (tx: Transaction) => Promise<R>) =>
+    client.transaction!(async (tx) => {
+      await tx.query(setup.text, [...setup.params]);
+      return fn(tx);
+    });
+  const query: PGliteInterface['query'] = (text, params, options) => begin((tx) => tx.query(text, params, options));
+  const exec: PGliteInterface['exec'] = (text, options) => begin((tx) => tx.exec(text, options));
+  return new Proxy(client, {
+    get(real, property, receiver) {
+      if (property === 'query') return query;
+      if (property === 'exec') return exec;
+      if (property === 'transaction') return begin;
+      return Reflect.get(real, property, receiver) as unknown;
+    },
+  });
+}

@@ -3,6 +3,8 @@ import { endQuerySpan, startQuerySpan, type SpanTarget } from './tracing.js';
 
 type Callback = (sql: TransactionSql) => unknown;
 type Unsafe = (text: string, params?: unknown[], options?: object) => PromiseLike<unknown>;
+/** The parts of a postgres.js query the scoped statements use. */
+type Query = PromiseLike<unknown> & { execute(): unknown; values(): unknown };
 
 
 /**
@@ -39,13 +41,46 @@ function instrumentQuery(query: PromiseLike<unknown>, text: string, target: Span
   });
 }
 
-function wrapCallback(args: unknown[], target: SpanTarget): unknown[] {
+/** A statement every transaction of a scoped client starts with (tenant-wall.ts: role and practice). */
+export interface StatementSetup {
+  readonly text: string;
+  readonly params: readonly unknown[];
+}
+
+function wrapCallback(args: unknown[], target: SpanTarget, setup?: StatementSetup): unknown[] {
   const last = args.length - 1;
   const fn = args[last];
   if (typeof fn !== 'function') return args;
   const copy = [...args];
-  copy[last] = (scoped: TransactionSql) => (fn as Callback)(traceSqlClient(scoped, target));
+  copy[last] = setup
+    ? async (scoped: TransactionSql) => {
+        const traced = traceSqlClient(scoped, target);
+        await traced.unsafe(setup.text, setup.params as never[], { prepare: true } as never);
+        return (fn as Callback)(traced);
+      }
+    : (scoped: TransactionSql) => (fn as Callback)(traceSqlClient(scoped, target));
   return copy;
+}
+
+/**
+ * What a scoped client's `unsafe` returns in place of a postgres.js query: the same lazy promise with
+ * the one modifier drizzle uses (`values()`, rows as arrays), run in its own transaction on first use.
+ */
+class ScopedStatement implements PromiseLike<unknown> {
+  private asValues = false;
+  private running: Promise<unknown> | undefined;
+
+  constructor(private readonly run: (values: boolean) => Promise<unknown>) {}
+
+  values(): this {
+    this.asValues = true;
+    return this;
+  }
+
+  then<A = unknown, B = never>(onFulfilled?: ((value: unknown) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    this.running ??= this.run(this.asValues);
+    return this.running.then(onFulfilled, onRejected);
+  }
 }
 
 /**
@@ -109,9 +144,13 @@ export class ConnectionSet {
     return best;
   }
 
-  /** A postgres.js-shaped facade for drizzle: `unsafe` and `begin` are dispatched and traced. */
-  drizzleClient(target: SpanTarget): Sql {
-    const unsafe: Unsafe = (text, params, options) => {
+  /**
+   * A postgres.js-shaped facade for drizzle: `unsafe` and `begin` are dispatched and traced. With
+   * `setup` (the tenant wall's scope), every transaction starts with it, and every statement outside a
+   * transaction runs in a transaction of its own that starts with it ({@link scopedStatement}).
+   */
+  drizzleClient(target: SpanTarget, setup?: StatementSetup): Sql {
+    const plainUnsafe: Unsafe = (text, params, options) => {
       const index = this.pick();
       // Counted from creation: `await` calls `then` only a microtask later, and statements created in
       // the same tick must already see each other. drizzle executes every statement it creates.
@@ -122,17 +161,21 @@ export class ConnectionSet {
       instrumentQuery(query, text, target, () => void this.load[index]!--);
       return query;
     };
-    const begin = async (...args: unknown[]) => {
+    const open = async (args: unknown[], first: StatementSetup | undefined) => {
       const index = this.pick();
       this.load[index]! += HELD_WEIGHT;
       try {
         return await (this.clients[index] as unknown as { begin: (...a: unknown[]) => Promise<unknown> }).begin(
-          ...wrapCallback(args, target),
+          ...wrapCallback(args, target, first),
         );
       } finally {
         this.load[index]! -= HELD_WEIGHT;
       }
     };
+    const begin = (...args: unknown[]) => open(args, setup);
+    const unsafe: Unsafe = setup
+      ? (text, params, options) => new ScopedStatement((values) => this.scopedStatement(target, setup, text, params, options, values))
+      : plainUnsafe;
     return new Proxy(this.clients[0]!, {
       get(client, property, receiver) {
         if (property === 'unsafe') return unsafe;
@@ -140,6 +183,30 @@ export class ConnectionSet {
         return Reflect.get(client, property, receiver) as unknown;
       },
     });
+  }
+
+  /**
+   * One statement in a transaction of its own that starts with `setup`, in one round trip and without
+   * holding a connection: BEGIN, the setup, the statement and COMMIT are executed back to back on one
+   * client. Each client has exactly one connection and sends its statements in the order they are
+   * executed; these four are executed synchronously, so no other statement comes between them. A
+   * failing setup or statement aborts the transaction: what follows fails too, and COMMIT rolls back.
+   */
+  private async scopedStatement(target: SpanTarget, setup: StatementSetup, text: string, params: unknown[] | undefined, options: object | undefined, values: boolean): Promise<unknown> {
+    const index = this.pick();
+    const client = this.clients[index]!;
+    this.load[index]!++;
+    const run = (sql: string, args: readonly unknown[] = [], extra: object = {}) =>
+      client.unsafe(sql, args as never[], { ...extra, prepare: true } as never) as unknown as Query;
+    const begin = run('begin');
+    const scope = run(setup.text, setup.params);
+    const statement = run(text, params ?? [], options);
+    if (values) statement.values();
+    const commit = run('commit');
+    instrumentQuery(statement, text, target, () => void this.load[index]!--);
+    for (const query of [begin, scope, statement, commit]) query.execute();
+    const [, , rows] = await Promise.all([begin, scope, statement, commit]);
+    return rows;
   }
 
   /**

@@ -1,4 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { openDatabase, wrapPglite, type Database } from './database.js';
@@ -114,17 +118,44 @@ export interface PgliteTestDatabase {
 export interface CreatePgliteTestDatabaseOptions {
   /** Migrations to apply; the migrated state is built once per process and copied for later calls. */
   migrations?: MigrateServiceOptions[];
+  /**
+   * More set-up for the template after the migrations (e.g. starting a service host once, which adds
+   * the kit's tables), built once per `key` and process like the migrations.
+   */
+  template?: { key: string; build(database: Database): Promise<void> };
 }
 
-// A fresh PGlite takes seconds to initialise; loading a dumped data folder takes about one. The first
-// database of each migration set is built and dumped, later ones start from the dump.
+// The first database of each migration set is built and dumped, later ones start from the dump.
 const templates = new Map<string, Promise<File | Blob>>();
 
-async function buildTemplate(migrations: MigrateServiceOptions[]): Promise<File | Blob> {
+// A fresh PGlite runs initdb, several times slower than loading a data folder. The fresh folder depends
+// only on the PGlite build, so one copy on disk serves every test process (written once, atomically).
+async function freshPglite(): Promise<PGlite> {
+  const data = fileURLToPath(import.meta.resolve('@electric-sql/pglite/pglite.data'));
+  const { size, mtimeMs } = await stat(data);
+  const build = createHash('sha256').update(`${data}:${size}:${mtimeMs}`).digest('hex').slice(0, 16);
+  const file = join(tmpdir(), `mso-pglite-fresh-${build}.tar`);
+  const saved = await readFile(file).catch(() => undefined);
+  if (saved) {
+    try {
+      return await PGlite.create('memory://', { loadDataDir: new Blob([saved]) });
+    } catch {
+      // unreadable (e.g. another PGlite build wrote it): start fresh and replace it below
+    }
+  }
   const client = await PGlite.create('memory://');
+  const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(partial, Buffer.from(await (await client.dumpDataDir('none')).arrayBuffer()));
+  await rename(partial, file);
+  return client;
+}
+
+async function buildTemplate(migrations: MigrateServiceOptions[], build?: (database: Database) => Promise<void>): Promise<File | Blob> {
+  const client = await freshPglite();
   const database = wrapPglite(client);
   try {
     for (const migration of migrations) await migrateService(database, migration);
+    await build?.(database);
     return await client.dumpDataDir('none');
   } finally {
     await database.close();
@@ -134,10 +165,10 @@ async function buildTemplate(migrations: MigrateServiceOptions[]): Promise<File 
 /** Opens an in-memory PGlite database (embedded mode), optionally with migrations applied. */
 export async function createPgliteTestDatabase(options: CreatePgliteTestDatabaseOptions = {}): Promise<PgliteTestDatabase> {
   const migrations = options.migrations ?? [];
-  const key = JSON.stringify(migrations.map((m) => [m.schema, m.migrationsFolder]));
+  const key = JSON.stringify([migrations.map((m) => [m.schema, m.migrationsFolder, m.table ?? null]), options.template?.key ?? null]);
   let template = templates.get(key);
   if (template === undefined) {
-    template = buildTemplate(migrations);
+    template = buildTemplate(migrations, options.template?.build);
     templates.set(key, template);
     template.catch(() => templates.delete(key));
   }

@@ -1,12 +1,15 @@
 import { BusError, type Bus, type Headers } from '@mso/bus';
-import { busHeaders, ProblemError, type InputOf, type Operation, type OutputOf, type Principal } from '@mso/contracts';
+import { busHeaders, ProblemError, type InputOf, type Operation, type OutputOf, type Principal, type RawBody } from '@mso/contracts';
 import { decodeJson, encodeJson, encodePrincipal, toProblemError } from './codec.js';
+import { decodeReply, encodeRawRequest } from './raw.js';
 
 export interface CallOperationOptions {
   principal: Principal;
   practiceId?: string | null;
   idempotencyKey?: string;
   timeoutMs?: number;
+  /** The body of an operation that declares a raw body (`http.body`). */
+  body?: RawBody;
 }
 
 /** Builds the headers every operation request carries (trace context is added by the bus). */
@@ -27,19 +30,22 @@ export function busErrorToProblem(error: unknown, service: string): ProblemError
   return error instanceof ProblemError ? error : new ProblemError('internal', 'request failed');
 }
 
-/** Calls an operation over the bus and returns its output, or throws the ProblemError it answered. */
+/**
+ * Calls an operation over the bus and returns its output (a `RawBody` for an operation with a raw
+ * response), or throws the ProblemError it answered.
+ */
 export async function callOperation<Op extends Operation>(bus: Bus, op: Op, input: InputOf<Op>, options: CallOperationOptions): Promise<OutputOf<Op>> {
+  const message = options.body ? encodeRawRequest(input, options.body) : { data: encodeJson(input), headers: {} };
   let reply;
   try {
-    reply = await bus.request(op.subject, encodeJson(input), {
-      headers: operationHeaders(options),
+    reply = await bus.request(op.subject, message.data, {
+      headers: { ...operationHeaders(options), ...message.headers },
       timeoutMs: options.timeoutMs ?? 5000,
     });
   } catch (error) {
     throw busErrorToProblem(error, op.service);
   }
   const status = Number(reply.headers?.[busHeaders.status] ?? 200);
-  const body = decodeJson(reply.data);
-  if (status >= 400) throw toProblemError(status, body);
-  return body as OutputOf<Op>;
+  if (status >= 400) throw toProblemError(status, decodeJson(reply.data));
+  return decodeReply(reply) as OutputOf<Op>;
 }

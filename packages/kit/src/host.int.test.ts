@@ -38,6 +38,7 @@ const service = defineService({
   description: 'kit test',
   db: { schema: 'kit_test', migrationsFolder: fileURLToPath(new URL('../test/migrations', import.meta.url)) },
   emits: [noteAdded],
+  operations: [addNote],
   handlers: [
     handle(addNote, async (input, ctx) =>
       ctx.transaction(async (tx) => {

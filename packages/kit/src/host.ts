@@ -1,7 +1,5 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
-import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import {
   busHeaders,
   businessServices,
@@ -12,25 +10,35 @@ import {
   type Operation,
   type Principal,
   type BusinessService,
+  type RawBody,
 } from '@mso/contracts';
-import type { Bus, BusReply, BusRequest, Consumer, Headers, Served } from '@mso/bus';
-import { migrateService, type Database } from '@mso/db';
+import type { Bus, BusReply, BusRequest, Consumer, Served } from '@mso/bus';
+import { ALL_PRACTICES, migrateService, type Database, type TenantScope } from '@mso/db';
+import { acrossPractices, widened } from './tenant-wall.js';
 import { createLogger, type Logger } from '@mso/telemetry';
-import { systemClock, parseInterval, type Clock } from './clock.js';
-import { decodeJson, decodePrincipal, encodeJson, problemReply } from './codec.js';
+import { systemClock, type Clock } from './clock.js';
+import { decodeJson, decodePrincipal, problemReply } from './codec.js';
+import { decodeRequest, encodeReply } from './raw.js';
 import { callOperation } from './call.js';
-import { ensureKitTables, kitTables, type KitTables } from './tables.js';
+import { kitTables, migrateKitTables, type KitTables } from './tables.js';
+import { OutboxRelay, recordInInbox, writeOutbox, type OutboxOptions } from './outbox.js';
+import { jobTables } from './job-tables.js';
+import { Scheduler, type JobRunOutcome } from './scheduler.js';
+import { AsyncJobRunner, defaultAsyncJobSettings, reportProgress, type AsyncJobSettings } from './jobs.js';
+import { jobOperations } from './job-operations.js';
 import { assertValid, compileSchema } from './validation.js';
 import { loggableError } from './errors.js';
-import { CoalescedRun } from './coalesce.js';
+import { currentTransaction, openTransaction, outsideTransactions, refuseInTransaction, type Isolation, type TransactionOptions } from './transaction.js';
+import { IdempotencyRecords, idempotencySettings, requireIdempotencyKey, warnUnsealedPhiReplies, type IdempotencyOptions, type IdempotencySettings } from './idempotency.js';
+import { assertServiceComplete } from './completeness.js';
+import { AgreementStore, agreementConsumers, agreementsTable, undeclaredAgreements, type Agreement } from './agreements.js';
+import { auditTable, PhiAudit, withAuditRecord } from './audit.js';
 import type {
   BaseContext,
   ConsumerContext,
   Db,
-  EmitOptions,
   HandlerBinding,
   HandlerContext,
-  JobDefinition,
   ServiceDefinition,
   TransactionContext,
 } from './service.js';
@@ -44,19 +52,27 @@ export interface HostOptions {
   logger?: Logger;
   /** How often the outbox relay looks for events left unpublished (e.g. by a crashed copy). */
   relayIntervalMs?: number;
+  /** Retention of published outbox rows and handled inbox ids, and how often they are pruned (outbox.ts). */
+  outbox?: OutboxOptions;
   /** How often the scheduler looks at the clock. */
   schedulerIntervalMs?: number;
+  /** Lease, attempts and polling of async operations' jobs (jobs.ts). */
+  asyncJobs?: Partial<AsyncJobSettings>;
   /** Check handler output against the contract (on in tests; off by default in production). */
   validateOutput?: boolean;
+  /** Reply retention, prune interval and the key sealing PHI replies (idempotency.ts); env by default. */
+  idempotency?: IdempotencyOptions;
 }
 
 export interface Host {
   readonly instance: string;
   readonly services: readonly ServiceDefinition[];
-  /** Publish every event waiting in the outboxes now. */
+  /** Publish every event waiting in the outboxes now, and prune them and the inboxes when a prune is due by the clock. */
   flushOutbox(): Promise<void>;
   /** Run the scheduler now for the clock's current time (tests move the clock, then call this). */
   runDueJobs(): Promise<void>;
+  /** Run one named scheduled job now for the clock's time (each practice of a per-practice job), and wait. */
+  runJob(name: string): Promise<JobRunOutcome[]>;
   /** Stop taking work, finish in-flight work, publish what is in the outbox. Does not close bus or DB. */
   stop(): Promise<void>;
 }
@@ -69,6 +85,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const rootLog = options.logger ?? createLogger({ name: 'mso' });
   const instance = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const validateOutput = options.validateOutput ?? process.env.NODE_ENV === 'test';
+  const idempotency = idempotencySettings(options.idempotency);
+  warnUnsealedPhiReplies(options.services, idempotency, rootLog);
   const runtimes: ServiceRuntime[] = [];
   for (const definition of options.services) {
     const runtime = new ServiceRuntime(definition, {
@@ -78,8 +96,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
       log: rootLog.child({ service: definition.id }),
       instance,
       validateOutput,
+      idempotency,
       relayIntervalMs: options.relayIntervalMs ?? 1000,
+      outbox: options.outbox,
       schedulerIntervalMs: options.schedulerIntervalMs ?? 1000,
+      asyncJobs: { ...defaultAsyncJobSettings, ...options.asyncJobs },
     });
     await runtime.prepare();
     runtimes.push(runtime);
@@ -97,6 +118,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
     runDueJobs: async () => {
       for (const r of runtimes) await r.runDueJobs();
     },
+    runJob: async (name) => {
+      const runtime = runtimes.find((r) => r.scheduler?.has(name));
+      if (!runtime) throw new Error(`no hosted service has a job "${name}"`);
+      return runtime.scheduler!.runNow(name);
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -112,8 +138,11 @@ interface RuntimeDeps {
   log: Logger;
   instance: string;
   validateOutput: boolean;
+  idempotency: IdempotencySettings;
   relayIntervalMs: number;
+  outbox: OutboxOptions | undefined;
   schedulerIntervalMs: number;
+  asyncJobs: AsyncJobSettings;
 }
 
 class ServiceRuntime {
@@ -122,17 +151,17 @@ class ServiceRuntime {
   private served: Served | undefined;
   private consumers: Consumer[] = [];
   private timers: NodeJS.Timeout[] = [];
-  private readonly relayRun = new CoalescedRun(async () => {
-    while ((await this.relayBatch()) > 0);
-  });
-  private readonly jobsRun = new CoalescedRun(
-    async () => {
-      for (const job of this.def.jobs!) await this.runJobIfDue(job);
-    },
-    () => !this.stopping,
-  );
-  private readonly jobTicks = new Map<string, number>();
+  private readonly outboxRelay: OutboxRelay | undefined;
+  /** Stored first replies for `Idempotency-Key` (idempotency.ts), when the service has a database. */
+  private readonly idempotency: IdempotencyRecords | undefined;
+  scheduler: Scheduler | undefined;
+  /** Runs `async` operations as jobs (jobs.ts), when the service has any. */
+  private asyncJobs: AsyncJobRunner | undefined;
   private stopping = false;
+  /** The agreement view (agreements.ts), when the service declares `agreements`. */
+  private readonly agreementStore: AgreementStore | undefined;
+  /** PHI access audit (audit.ts), when an operation of the service declares `phi`. */
+  private readonly audit: PhiAudit | undefined;
 
   constructor(
     private readonly def: ServiceDefinition,
@@ -153,13 +182,33 @@ class ServiceRuntime {
           }),
         } as unknown as HandlerBinding);
       }
+      // ... and its `job.get` / `job.list` (async jobs, scheduled job status).
+      for (const binding of jobOperations(def.id as BusinessService, () => ({ runner: this.asyncJobs, scheduler: this.scheduler }))) {
+        if (!this.handlers.has(binding.operation.subject)) this.handlers.set(binding.operation.subject, binding);
+      }
     }
     if (def.db) this.tables = kitTables(def.db.schema);
+    if (this.tables) {
+      this.outboxRelay = new OutboxRelay({ db: () => this.db, tables: this.tables, schema: def.db!.schema, bus: deps.bus, clock: deps.clock, log: deps.log, options: deps.outbox });
+    }
+    if (this.tables) {
+      this.idempotency = new IdempotencyRecords({ db: () => this.db, table: this.tables.idempotency, clock: deps.clock, log: deps.log, settings: deps.idempotency });
+    }
+    if (def.db && def.agreements) {
+      this.agreementStore = new AgreementStore({ table: agreementsTable(def.db.schema), db: () => this.db, bus: deps.bus, clock: deps.clock, log: deps.log, principal: SYSTEM(def.id) });
+    }
+    if (def.db && def.handlers.some((h) => h.operation.phi)) this.audit = new PhiAudit(def.id, auditTable(def.db.schema), deps.clock, () => this.db);
   }
 
   private get db(): Db {
     if (!this.deps.database) throw new Error(`${this.def.id} needs a database`);
     return this.deps.database.db as unknown as Db;
+  }
+
+  /** What service code reads through: behind the tenant wall, scoped to `scope` (@mso/db tenant-wall.ts). */
+  private wallDb(scope: TenantScope): Db {
+    if (!this.deps.database) throw new Error(`${this.def.id} needs a database`);
+    return this.deps.database.tenantDb(scope) as unknown as Db;
   }
 
   private base(principal: Principal, tenant: string | null): BaseContext {
@@ -168,35 +217,51 @@ class ServiceRuntime {
       service: { id: this.def.id, version: this.def.version, instance },
       clock,
       log,
-      call: (op, input, opts = {}) =>
-        callOperation(bus, op, input, {
+      call: (op, input, opts = {}) => {
+        refuseInTransaction(`ctx.call(${op.subject})`);
+        return callOperation(bus, op, input, {
           principal,
           practiceId: opts.practiceId === undefined ? tenant : opts.practiceId,
           ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
           ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
-        }),
+          ...(opts.body ? { body: opts.body } : {}),
+        });
+      },
       kv: (bucket) => bus.kv(bucket),
       runningServices: () => bus.ping(),
+      agreements: this.agreementStore ?? undeclaredAgreements(this.def.id),
+      acrossPractices: (reason, fn) =>
+        acrossPractices({ service: this.def.id, principal, log, db: () => this.wallDb(ALL_PRACTICES), transaction: (work, options) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work), options) }, reason, fn),
     };
   }
 
   async prepare(): Promise<void> {
     const { def, deps } = this;
+    assertServiceComplete(def, new Set(this.handlers.keys()));
     if (def.db) {
       if (!deps.database) throw new Error(`${def.id} declares a database but the host has none`);
+      // The kit's tables first (the service's migrations may refer to them), each set with its own journal.
+      await migrateKitTables(deps.database, def.db.schema);
       await migrateService(deps.database, { schema: def.db.schema, migrationsFolder: def.db.migrationsFolder });
-      // The kit's own tables: idempotent DDL, serialised across processes by a transaction lock.
-      await this.db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`mso-kit:${def.db!.schema}`}))`);
-        await ensureKitTables(tx as unknown as Db, def.db!.schema);
-      });
     }
-    if (def.emits?.length) await deps.bus.ensureStream({ producer: def.id });
-    if (def.init) await def.init({ ...this.base(SYSTEM(def.id), null), db: def.db ? this.db : (undefined as unknown as Db) });
+    if (def.emits?.length || this.audit) await deps.bus.ensureStream({ producer: def.id });
+    if (def.init) await def.init({ ...this.base(SYSTEM(def.id), null), db: def.db ? this.wallDb(null) : (undefined as unknown as Db) });
   }
 
   async start(): Promise<void> {
     const { def, deps } = this;
+    if (def.db && def.handlers.some((b) => b.operation.async)) {
+      this.asyncJobs = new AsyncJobRunner({
+        serviceId: def.id,
+        db: this.db,
+        table: jobTables(def.db.schema).asyncJobs,
+        clock: deps.clock,
+        log: deps.log,
+        instance: deps.instance,
+        settings: deps.asyncJobs,
+        execute: (job, finish) => this.runAsyncJob(job, finish),
+      });
+    }
     this.served = await deps.bus.serve({
       service: def.id,
       version: def.version,
@@ -204,7 +269,8 @@ class ServiceRuntime {
       subjects: [...this.handlers.keys()],
       handler: (request) => this.onRequest(request),
     });
-    for (const binding of def.consumers ?? []) {
+    const kitConsumers = this.agreementStore ? agreementConsumers(this.agreementStore, def.agreements === true ? {} : def.agreements!) : [];
+    for (const binding of [...(def.consumers ?? []), ...kitConsumers]) {
       await deps.bus.ensureStream({ producer: binding.event.producer });
       const durable = `${def.id}__${binding.event.type.replace(/\./g, '_')}`;
       this.consumers.push(
@@ -215,20 +281,38 @@ class ServiceRuntime {
           ...(binding.maxDeliver ? { maxDeliver: binding.maxDeliver } : {}),
           handler: async (delivered) => {
             const envelope = decodeJson<EventEnvelope>(delivered.data);
-            await this.onEvent(durable, binding.event, binding.handler as never, envelope);
+            // An in-process delivery may come from inside a transaction: handle it outside.
+            await outsideTransactions(() => this.onEvent(durable, binding.event, binding.handler as never, envelope, binding.isolation));
           },
         }),
       );
     }
-    if (this.tables) {
-      this.timers.push(setInterval(() => void this.relay().catch((e) => deps.log.error({ err: loggableError(e) }, 'outbox relay failed')), deps.relayIntervalMs));
-      void this.relay().catch((e) => deps.log.error({ err: loggableError(e) }, 'outbox relay failed'));
+    const relay = this.outboxRelay;
+    if (relay) {
+      this.timers.push(setInterval(() => relay.kick(), deps.relayIntervalMs));
+      relay.kick();
     }
-    if (def.jobs?.length) {
+    const jobs = [...(def.jobs ?? []), ...(this.audit ? [this.audit.pruneJob()] : []), ...(this.idempotency ? [this.idempotency.pruneJob()] : [])];
+    if (jobs.length) {
       if (!this.tables) throw new Error(`${def.id}: jobs need a database (the tick lease lives there)`);
+      this.scheduler = new Scheduler({
+        serviceId: def.id,
+        jobs,
+        db: this.db,
+        tenantDb: (tenant) => this.wallDb(tenant),
+        tables: jobTables(def.db!.schema),
+        clock: deps.clock,
+        log: deps.log,
+        instance: deps.instance,
+        base: (tenant) => this.base(SYSTEM(def.id), tenant),
+        transaction: (tenant, fn, options) => this.systemTransaction(tenant, fn, options),
+        // Per-practice jobs fan out over the kit's agreement view (agreements.ts).
+        practices: this.agreementStore,
+      });
       this.timers.push(setInterval(() => void this.runDueJobs().catch((e) => deps.log.error({ err: loggableError(e) }, 'scheduler failed')), deps.schedulerIntervalMs));
     }
     for (const t of this.timers) t.unref();
+    this.asyncJobs?.start();
     deps.log.info({ operations: this.handlers.size, consumers: this.consumers.length, jobs: def.jobs?.length ?? 0 }, 'service started');
   }
 
@@ -237,15 +321,21 @@ class ServiceRuntime {
     for (const t of this.timers) clearInterval(t);
     await this.served?.stop();
     await Promise.all(this.consumers.map((c) => c.stop()));
-    await this.jobsRun.idle();
-    await this.relayRun.idle();
-    if (this.tables) await this.relay().catch((e) => this.deps.log.error({ err: loggableError(e) }, 'final outbox relay failed'));
+    await this.scheduler?.stop();
+    await this.asyncJobs?.stop();
+    await this.outboxRelay?.idle();
+    await this.outboxRelay?.relay().catch((e) => this.deps.log.error({ err: loggableError(e) }, 'final outbox relay failed'));
     this.deps.log.info('service stopped');
   }
 
   // ---- requests ------------------------------------------------------------------------------
 
-  private async onRequest(request: BusRequest): Promise<BusReply> {
+  private onRequest(request: BusRequest): Promise<BusReply> {
+    // A request starts outside any transaction, also when the in-process bus delivers it from inside one.
+    return outsideTransactions(() => this.handleRequest(request));
+  }
+
+  private async handleRequest(request: BusRequest): Promise<BusReply> {
     const binding = this.handlers.get(request.subject);
     try {
       if (!binding) throw new ProblemError('not-found', `no operation ${request.subject}`);
@@ -254,17 +344,40 @@ class ServiceRuntime {
       if (!principal) throw new ProblemError('unauthorized', 'request carries no principal');
       const tenant = request.headers[busHeaders.tenant] || null;
       checkAccess(op, principal, tenant);
-      const input = assertValid<object>(op.input, request.data.byteLength ? decodeJson(request.data) : {});
+      const { input: rawInput, body } = decodeRequest(op, request);
+      const input = assertValid<object>(op.input, rawInput);
       const idempotencyKey = request.headers[busHeaders.idempotencyKey] || undefined;
-      const status = op.http?.status ?? 200;
-      if (idempotencyKey && !op.readOnly && this.tables) {
-        return await this.idempotent(op, tenant, idempotencyKey, status, (tx) => this.invoke(binding, input, principal, tenant, idempotencyKey, tx));
+      requireIdempotencyKey(op, idempotencyKey);
+      if (op.async && this.asyncJobs) {
+        // Long work: answered at once with 202 and the job; a copy's runner runs the handler (jobs.ts).
+        const jobs = this.asyncJobs;
+        const submit = (markCommitted?: (tx: Db) => Promise<void>) => jobs.submit({ op, input, principal, tenant }, markCommitted).catch((error: unknown) => this.failureReply(binding, request, error));
+        if (idempotencyKey && this.idempotency) return await this.idempotency.run({ op, tenant, key: idempotencyKey, input }, submit);
+        return await submit();
       }
-      const output = await this.invoke(binding, input, principal, tenant, idempotencyKey, undefined);
-      return { data: encodeJson(output), headers: { [busHeaders.status]: String(status) } };
+      const status = op.http?.status ?? 200;
+      if (idempotencyKey && !op.readOnly && this.idempotency) {
+        // The first reply is stored, problems included (idempotency.ts decides which are kept).
+        return await this.idempotency.run({ op, tenant, key: idempotencyKey, input, ...(body ? { body } : {}) }, async (markCommitted) => {
+          try {
+            return encodeReply(op, await this.invoke(binding, input, principal, tenant, idempotencyKey, markCommitted, body), status);
+          } catch (error) {
+            return this.failureReply(binding, request, error);
+          }
+        });
+      }
+      const output = await this.invoke(binding, input, principal, tenant, idempotencyKey, undefined, body);
+      return encodeReply(op, output, status);
     } catch (error) {
-      return problemReply(this.toProblem(error, request.subject).toProblem());
+      return this.failureReply(binding, request, error);
     }
+  }
+
+  private async failureReply(binding: HandlerBinding | undefined, request: BusRequest, error: unknown): Promise<BusReply> {
+    const problem = this.toProblem(error, request.subject);
+    // A refused or failed PHI access is recorded in a transaction of its own (the attempt's rolled back).
+    if (binding?.operation.phi && this.audit) await this.audit.recordRefused(binding.operation, request, problem, (tenant, fn) => this.systemTransaction(tenant, fn), this.deps.log);
+    return problemReply(problem.toProblem());
   }
 
   private toProblem(error: unknown, where: string): ProblemError {
@@ -273,9 +386,15 @@ class ServiceRuntime {
     return new ProblemError('internal', 'the service failed to handle the request');
   }
 
-  private async invoke(binding: HandlerBinding, input: object, principal: Principal, tenant: string | null, idempotencyKey: string | undefined, outerTx: TransactionContext | undefined): Promise<unknown> {
-    let current = outerTx;
+  private async invoke(binding: HandlerBinding, input: object, principal: Principal, tenant: string | null, idempotencyKey: string | undefined, beforeCommit: ((tx: Db) => Promise<void>) | undefined, body?: RawBody): Promise<unknown> {
     let emitted = false;
+    let agreement: Promise<Agreement> | undefined;
+    const store = this.agreementStore;
+    // PHI access audit (audit.ts): a record in each outermost transaction the handler opens, with its effect.
+    const audit = binding.operation.phi ? this.audit : undefined;
+    const attempt = { operation: binding.operation, principal, tenant, input };
+    let audited = false;
+    const root = this.deps.database ? this.wallDb(tenant) : (undefined as unknown as Db);
     const ctx: HandlerContext = {
       ...this.base(principal, tenant),
       get practiceId(): string {
@@ -285,51 +404,42 @@ class ServiceRuntime {
       tenant,
       principal,
       idempotencyKey,
-      db: outerTx ? outerTx.db : this.deps.database ? this.db : (undefined as unknown as Db),
-      transaction: async (fn) => {
-        if (current) return fn(current);
-        const result = await this.db.transaction(async (tx) => {
-          current = this.txContext(tx as unknown as Db, tenant, () => (emitted = true));
-          try {
-            return await fn(current);
-          } finally {
-            current = undefined;
-          }
-        });
+      body,
+      progress: reportProgress,
+      get agreement(): Promise<Agreement> {
+        if (!store) return Promise.reject(new Error('declare `agreements: true` in defineService to read ctx.agreement'));
+        return (agreement ??= store.require(ctx.practiceId));
+      },
+      // Inside the handler's transaction, reads see its writes.
+      get db(): Db {
+        return currentTransaction()?.db ?? root;
+      },
+      transaction: async (fn, options) => {
+        // The request's agreement is read before its first transaction: inside one, tenancy cannot be asked (agreements.ts).
+        if (store && tenant && !currentTransaction()) await ctx.agreement.catch(() => undefined);
+        const bind = (tx: Db) => this.txContext(tx, tenant, () => (emitted = true));
+        const work: typeof fn = audit && !currentTransaction() ? async (tx) => withAuditRecord(audit, tx, attempt, await fn(tx), () => (audited = true)) : fn;
+        const result = await openTransaction({ db: this.db, tenant, bind, ...(beforeCommit ? { beforeCommit } : {}) }, work, options);
         if (emitted) this.kickRelay();
         return result;
       },
+      // MSO-wide work of a request joins the request's transaction (idempotency, audit), widened.
+      acrossPractices: (reason, fn) =>
+        acrossPractices({ service: this.def.id, principal, log: this.deps.log, db: () => this.wallDb(ALL_PRACTICES), transaction: (work, options) => ctx.transaction((tx) => widened(tx, tenant, work), options) }, reason, fn),
     };
     const output = await binding.handler(input as never, ctx);
-    if (this.deps.validateOutput) assertValid(binding.operation.output, output, `${binding.operation.subject} output`);
+    // A raw response is checked against its declared media types when it is encoded (raw.ts).
+    if (this.deps.validateOutput && !binding.operation.http?.response) assertValid(binding.operation.output, output, `${binding.operation.subject} output`);
+    // A read with no transaction of its own: recorded before the reply leaves (a failure to record fails the request).
+    if (audit && !audited) await this.systemTransaction(tenant, (tx) => audit.record(tx, attempt, { output }));
     return output;
-  }
-
-  private async idempotent(op: Operation, tenant: string | null, key: string, status: number, run: (tx: TransactionContext) => Promise<unknown>): Promise<BusReply> {
-    const t = this.tables!;
-    const practiceId = tenant ?? '-';
-    let emitted = false;
-    const reply = await this.db.transaction(async (tx): Promise<BusReply> => {
-      // Same key at once from two callers: the second waits here and then finds the first's reply.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${practiceId}:${op.subject}:${key}`}))`);
-      const [stored] = await tx
-        .select()
-        .from(t.idempotency)
-        .where(and(eq(t.idempotency.practiceId, practiceId), eq(t.idempotency.operation, op.subject), eq(t.idempotency.key, key)));
-      if (stored) return { data: encodeJson(stored.reply), headers: { [busHeaders.status]: String(stored.status), 'idempotent-replayed': 'true' } };
-      const output = await run(this.txContext(tx as unknown as Db, tenant, () => (emitted = true)));
-      await tx.insert(t.idempotency).values({ practiceId, operation: op.subject, key, status, reply: output as object, createdAt: this.deps.clock.now() });
-      return { data: encodeJson(output), headers: { [busHeaders.status]: String(status) } };
-    });
-    if (emitted) this.kickRelay();
-    return reply;
   }
 
   private txContext(tx: Db, tenant: string | null, onEmit: () => void): TransactionContext {
     return {
       db: tx,
       emit: async (event, data, options) => {
-        await this.writeOutbox(tx, event, data, tenant, options);
+        await writeOutbox(tx, { tables: this.tables!, service: this.def.id, clock: this.deps.clock, event, data, tenant, options });
         onEmit();
       },
     };
@@ -337,68 +447,16 @@ class ServiceRuntime {
 
   // ---- events --------------------------------------------------------------------------------
 
-  private async writeOutbox(tx: Db, event: EventDef, data: unknown, tenant: string | null, options: EmitOptions = {}): Promise<void> {
-    assertValid(event.data, data, `${event.type} event`);
-    const practiceId = options.practiceId === undefined ? tenant : options.practiceId;
-    const envelope: EventEnvelope = {
-      specversion: '1.0',
-      id: options.id ?? randomUUID(),
-      source: `mso/${this.def.id}`,
-      type: event.type,
-      time: this.deps.clock.now().toISOString(),
-      ...(options.subject ? { subject: options.subject } : {}),
-      datacontenttype: 'application/json',
-      dataschemaversion: event.version,
-      ...(practiceId ? { tenantid: practiceId } : {}),
-      data,
-    };
-    // Keep the emitting span's context so the published event continues this trace.
-    const headers: Headers = {};
-    propagation.inject(context.active(), headers);
-    await tx
-      .insert(this.tables!.outbox)
-      .values({ id: envelope.id, subject: event.subject, envelope, headers, createdAt: this.deps.clock.now() })
-      .onConflictDoNothing();
-  }
-
   private kickRelay(): void {
-    void this.relay().catch((e) => this.deps.log.error({ err: loggableError(e) }, 'outbox relay failed'));
+    this.outboxRelay?.kick();
   }
 
-  /** Publishes unpublished outbox rows in order. Concurrent calls coalesce into one more pass. */
+  /** Publishes the outbox in commit order per practice and prunes when due (outbox.ts). Concurrent calls coalesce. */
   relay(): Promise<void> {
-    if (!this.tables) return Promise.resolve();
-    return this.relayRun.run();
+    return this.outboxRelay?.relay() ?? Promise.resolve();
   }
 
-  private async relayBatch(): Promise<number> {
-    const outbox = this.tables!.outbox;
-    return this.db.transaction(async (tx) => {
-      // SKIP LOCKED: copies of the service relay different rows instead of waiting on each other.
-      const rows = await tx
-        .select()
-        .from(outbox)
-        .where(isNull(outbox.publishedAt))
-        .orderBy(asc(outbox.seq))
-        .limit(100)
-        .for('update', { skipLocked: true });
-      for (const row of rows) {
-        const parent = propagation.extract(ROOT_CONTEXT, row.headers);
-        await context.with(parent, () =>
-          this.deps.bus.publish({ id: row.id, subject: row.subject, data: encodeJson(row.envelope) }),
-        );
-      }
-      if (rows.length) {
-        await tx
-          .update(outbox)
-          .set({ publishedAt: this.deps.clock.now() })
-          .where(inArray(outbox.seq, rows.map((r) => r.seq)));
-      }
-      return rows.length;
-    });
-  }
-
-  private async onEvent(durable: string, event: EventDef, handler: (e: EventEnvelope, ctx: ConsumerContext) => Promise<void>, envelope: EventEnvelope): Promise<void> {
+  private async onEvent(durable: string, event: EventDef, handler: (e: EventEnvelope, ctx: ConsumerContext) => Promise<void>, envelope: EventEnvelope, isolation?: Isolation): Promise<void> {
     assertValid(event.data, envelope.data, `${event.type} event`);
     const tenant = envelope.tenantid ?? null;
     if (!this.tables) {
@@ -406,55 +464,44 @@ class ServiceRuntime {
       return;
     }
     let emitted = false;
-    await this.db.transaction(async (tx) => {
-      const inserted = await tx
-        .insert(this.tables!.inbox)
-        .values({ consumer: durable, eventId: envelope.id, handledAt: this.deps.clock.now() })
-        .onConflictDoNothing()
-        .returning({ id: this.tables!.inbox.eventId });
-      if (inserted.length === 0) return; // handled before: the effect is already committed
-      const txc = this.txContext(tx as unknown as Db, tenant, () => (emitted = true));
-      await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant), ...txc, tenant });
-    });
+    const bind = (tx: Db) => this.txContext(tx, tenant, () => (emitted = true));
+    // The event's practice's agreement is looked up before the transaction, where tenancy can be asked (agreements.ts).
+    const agreements = await this.agreementStore?.forEvent(envelope);
+    // The inbox record, the handler's effects and its events commit together; a retry re-runs all three.
+    await openTransaction({ db: this.db, tenant, bind }, async (txc) => {
+      if (!(await recordInInbox(txc.db, this.tables!, durable, envelope.id, this.deps.clock))) return; // handled before: the effect is already committed
+      await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant), ...(agreements ? { agreements } : {}), ...txc, tenant });
+    }, isolation ? { isolation } : {});
     if (emitted) this.kickRelay();
   }
 
   // ---- jobs ----------------------------------------------------------------------------------
 
-  /** Runs the jobs due at the clock's time. A call during a run queues one more pass, for the new time. */
-  runDueJobs(): Promise<void> {
-    if (this.stopping || !this.def.jobs?.length) return Promise.resolve();
-    return this.jobsRun.run();
+  /** An async operation's handler and its job's final update, in one transaction (nested ones become savepoints). */
+  private async runAsyncJob(job: { operation: string; input: object; principal: Principal; tenant: string | null }, finish: (tx: Db, output: unknown) => Promise<void>): Promise<void> {
+    const binding = this.handlers.get(job.operation);
+    if (!binding) throw new ProblemError('not-found', `no operation ${job.operation}`);
+    await outsideTransactions(() =>
+      this.systemTransaction(job.tenant, async (tx) => {
+        const output = await this.invoke(binding, job.input, job.principal, job.tenant, undefined, undefined);
+        await finish(tx.db, output);
+      }),
+    );
   }
 
-  private async runJobIfDue(job: JobDefinition): Promise<void> {
-    const every = parseInterval(job.every);
-    const now = this.deps.clock.now();
-    const tick = Math.floor(now.getTime() / every);
-    if ((this.jobTicks.get(job.name) ?? -1) >= tick) return;
-    const jobs = this.tables!.jobs;
-    // The lease: only the copy whose update moves last_tick forward runs this tick.
-    const claimed = await this.db
-      .insert(jobs)
-      .values({ name: job.name, lastTick: tick, ranAt: now })
-      .onConflictDoUpdate({ target: jobs.name, set: { lastTick: tick, ranAt: now }, where: lt(jobs.lastTick, tick) })
-      .returning({ name: jobs.name });
-    this.jobTicks.set(job.name, tick);
-    if (claimed.length === 0) return;
-    const principal = SYSTEM(this.def.id);
+  /** Runs the jobs due at the clock's time (scheduler.ts). */
+  runDueJobs(): Promise<void> {
+    if (this.stopping || !this.scheduler) return Promise.resolve();
+    return this.scheduler.runDue();
+  }
+
+  /** A transaction for work the service does on its own behalf (jobs), with its events relayed after commit. */
+  private async systemTransaction<T>(tenant: string | null, fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T> {
     let emitted = false;
-    try {
-      await job.run({
-        ...this.base(principal, null),
-        db: this.db,
-        tick: new Date(tick * every),
-        transaction: (fn) =>
-          this.db.transaction(async (tx) => fn(this.txContext(tx as unknown as Db, null, () => (emitted = true)))),
-      });
-    } catch (error) {
-      this.deps.log.error({ err: loggableError(error), job: job.name }, 'job failed');
-    }
+    const bind = (tx: Db) => this.txContext(tx, tenant, () => (emitted = true));
+    const result = await openTransaction({ db: this.db, tenant, bind }, fn, options);
     if (emitted) this.kickRelay();
+    return result;
   }
 }
 

@@ -1,10 +1,15 @@
 export * from './service.js';
 export * from './clock.js';
 export { startHost, type Host, type HostOptions } from './host.js';
+export { type JobRunOutcome, type ScheduledJobStatus, type PracticeDirectory } from './scheduler.js';
+export { type AsyncJobSettings } from './jobs.js';
 export { callOperation, operationHeaders, busErrorToProblem, type CallOperationOptions } from './call.js';
 export { compileSchema, assertValid, type CompiledSchema, type FieldError } from './validation.js';
 export { encodeJson, decodeJson, encodePrincipal, decodePrincipal } from './codec.js';
-export { kitTables } from './tables.js';
+export { encodeRawRequest, decodeRequest, encodeReply, decodeReply, isDeclaredMediaType, mediaTypeEssence } from './raw.js';
+export { kitTables, kitMigrations, migrateKitTables, KIT_MIGRATIONS_FOLDER, KIT_MIGRATIONS_TABLE } from './tables.js';
+export { agreementsTable, type Agreement, type AgreementView, type AgreementsDeclaration } from './agreements.js';
+export { auditTable, resourceIdsOf, AUDIT_RETENTION_YEARS } from './audit.js';
 export { paginate, decodeCursor, encodeCursor } from './pagination.js';
 export { hashApiKey, newApiKeySecret } from './api-key.js';
 export { startRuntime, selectServices, exitOnSignals, runServiceProcess, type Runtime, type RuntimeOptions } from './runtime.js';
@@ -24,3 +29,6 @@ export { eqIfSet, keysetPage, tenantWhere, type KeysetColumns, type KeysetPage }
 export { preparedQuery } from './prepared.js';
 export { stableId } from './ids.js';
 export { loggableError } from './errors.js';
+export { KIT_TABLES_OUTSIDE_WALL, logAcrossPractices, type AcrossPractices, type AcrossPracticesAudit, type AcrossPracticesUse } from './tenant-wall.js';
+export { runInTransaction, isRetryableTransactionError, DEFAULT_RETRIES, type Isolation, type TransactionOptions, type RunInTransactionOptions } from './transaction.js';
+export { canonicalJson, requestFingerprint, type IdempotencyOptions } from './idempotency.js';

@@ -2,6 +2,8 @@ import { createBusFromEnv, type Bus } from '@mso/bus';
 import { openDatabase, type Database } from '@mso/db';
 import { createLogger, type Logger } from '@mso/telemetry';
 import { startHost, type Host } from './host.js';
+import { idempotencyOptionsFromEnv } from './idempotency.js';
+import { outboxOptionsFromEnv } from './outbox.js';
 import { loggableError } from './errors.js';
 import type { Clock } from './clock.js';
 import type { ServiceDefinition } from './service.js';
@@ -49,6 +51,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(database ? { database } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     logger,
+    // How long a dead copy's async jobs wait before another copy resumes them (default 30 s).
+    ...(env.MSO_JOB_LEASE_MS ? { asyncJobs: { leaseMs: positiveInteger(env.MSO_JOB_LEASE_MS, 'MSO_JOB_LEASE_MS') } } : {}),
+    // Reply retention and the key sealing PHI replies (MSO_IDEMPOTENCY_TTL_HOURS, MSO_IDEMPOTENCY_KEY).
+    idempotency: idempotencyOptionsFromEnv(env),
+    // Retention of published outbox rows and handled inbox ids (MSO_OUTBOX_RETENTION_MINUTES, MSO_INBOX_RETENTION_DAYS).
+    outbox: outboxOptionsFromEnv(env),
   });
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -94,4 +102,10 @@ export async function runServiceProcess(service: ServiceDefinition): Promise<Run
   exitOnSignals(runtime.close, runtime.logger);
   process.stdout.write(`mso ${service.id} ${service.version} ready (instance ${runtime.host.instance})\n`);
   return runtime;
+}
+
+function positiveInteger(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number of milliseconds, got "${value}"`);
+  return n;
 }

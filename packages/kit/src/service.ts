@@ -6,12 +6,16 @@ import type {
   Operation,
   OutputOf,
   Principal,
+  RawBody,
   ServiceId,
 } from '@mso/contracts';
 import type { KeyValue, ServiceStatus } from '@mso/bus';
 import type { Logger } from '@mso/telemetry';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Clock } from './clock.js';
+import type { Isolation, TransactionOptions } from './transaction.js';
+import type { Agreement, AgreementsDeclaration, AgreementView } from './agreements.js';
+import type { AcrossPractices } from './tenant-wall.js';
 
 /** A drizzle handle on the shared database (service tables are schema-qualified). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -30,6 +34,8 @@ export interface CallOptions {
   practiceId?: string | null;
   timeoutMs?: number;
   idempotencyKey?: string;
+  /** The bytes of an operation that declares a raw body; a raw response comes back as a `RawBody`. */
+  body?: RawBody;
 }
 
 /** What every piece of service code gets: time, logs, other services (over the bus only). */
@@ -43,6 +49,14 @@ export interface BaseContext {
   kv(bucket: string): Promise<KeyValue>;
   /** Services answering on the bus right now. */
   runningServices(): Promise<ServiceStatus[]>;
+  /** Every practice's current agreement (the service declares `agreements`). */
+  readonly agreements: AgreementView;
+  /**
+   * The explicit, recorded way past the tenant wall: `fn` reads and writes every practice's rows (MSO
+   * reports, jobs that scan every practice). Everything else is scoped to the context's practice.
+   * Refused to practice keys. `reason` is logged (no PHI in it).
+   */
+  acrossPractices<T>(reason: string, fn: (all: AcrossPractices) => Promise<T>): Promise<T>;
 }
 
 export interface TransactionContext {
@@ -58,10 +72,22 @@ export interface HandlerContext extends BaseContext {
   readonly tenant: string | null;
   readonly principal: Principal;
   readonly idempotencyKey: string | undefined;
-  /** For reads: not in a transaction. */
+  /** The current agreement of `practiceId` (the service declares `agreements`); read on first use. */
+  readonly agreement: Promise<Agreement>;
+  /**
+   * The request body of an operation that declares a raw body (`http.body`): its bytes and media type
+   * (with any `charset` parameter as sent). Undefined for JSON operations and for requests without a body.
+   */
+  readonly body: RawBody | undefined;
+  /** In an `async` operation's handler: report how far the job is (`GET /v1/<service>/jobs/{id}` shows it). Elsewhere a no-op. */
+  progress(done: number, total: number): void;
+  /** For reads (inside `transaction`, its transaction). Behind the tenant wall: sees this practice's rows only. */
   readonly db: Db;
-  /** One transaction; nested calls join the outer one. */
-  transaction<T>(fn: (tx: TransactionContext) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a transaction (default `read committed`), re-run on serialization failure or
+   * deadlock; a call inside another becomes a savepoint. `ctx.call` is refused inside it.
+   */
+  transaction<T>(fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
 export interface ConsumerContext extends BaseContext, TransactionContext {
@@ -70,10 +96,18 @@ export interface ConsumerContext extends BaseContext, TransactionContext {
 }
 
 export interface JobContext extends BaseContext {
+  /** Behind the tenant wall, scoped to the run's practice (none for a job that is not per practice). */
   readonly db: Db;
-  /** The clock time of the tick this run is for. */
+  /** The fire time this run is for (a retry keeps its fire time): key idempotent effects on it. */
   readonly tick: Date;
-  transaction<T>(fn: (tx: TransactionContext) => Promise<T>): Promise<T>;
+  /** The practice a `perPractice` run is for, else null. */
+  readonly tenant: string | null;
+  /** 1 for the first try of a fire time, 2 for its first retry, ... */
+  readonly attempt: number;
+  /** Aborted when the run's timeout passes; a transaction still open then rolls back. */
+  readonly signal: AbortSignal;
+  /** As {@link HandlerContext.transaction}. */
+  transaction<T>(fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
 export type Handler<Op extends Operation> = (input: InputOf<Op>, ctx: HandlerContext) => Promise<OutputOf<Op>>;
@@ -94,19 +128,43 @@ export interface ConsumerBinding<E extends EventDef = EventDef> {
   readonly event: E;
   readonly handler: EventHandler<E>;
   readonly maxDeliver?: number;
+  /** Isolation of the transaction the handler runs in (default `read committed`); retried like `ctx.transaction`. */
+  readonly isolation?: Isolation;
 }
 
 /** Binds an event handler. It runs in a transaction with the inbox record: once per event id. */
-export function consume<E extends EventDef>(event: E, handler: EventHandler<E>, options: { maxDeliver?: number } = {}): ConsumerBinding {
+export function consume<E extends EventDef>(event: E, handler: EventHandler<E>, options: { maxDeliver?: number; isolation?: Isolation } = {}): ConsumerBinding {
   return { event, handler, ...options } as unknown as ConsumerBinding;
 }
 
-export interface JobDefinition {
+interface JobCommon {
   name: string;
-  /** Interval on the injected clock, e.g. `1m`. Each tick runs once across all copies. */
-  every: string;
+  /** One run per practice whose agreement includes the service, in the practice's own time zone. */
+  perPractice?: boolean;
+  /** Tries per fire time before it is given up (default 5); retries wait `retryBackoff` doubled each time. */
+  maxAttempts?: number;
+  /** First retry delay on the injected clock (default `1m`), doubling per attempt up to 1 h. */
+  retryBackoff?: string;
+  /** Longest a run may take (default `5m`, wall time); a run past it counts as failed and is retried. */
+  timeout?: string;
   run(ctx: JobContext): Promise<void>;
 }
+
+/** A scheduled job: every `every` of the injected clock, or on a cron pattern in a time zone. */
+export type JobDefinition =
+  | (JobCommon & {
+      /** Interval on the injected clock, e.g. `1m`. Each tick runs once across all copies. */
+      every: string;
+      cron?: undefined;
+      timeZone?: undefined;
+    })
+  | (JobCommon & {
+      /** Five- or six-field cron pattern, e.g. `0 6 1 * *` (06:00 on the 1st). Each fire runs once across copies. */
+      cron: string;
+      /** IANA zone the pattern is read in (default UTC); a `perPractice` job uses the practice's zone when it has one. */
+      timeZone?: string;
+      every?: undefined;
+    });
 
 export interface ServiceDefinition {
   id: ServiceId;
@@ -117,8 +175,19 @@ export interface ServiceDefinition {
   /** Events this service emits (their streams are created at start). */
   emits?: readonly EventDef[];
   handlers: readonly HandlerBinding[];
+  /**
+   * The service's contract: the operations it must answer (start fails naming any without a handler,
+   * and any handler outside it). Default: the operations its contracts module exports
+   * (`operationsOf(id)` of @mso/contracts).
+   */
+  operations?: readonly Operation[];
   consumers?: readonly ConsumerBinding[];
   jobs?: readonly JobDefinition[];
+  /**
+   * Keep every practice's current agreement (from tenancy's events) for `ctx.agreement` and
+   * `ctx.agreements`; `onChange` runs in the transaction that records a new version.
+   */
+  agreements?: true | AgreementsDeclaration;
   /** Runs once at start, after migrations, before the service takes requests. */
   init?(ctx: BaseContext & { db: Db }): Promise<void>;
 }
@@ -135,6 +204,11 @@ export function defineService(definition: ServiceDefinition): ServiceDefinition 
   }
   for (const e of definition.emits ?? []) {
     if (e.producer !== definition.id) throw new Error(`${definition.id}: cannot emit ${e.type}`);
+  }
+  if (definition.agreements) {
+    if (!definition.db) throw new Error(`${definition.id}: agreements need a database (the view lives there)`);
+    const own = (definition.consumers ?? []).find((c) => c.event.type === 'tenancy.practice.created' || c.event.type === 'tenancy.agreement.changed');
+    if (own) throw new Error(`${definition.id}: the kit consumes ${own.event.type} for \`agreements\`; use agreements.onChange instead`);
   }
   return definition;
 }

@@ -1,11 +1,11 @@
-import { bigint, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { sql } from 'drizzle-orm';
-import type { Db } from './service.js';
+import { bigint, integer, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { fileURLToPath } from 'node:url';
+import { migrateService, type Database, type MigrateServiceOptions, type MigrateServiceResult } from '@mso/db';
 
 /**
  * Tables the kit keeps in every service's own schema: the outbox (events written with the state
- * change), the inbox (event ids already handled), job ticks (one run per tick across copies) and
- * idempotency records (replies to requests retried with the same key).
+ * change; commit order per practice, outbox.ts), the inbox (event ids already handled), idempotency
+ * records (replies to requests retried with the same key).
  */
 export function kitTables(schemaName: string) {
   const schema = pgSchema(schemaName);
@@ -18,6 +18,8 @@ export function kitTables(schemaName: string) {
       headers: jsonb('headers').$type<Record<string, string>>().notNull(),
       createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
       publishedAt: timestamp('published_at', { withTimezone: true }),
+      /** The practice the event is about (null: none); rows written before it existed are null too. */
+      practiceId: text('practice_id'),
     }),
     inbox: schema.table(
       'mso_inbox',
@@ -28,65 +30,44 @@ export function kitTables(schemaName: string) {
       },
       (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
     ),
-    jobs: schema.table('mso_jobs', {
-      name: text('name').primaryKey(),
-      lastTick: bigint('last_tick', { mode: 'number' }).notNull(),
-      ranAt: timestamp('ran_at', { withTimezone: true }).notNull(),
-    }),
+    // See migrations/0004_idempotency_records.sql and idempotency.ts.
     idempotency: schema.table(
       'mso_idempotency',
       {
         practiceId: text('practice_id').notNull(),
-        operation: text('operation').notNull(),
         key: text('key').notNull(),
-        status: bigint('status', { mode: 'number' }).notNull(),
-        reply: jsonb('reply').notNull(),
+        operation: text('operation').notNull(),
+        fingerprint: text('fingerprint').notNull(),
+        owner: text('owner').notNull(),
+        lockedUntil: timestamp('locked_until', { withTimezone: true }).notNull(),
+        committedAt: timestamp('committed_at', { withTimezone: true }),
+        status: integer('status'),
+        reply: jsonb('reply'),
+        sealedReply: text('sealed_reply'),
         createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+        expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
       },
-      (t) => [primaryKey({ columns: [t.practiceId, t.operation, t.key] })],
+      (t) => [primaryKey({ columns: [t.practiceId, t.key] })],
     ),
   };
 }
 export type KitTables = ReturnType<typeof kitTables>;
 
-/** Idempotent DDL for the kit tables; run under the service's migration lock. */
-export async function ensureKitTables(db: Db, schemaName: string): Promise<void> {
-  const s = `"${schemaName.replace(/"/g, '')}"`;
-  const ddl = `
-    CREATE SCHEMA IF NOT EXISTS ${s};
-    CREATE TABLE IF NOT EXISTS ${s}.mso_outbox (
-      seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      id uuid NOT NULL UNIQUE,
-      subject text NOT NULL,
-      envelope jsonb NOT NULL,
-      headers jsonb NOT NULL,
-      created_at timestamptz NOT NULL,
-      published_at timestamptz
-    );
-    CREATE INDEX IF NOT EXISTS mso_outbox_unpublished ON ${s}.mso_outbox (seq) WHERE published_at IS NULL;
-    CREATE TABLE IF NOT EXISTS ${s}.mso_inbox (
-      consumer text NOT NULL,
-      event_id text NOT NULL,
-      handled_at timestamptz NOT NULL,
-      PRIMARY KEY (consumer, event_id)
-    );
-    CREATE TABLE IF NOT EXISTS ${s}.mso_jobs (
-      name text PRIMARY KEY,
-      last_tick bigint NOT NULL,
-      ran_at timestamptz NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS ${s}.mso_idempotency (
-      practice_id text NOT NULL,
-      operation text NOT NULL,
-      key text NOT NULL,
-      status bigint NOT NULL,
-      reply jsonb NOT NULL,
-      created_at timestamptz NOT NULL,
-      PRIMARY KEY (practice_id, operation, key)
-    );
-  `;
-  // One statement at a time: the extended query protocol refuses several in one.
-  for (const statement of ddl.split(';').map((x) => x.trim()).filter(Boolean)) {
-    await db.execute(sql.raw(statement));
-  }
+/**
+ * The kit's migrations (`packages/kit/migrations`, drizzle-kit's format, hand-written): applied into
+ * each service's schema with their own bookkeeping table, before the service's own migrations.
+ * The SQL names tables unqualified and the migrator sets `search_path` to the service's schema, so one
+ * file (one hash) serves every schema, instead of a schema placeholder substituted into the text.
+ */
+export const KIT_MIGRATIONS_FOLDER = fileURLToPath(new URL('../migrations', import.meta.url));
+export const KIT_MIGRATIONS_TABLE = 'mso_kit_migrations';
+
+/** Brings the kit's tables in `schema` up to date (concurrent starts apply each migration once). */
+export function migrateKitTables(database: Database, schema: string): Promise<MigrateServiceResult> {
+  return migrateService(database, { schema, migrationsFolder: KIT_MIGRATIONS_FOLDER, table: KIT_MIGRATIONS_TABLE });
+}
+
+/** The kit's migrations for `schema`, in the shape test databases take (`createTestDatabase({ migrations })`). */
+export function kitMigrations(schema: string): MigrateServiceOptions {
+  return { schema, migrationsFolder: KIT_MIGRATIONS_FOLDER, table: KIT_MIGRATIONS_TABLE };
 }

@@ -5,7 +5,8 @@ import { createPgliteTestDatabase, createTestDatabase } from '@mso/db/testing';
 import { startPlatform, type Platform } from '@mso/gateway';
 import { ManualClock, type ServiceDefinition } from '@mso/kit';
 import { createLogger } from '@mso/telemetry';
-import { isValidNpi } from '@mso/x12';
+import type { Operation } from '@mso/contracts';
+import { validNpi } from './npi.js';
 
 export interface TestPlatformOptions {
   services: readonly ServiceDefinition[];
@@ -16,6 +17,8 @@ export interface TestPlatformOptions {
    */
   transport?: 'real' | 'embedded';
   clock?: ManualClock;
+  /** Operations the gateway exposes. Default: every contract operation (a test may add its own). */
+  operations?: readonly Operation[];
 }
 
 export interface TestPlatform extends Platform {
@@ -37,14 +40,11 @@ export interface TestResponse {
   headers: LightMyRequestResponse['headers'];
 }
 
-export const natsUrl = () => process.env.TEST_NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+export { validNpi };
+export { testService, type TestService, type TestServiceOptions, type CallAs, type DeliverOptions } from './service.js';
+export type { PracticeSpec } from './practices.js';
 
-/** NPIs with a valid check digit, for tests that onboard several practices. */
-export function validNpi(seed: number): string {
-  const base = String(100_000_000 + (seed % 900_000_000)).slice(0, 9);
-  for (let check = 0; check <= 9; check++) if (isValidNpi(`${base}${check}`)) return `${base}${check}`;
-  throw new Error('unreachable: one check digit always fits');
-}
+export const natsUrl = () => process.env.TEST_NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 let npiSeed = Math.floor(Math.random() * 100_000_000);
 
@@ -69,7 +69,18 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     dropDb = db.drop;
     bus = createMemoryBus();
   }
-  const platform = await startPlatform({ services: options.services, adminKey, clock, logger, bus, database });
+  const platform = await startPlatform({
+    services: options.services,
+    // Test files share two cores with each other and with PGlite's start-up, which blocks the event
+    // loop for seconds: the gateway must not shed their requests as overload (its own tests set it).
+    env: { ...process.env, MSO_SHED_EVENT_LOOP_DELAY_MS: process.env.MSO_SHED_EVENT_LOOP_DELAY_MS ?? '0' },
+    adminKey,
+    clock,
+    logger,
+    bus,
+    database,
+    ...(options.operations ? { operations: options.operations } : {}),
+  });
   const request: TestPlatform['request'] = async ({ method, url, body, key, headers }) => {
     const response = await platform.app.inject({
       method: method as 'GET',

@@ -127,16 +127,4 @@ describe('reports', () => {
     expect((await h.as(practice, practice.userKey)('GET', '/v1/helpdesk/reports/open-tickets')).status).toBe(403);
     expect((await h.as(practice)('GET', '/v1/helpdesk/reports/sla-compliance?from=2026-05&to=2026-04')).status).toBe(400);
   });
-
-  it('closes tickets resolved a week ago that nobody reopened', async () => {
-    h.clock.set('2026-04-13T14:00:00Z');
-    const c = await ticket('normal', 'Password expired');
-    await h.staff(practice)('POST', `${c}/status`, { status: 'resolved' });
-    h.clock.set('2026-04-20T15:00:00Z');
-    await h.runJobs();
-    const closed = (await h.as(practice)('GET', c)).json;
-    expect(closed).toMatchObject({ status: 'closed', closedAt: '2026-04-20T15:00:00.000Z' });
-    const last = (await h.staff(practice)('GET', `${c}/history`)).json.items.at(-1);
-    expect(last).toMatchObject({ action: 'status-changed', actor: { role: 'system' }, changes: { status: ['resolved', 'closed'] } });
-  });
 });

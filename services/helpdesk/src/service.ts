@@ -1,10 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import * as contract from '@mso/contracts/helpdesk';
 import { employeeHired, employeeTerminated } from '@mso/contracts/hr';
-import { agreementChanged, practiceCreated } from '@mso/contracts/tenancy';
 import { consume, defineService, handle } from '@mso/kit';
 import { onEmployeeHired, onEmployeeTerminated } from './consumers/hr.js';
-import { onAgreementChanged, onPracticeCreated } from './consumers/tenancy.js';
+import { onAgreementChange } from './consumers/agreement.js';
 import { createAssetHandler, getAssetHandler, listAssetsHandler, updateAssetHandler } from './handlers/assets.js';
 import { assessIncidentHandler, recordNotificationHandler } from './handlers/incidents.js';
 import { getSlaPolicyHandler } from './handlers/policy.js';
@@ -22,6 +21,8 @@ export const helpdesk = defineService({
   description: 'IT helpdesk: tickets with SLAs, assets, HIPAA security incidents',
   db: { schema: 'helpdesk', migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)) },
   emits: contract.events,
+  // Each practice's agreement (SLA tier, calendar, escalation) from tenancy; running clocks follow changes.
+  agreements: { onChange: onAgreementChange },
   handlers: [
     handle(contract.createTicket, createTicketHandler),
     handle(contract.listTickets, listTicketsHandler),
@@ -46,8 +47,6 @@ export const helpdesk = defineService({
     handle(contract.responseTimesReport, responseTimesHandler),
   ],
   consumers: [
-    consume(practiceCreated, onPracticeCreated),
-    consume(agreementChanged, onAgreementChanged),
     consume(employeeHired, onEmployeeHired),
     consume(employeeTerminated, onEmployeeTerminated),
   ],

@@ -3,16 +3,16 @@ import { sql } from 'drizzle-orm';
 import { startHost, type Host } from '@mso/kit';
 import { eventually, HelpdeskPlatform, recordingJobs, type JobRun, type Practice } from '../test/platform.js';
 
+// What crosses processes: two copies sharing the database and bus, and agreement changes arriving
+// from tenancy. The SLA check's own rules are tested on the service alone in sla.test.ts.
 // The clock only moves forward in this file: job ticks are leased per tick and never run twice.
 const calendar = { timeZone: 'America/Chicago', workingHours: { start: '08:00', end: '17:00', days: [1, 2, 3, 4, 5] } };
 const runs: JobRun[] = [];
 let h: HelpdeskPlatform;
-let chicago: Practice;
 let reassigning: Practice;
 
 beforeAll(async () => {
-  h = await HelpdeskPlatform.start('2026-05-01T15:00:00Z', { service: recordingJobs('first', runs) });
-  chicago = await h.practice({ terms: { helpdesk: { tier: 'standard', ...calendar, holidays: ['2026-05-25'] } } });
+  h = await HelpdeskPlatform.start('2026-06-08T13:00:00Z', { service: recordingJobs('first', runs) });
   reassigning = await h.practice({ terms: { helpdesk: { tier: 'standard', ...calendar, escalation: { raisePriority: false, reassignTo: 'it-lead@mso.example' } } } });
 });
 afterAll(async () => {
@@ -24,71 +24,6 @@ const open = async (practice: Practice, priority: string, subject = 'Cannot log 
   expect(res.status).toBe(201);
   return res.json as { id: string; sla: Record<string, unknown> };
 };
-
-describe('the scheduled SLA check', () => {
-  it('warns before a breach, announces the breach once and escalates the ticket, across a weekend and a holiday', async () => {
-    h.clock.set('2026-05-22T21:00:00Z'); // Friday 16:00 CDT
-    const ticket = await open(chicago, 'high');
-    // 2 business hours: 1 h Friday, then the weekend and Memorial Day, 1 h Tuesday.
-    expect(ticket.sla.firstResponseDueAt).toBe('2026-05-26T14:00:00.000Z');
-    const url = `/v1/helpdesk/tickets/${ticket.id}`;
-
-    h.clock.set('2026-05-25T16:00:00Z'); // the holiday
-    await h.runJobs();
-    expect(h.events.of('helpdesk.sla.at-risk', ticket.id)).toHaveLength(0);
-
-    h.clock.set('2026-05-26T13:40:00Z'); // Tuesday 08:40 CDT: 100 of 120 minutes used
-    await h.runJobs();
-    await h.events.until((l) => l.of('helpdesk.sla.at-risk', ticket.id).length === 1, 'sla.at-risk');
-    expect(h.events.of('helpdesk.sla.at-risk', ticket.id)[0]!.data).toMatchObject({ target: 'first-response', dueAt: '2026-05-26T14:00:00.000Z', remainingMinutes: 20, priority: 'high' });
-    expect((await h.as(chicago)('GET', url)).json.sla).toMatchObject({ firstResponseAtRisk: true, firstResponseBreached: false });
-
-    h.clock.set('2026-05-26T14:00:00Z'); // due now: not breached yet
-    await h.runJobs();
-    expect((await h.as(chicago)('GET', url)).json.sla.firstResponseBreached).toBe(false);
-
-    h.clock.set('2026-05-26T14:01:00Z');
-    await h.runJobs();
-    await h.events.until((l) => l.of('helpdesk.sla.breached', ticket.id).length === 1, 'sla.breached');
-    expect(h.events.of('helpdesk.sla.breached', ticket.id)[0]).toMatchObject({
-      tenantid: chicago.id,
-      data: { target: 'first-response', dueAt: '2026-05-26T14:00:00.000Z', priority: 'high', escalation: { priority: { from: 'high', to: 'urgent' }, assignee: { from: null, to: null } } },
-    });
-    const breached = (await h.as(chicago)('GET', url)).json;
-    expect(breached).toMatchObject({ priority: 'urgent', sla: { firstResponseBreached: true, firstResponseAtRisk: false, escalations: 1, policy: { firstResponseMinutes: 120 } } });
-    const actions = (await h.staff(chicago)('GET', `${url}/history`)).json.items.map((e: { action: string }) => e.action);
-    expect(actions).toEqual(['created', 'sla-at-risk', 'sla-breached', 'escalated']);
-    expect((await h.as(chicago)('GET', '/v1/helpdesk/tickets?breached=true')).json.items.map((t: { id: string }) => t.id)).toContain(ticket.id);
-
-    // Later ticks announce nothing more for this target; a late answer stays breached.
-    h.clock.set('2026-05-26T14:10:00Z');
-    await h.runJobs();
-    await h.staff(chicago)('POST', `${url}/replies`, { body: 'Reset link re-sent to the right address.' });
-    const answered = (await h.as(chicago)('GET', url)).json.sla;
-    expect(answered).toMatchObject({ firstRespondedAt: '2026-05-26T14:10:00.000Z', firstResponseBreached: true });
-    expect(h.events.of('helpdesk.sla.breached', ticket.id)).toHaveLength(1);
-  });
-
-  it('reassigns instead when the policy says so, and breaches resolution too', async () => {
-    h.clock.set('2026-06-01T14:00:00Z'); // Monday 09:00 CDT
-    const ticket = await open(reassigning, 'urgent');
-    expect(ticket.sla).toMatchObject({ firstResponseDueAt: '2026-06-01T15:00:00.000Z', resolutionDueAt: '2026-06-01T22:00:00.000Z' });
-    await h.staff(reassigning)('POST', `/v1/helpdesk/tickets/${ticket.id}/assignment`, { assignee: 'pat@mso.example' });
-    h.clock.set('2026-06-01T14:30:00Z');
-    await h.staff(reassigning)('POST', `/v1/helpdesk/tickets/${ticket.id}/replies`, { body: 'On it.' });
-
-    h.clock.set('2026-06-01T22:01:00Z'); // 17:01 CDT, resolution due at 17:00
-    await h.runJobs();
-    await h.events.until((l) => l.of('helpdesk.sla.breached', ticket.id).length === 1, 'resolution breach');
-    expect(h.events.of('helpdesk.sla.breached', ticket.id)[0]!.data).toMatchObject({
-      target: 'resolution',
-      escalation: { priority: { from: 'urgent', to: 'urgent' }, assignee: { from: 'pat@mso.example', to: 'it-lead@mso.example' } },
-    });
-    const got = (await h.as(reassigning)('GET', `/v1/helpdesk/tickets/${ticket.id}`)).json;
-    expect(got).toMatchObject({ assignee: 'it-lead@mso.example', sla: { firstResponseBreached: false, resolutionBreached: true } });
-    expect(h.events.of('helpdesk.ticket.assigned', ticket.id)).toHaveLength(1); // the manual assignment only
-  });
-});
 
 describe('two copies of the service', () => {
   let second: Host;
@@ -107,8 +42,8 @@ describe('two copies of the service', () => {
 
     for (const at of ['2026-06-08T17:15:00Z', '2026-06-08T18:01:00Z', '2026-06-08T18:02:00Z']) {
       h.clock.set(at);
+      // Both copies twice at once: each tick still runs in one copy only.
       await Promise.all([h.p.runtime.host.runDueJobs(), second.runDueJobs(), h.p.runtime.host.runDueJobs(), second.runDueJobs()]);
-      await Promise.all([h.p.runtime.host.runDueJobs(), second.runDueJobs()]);
     }
     await Promise.all([h.p.runtime.host.flushOutbox(), second.flushOutbox()]);
 

@@ -55,8 +55,7 @@ export class HelpdeskPlatform {
   /** Runs the scheduled jobs for the clock's current time and publishes what they emitted. */
   async runJobs(): Promise<void> {
     const host = this.p.runtime.host;
-    // A pass already under way (the host's own timer) may be for an earlier tick: run once more.
-    await host.runDueJobs();
+    // One call suffices: a call while the host's own timer runs a pass waits for one more pass, for the new time.
     await host.runDueJobs();
     await host.flushOutbox();
   }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import * as contract from '@mso/contracts/tenancy';
 import { defineService, handle } from '@mso/kit';
+import { auditConsumers, listAuditEventsHandler, pruneAuditEvents } from './handlers/audit.js';
 import { createMsoApiKeyHandler, createPracticeApiKeyHandler, revokeApiKeyHandler } from './handlers/api-keys.js';
 import { getCatalogHandler, getMeHandler } from './handlers/catalog.js';
 import { getEntitlementHandler, resolveApiKeyHandler, syncEntitlements } from './handlers/entitlements.js';
@@ -25,9 +26,14 @@ export const tenancy = defineService({
     handle(contract.getMe, getMeHandler),
     handle(contract.resolveApiKey, resolveApiKeyHandler),
     handle(contract.getEntitlement, getEntitlementHandler),
+    handle(contract.listAuditEvents, listAuditEventsHandler),
   ],
-  jobs: [{ name: 'entitlement-sync', every: '1m', run: (ctx) => syncEntitlements(ctx, ctx.db) }],
-  init: (ctx) => syncEntitlements(ctx, ctx.db),
+  consumers: auditConsumers,
+  jobs: [
+    { name: 'entitlement-sync', every: '1m', run: (ctx) => syncEntitlements(ctx) },
+    { name: 'audit-prune', every: '1d', run: pruneAuditEvents },
+  ],
+  init: (ctx) => syncEntitlements(ctx),
 });
 
 export default tenancy;

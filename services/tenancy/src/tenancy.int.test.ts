@@ -3,8 +3,8 @@ import { defineService } from '@mso/kit';
 import { startTestPlatform, validNpi, type TestPlatform } from '@mso/testing';
 import { tenancy } from './service.js';
 
-// A helpdesk with no handlers of its own: the kit still answers its `info` operation.
-const helpdeskShell = defineService({ id: 'helpdesk', version: '9.9.9', description: 'test', handlers: [] });
+// A helpdesk with no handlers (and so a contract of none) of its own: the kit still answers its `info` operation.
+const helpdeskShell = defineService({ id: 'helpdesk', version: '9.9.9', description: 'test', operations: [], handlers: [] });
 
 let p: TestPlatform;
 beforeAll(async () => {
@@ -171,6 +171,18 @@ describe('keys, roles and practices', () => {
     const res = await p.request({ method: 'POST', url: '/v1/tenancy/api-keys', key: a.key, body: { role: 'mso-staff', label: 'x' } });
     expect(res.status).toBe(403);
     expect(res.json.code).toBe('forbidden');
+  });
+
+  it('answers a practice key sending an invalid body to an MSO-only route with 403, telling nothing of the schema', async () => {
+    const a = await p.createPractice();
+    const res = await p.request({ method: 'POST', url: '/v1/tenancy/practices', key: a.key, body: { bogus: true } });
+    expect(res.status).toBe(403);
+    expect(res.json.code).toBe('forbidden');
+    expect(res.json.errors).toBeUndefined();
+    // The same body from the MSO admin is validated and its errors listed.
+    const admin = await p.request({ method: 'POST', url: '/v1/tenancy/practices', body: { bogus: true } });
+    expect(admin.status).toBe(400);
+    expect(admin.json.errors.map((e: { path: string }) => e.path)).toContain('/bogus');
   });
 
   it('lets an mso-staff key act for the practice named in X-Practice-Id, and asks for it when missing', async () => {

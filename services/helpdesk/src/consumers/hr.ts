@@ -1,19 +1,19 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { employeeHired, employeeTerminated } from '@mso/contracts/hr';
 import type { ConsumerContext, EventHandler } from '@mso/kit';
-import { practiceSettings } from '../db/practices.js';
+import { policyOfAgreement } from '../domain/policy.js';
 import { assets } from '../db/schema.js';
 import { openTicket, type OpenTicket } from '../handlers/tickets.js';
 
 const HR = { id: 'system:hr', role: 'system', name: 'HR' };
 
 async function open(ctx: ConsumerContext, practiceId: string, ticket: Omit<OpenTicket, 'practiceId' | 'requester' | 'category'>): Promise<void> {
-  const settings = await practiceSettings(ctx, practiceId);
-  if (!settings.row.entitled) {
+  const agreement = await ctx.agreements.get(practiceId);
+  if (!agreement?.services.includes('helpdesk')) {
     ctx.log.info({ practiceId, source: ticket.source }, 'practice has no helpdesk in its agreement: no ticket');
     return;
   }
-  const row = await openTicket(ctx, settings, { ...ticket, practiceId, category: 'access', requester: HR }, ctx.clock.now());
+  const row = await openTicket(ctx, policyOfAgreement(agreement), { ...ticket, practiceId, category: 'access', requester: HR }, ctx.clock.now());
   if (!row) ctx.log.info({ practiceId, source: ticket.source }, 'ticket for this employee exists already');
 }
 

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, date, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { RiskAssessment } from '@mso/contracts/helpdesk';
-import type { HelpdeskTerms } from '@mso/contracts/tenancy';
 
 export const helpdesk = pgSchema('helpdesk');
 
@@ -9,18 +8,13 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 const ms = (name: string) => bigint(name, { mode: 'number' });
 
 /**
- * What this service knows of each practice, learned from tenancy events (or fetched once when a
- * request arrives before the event): whether helpdesk is in its agreement and its helpdesk terms.
+ * Helpdesk's own per-practice state: the ticket-number counter. (The practice's agreement is the
+ * kit's agreement view, `ctx.agreement`.)
  */
 export const practices = helpdesk.table('practices', {
   practiceId: uuid('practice_id').primaryKey(),
-  entitled: boolean('entitled').notNull(),
-  agreementVersion: integer('agreement_version').notNull(),
-  /** The agreement's `terms.helpdesk`, or null when it has none (the default policy applies). */
-  terms: jsonb('terms').$type<HelpdeskTerms | null>(),
   /** Next per-practice ticket number. */
   nextTicketNumber: integer('next_ticket_number').notNull().default(1),
-  updatedAt: ts('updated_at').notNull(),
 });
 
 export const tickets = helpdesk.table(

@@ -1,10 +1,10 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import type { Db } from '@mso/kit';
 import { tenantWhere } from '@mso/kit';
 import type { SlaState } from '../domain/sla.js';
 import { nextCheckAt } from '../domain/sla.js';
-import { history, incidentDeadlines, incidents, tickets } from './schema.js';
+import { history, incidentDeadlines, incidents, practices, tickets } from './schema.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -104,4 +104,14 @@ export async function loadIncidents(db: Db, practiceId: string, ticketIds: strin
     .orderBy(asc(incidentDeadlines.dueAt), asc(incidentDeadlines.recipient));
   for (const incident of rows) out.set(incident.ticketId, { incident, deadlines: deadlines.filter((d) => d.ticketId === incident.ticketId) });
   return out;
+}
+
+/** Takes the practice's next ticket number (the counter row is locked until the transaction ends). */
+export async function nextTicketNumber(db: Db, practiceId: string): Promise<number> {
+  const [row] = await db
+    .insert(practices)
+    .values({ practiceId, nextTicketNumber: 2 })
+    .onConflictDoUpdate({ target: practices.practiceId, set: { nextTicketNumber: sql`${practices.nextTicketNumber} + 1` } })
+    .returning({ next: practices.nextTicketNumber });
+  return row!.next - 1;
 }

@@ -1,5 +1,6 @@
 import { ticketPriorities, type TicketPriority } from '@mso/contracts/helpdesk';
-import type { HelpdeskTerms } from '@mso/contracts/tenancy';
+import type { HelpdeskTerms } from '@mso/contracts/helpdesk';
+import type { Agreement } from '@mso/contracts/tenancy';
 import { BusinessCalendar, isValidTimeZone, type BusinessCalendarSpec } from '@mso/kit/calendar';
 
 export type Tier = 'basic' | 'standard' | 'premium';
@@ -47,11 +48,14 @@ export const DEFAULT_AT_RISK_PERCENT = 80;
 /** HIPAA: no later than 60 calendar days after discovery (45 CFR 164.410(b)). */
 export const HIPAA_NOTICE_DAYS = 60;
 
-/** The policy for a practice's `helpdesk` terms (absent terms: the standard tier on the default calendar). */
-export function policyFromTerms(terms: HelpdeskTerms | undefined | null): Policy {
+/**
+ * The policy for a practice's `helpdesk` terms (absent terms: the standard tier on the default
+ * calendar, in `timeZone` when given).
+ */
+export function policyFromTerms(terms: HelpdeskTerms | undefined | null, timeZoneDefault = defaultCalendar.timeZone): Policy {
   const warnings: string[] = [];
   const tier: Tier = terms?.tier ?? 'standard';
-  let timeZone = terms?.timeZone ?? defaultCalendar.timeZone;
+  let timeZone = terms?.timeZone ?? timeZoneDefault;
   if (!isValidTimeZone(timeZone)) {
     warnings.push(`unknown time zone "${timeZone}"; using ${defaultCalendar.timeZone}`);
     timeZone = defaultCalendar.timeZone;
@@ -82,6 +86,11 @@ export function policyFromTerms(terms: HelpdeskTerms | undefined | null): Policy
     breachNoticeDays: Math.min(terms?.breachNoticeDays ?? HIPAA_NOTICE_DAYS, HIPAA_NOTICE_DAYS),
     warnings,
   };
+}
+
+/** The policy of a practice's current agreement: its `terms.helpdesk`, in the practice's time zone unless they name one. */
+export function policyOfAgreement(agreement: Agreement): Policy {
+  return policyFromTerms(agreement.terms.helpdesk, agreement.timeZone);
 }
 
 /** The calendar an SLA clock runs on: the practice's working hours, or around the clock in its zone. */

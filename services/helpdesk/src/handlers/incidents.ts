@@ -3,8 +3,7 @@ import { ProblemError } from '@mso/contracts';
 import type { assessIncident, BreachRecipient, recordNotification } from '@mso/contracts/helpdesk';
 import { tenantWhere, type Db, type Handler } from '@mso/kit';
 import { deadlineCheckAt, deadlines, determine, warnAt, type BreachException } from '../domain/hipaa.js';
-import type { Policy } from '../domain/policy.js';
-import { practiceSettings } from '../db/practices.js';
+import { policyOfAgreement, type Policy } from '../domain/policy.js';
 import { incidentDeadlines, incidents, tickets } from '../db/schema.js';
 import { diff, loadTicket, recordHistory, type IncidentRow, type TicketRow } from '../db/tickets.js';
 import { actorOf, ticketView } from './views.js';
@@ -63,7 +62,7 @@ async function loadIncident(db: Db, ticket: TicketRow): Promise<IncidentRow> {
 
 export const assessIncidentHandler: Handler<typeof assessIncident> = async (input, ctx) => {
   const now = ctx.clock.now();
-  const { policy } = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   const row = await ctx.transaction(async (tx) => {
     const ticket = await loadTicket(tx.db, ctx.practiceId, input.id, { forUpdate: true });
     const before = await loadIncident(tx.db, ticket);
@@ -96,7 +95,7 @@ export const assessIncidentHandler: Handler<typeof assessIncident> = async (inpu
 
 export const recordNotificationHandler: Handler<typeof recordNotification> = async (input, ctx) => {
   const now = ctx.clock.now();
-  const { policy } = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   const notifiedAt = input.notifiedAt ? new Date(input.notifiedAt) : now;
   if (notifiedAt > now) throw new ProblemError('unprocessable', 'notifiedAt is in the future', [{ path: '/notifiedAt', message: 'must not be in the future' }]);
   const row = await ctx.transaction(async (tx) => {

@@ -1,9 +1,9 @@
 import { ticketPriorities, type getSlaPolicy } from '@mso/contracts/helpdesk';
 import type { Handler } from '@mso/kit';
-import { practiceSettings } from '../db/practices.js';
+import { policyOfAgreement } from '../domain/policy.js';
 
 export const getSlaPolicyHandler: Handler<typeof getSlaPolicy> = async (_input, ctx) => {
-  const { policy } = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   return {
     practiceId: ctx.practiceId,
     tier: policy.tier,

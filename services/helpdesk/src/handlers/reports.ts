@@ -9,9 +9,8 @@ import {
   type TicketPriority,
 } from '@mso/contracts/helpdesk';
 import { localDate, tenantWhere, zonedInstant, type Db, type Handler } from '@mso/kit';
-import { policyFromTerms } from '../domain/policy.js';
-import { practiceSettings } from '../db/practices.js';
-import { practices, tickets } from '../db/schema.js';
+import { policyOfAgreement } from '../domain/policy.js';
+import { tickets } from '../db/schema.js';
 
 const DAY = 86_400_000;
 const MAX_MONTHS = 36;
@@ -78,7 +77,7 @@ async function complianceRows(db: Db, practiceId: string, months: string[], time
 }
 
 export const slaComplianceHandler: Handler<typeof slaComplianceReport> = async (input, ctx) => {
-  const { policy } = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   const months = monthRange(input, ctx.clock.now(), policy.calendar.timeZone);
   return { items: await complianceRows(ctx.db, ctx.practiceId, months, policy.calendar.timeZone) };
 };
@@ -86,15 +85,17 @@ export const slaComplianceHandler: Handler<typeof slaComplianceReport> = async (
 /** Every practice with tickets in the range, each in its own time zone. */
 export const msoSlaComplianceHandler: Handler<typeof msoSlaComplianceReport> = async (input, ctx) => {
   const now = ctx.clock.now();
-  const known = await ctx.db.select().from(practices).orderBy(practices.practiceId);
-  const items = [];
-  for (const p of known) {
-    const policy = policyFromTerms(p.terms);
-    const months = monthRange(input, now, policy.calendar.timeZone);
-    const rows = await complianceRows(ctx.db, p.practiceId, months, policy.calendar.timeZone);
-    if (rows.some((r) => r.tickets > 0)) items.push(...rows);
-  }
-  return { items };
+  const known = await ctx.agreements.list();
+  return ctx.acrossPractices('report.sla-compliance-by-practice: every practice', async (all) => {
+    const items = [];
+    for (const agreement of known) {
+      const policy = policyOfAgreement(agreement);
+      const months = monthRange(input, now, policy.calendar.timeZone);
+      const rows = await complianceRows(all.db, agreement.practiceId, months, policy.calendar.timeZone);
+      if (rows.some((r) => r.tickets > 0)) items.push(...rows);
+    }
+    return { items };
+  });
 };
 
 export const openTicketsHandler: Handler<typeof openTicketsReport> = async (_input, ctx) => {
@@ -131,7 +132,7 @@ export const openTicketsHandler: Handler<typeof openTicketsReport> = async (_inp
 };
 
 export const responseTimesHandler: Handler<typeof responseTimesReport> = async (input, ctx) => {
-  const { policy } = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   const timeZone = policy.calendar.timeZone;
   const months = monthRange(input, ctx.clock.now(), timeZone);
   const rows = await ctx.db

@@ -12,11 +12,10 @@ import {
   type updateTicket,
 } from '@mso/contracts/helpdesk';
 import { eqIfSet, keysetPage, paginate, tenantWhere, type Db, type Handler, type TransactionContext } from '@mso/kit';
-import { moreUrgent, slaCalendar } from '../domain/policy.js';
+import { moreUrgent, policyOfAgreement, slaCalendar, type Policy } from '../domain/policy.js';
 import { retarget, startClock } from '../domain/sla.js';
-import { practiceSettings, nextTicketNumber, type PracticeSettings } from '../db/practices.js';
 import { assets, tickets } from '../db/schema.js';
-import { diff, loadTicket, recordHistory, slaColumns, slaState, type Actor, type TicketRow } from '../db/tickets.js';
+import { diff, loadTicket, nextTicketNumber, recordHistory, slaColumns, slaState, type Actor, type TicketRow } from '../db/tickets.js';
 import { createIncident } from './incidents.js';
 import { actorOf, ticketView, ticketViews } from './views.js';
 
@@ -48,8 +47,7 @@ export interface OpenTicket {
  * Opens a ticket in `tx`: number, SLA clocks from the practice's policy, history, the incident record
  * for security incidents, and `helpdesk.ticket.created`. Returns null when `externalRef` was used.
  */
-export async function openTicket(tx: TransactionContext, settings: PracticeSettings, input: OpenTicket, now: Date): Promise<TicketRow | null> {
-  const { policy } = settings;
+export async function openTicket(tx: TransactionContext, policy: Policy, input: OpenTicket, now: Date): Promise<TicketRow | null> {
   const priority = effectivePriority(input.category, input.priority);
   const target = policy.targets[priority];
   const cal = slaCalendar(policy.calendar, target.businessHours);
@@ -124,11 +122,11 @@ export const createTicketHandler: Handler<typeof createTicket> = async (input, c
     discoveredAt = new Date(input.discoveredAt);
     if (discoveredAt > now) throw new ProblemError('unprocessable', 'discoveredAt is in the future', [{ path: '/discoveredAt', message: 'must not be in the future' }]);
   }
-  const settings = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   const row = await ctx.transaction(async (tx) =>
     openTicket(
       tx,
-      settings,
+      policy,
       {
         practiceId: ctx.practiceId,
         subject: input.subject,
@@ -143,12 +141,12 @@ export const createTicketHandler: Handler<typeof createTicket> = async (input, c
       now,
     ),
   );
-  return ticketView(ctx.db, settings.policy, row!, now);
+  return ticketView(ctx.db, policy, row!, now);
 };
 
 export const getTicketHandler: Handler<typeof getTicket> = async (input, ctx) => {
   const row = await loadTicket(ctx.db, ctx.practiceId, input.id);
-  const { policy } = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   return ticketView(ctx.db, policy, row, ctx.clock.now());
 };
 
@@ -180,15 +178,14 @@ export const listTicketsHandler: Handler<typeof listTickets> = async (input, ctx
     input.breached === true ? breachedAt(now) : input.breached === false ? not(breachedAt(now)) : undefined,
   );
   const rows = await ctx.db.select().from(tickets).where(where).orderBy(...page.orderBy).limit(page.fetch);
-  const { policy } = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   const result = paginate(rows, page.limit, (r) => r);
   return { items: await ticketViews(ctx.db, policy, result.items, now), nextCursor: result.nextCursor };
 };
 
 export const updateTicketHandler: Handler<typeof updateTicket> = async (input, ctx) => {
   const now = ctx.clock.now();
-  const settings = await practiceSettings(ctx, ctx.practiceId);
-  const { policy } = settings;
+  const policy = policyOfAgreement(await ctx.agreement);
   const row = await ctx.transaction(async (tx) => {
     const before = await loadTicket(tx.db, ctx.practiceId, input.id, { forUpdate: true });
     if (before.status === 'closed') throw new ProblemError('conflict', 'a closed ticket cannot change; open a new ticket');

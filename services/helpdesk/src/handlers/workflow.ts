@@ -13,10 +13,9 @@ import {
   type TicketStatus,
 } from '@mso/contracts/helpdesk';
 import { keysetPage, paginate, tenantWhere, type Handler, type HandlerContext, type TransactionContext } from '@mso/kit';
-import { slaCalendar, type Policy } from '../domain/policy.js';
+import { policyOfAgreement, slaCalendar, type Policy } from '../domain/policy.js';
 import { pause, respond, resume, stop, type SlaState } from '../domain/sla.js';
 import { checkTransition, clockEffect, isMso, statusAfterReply, type Actor as Role } from '../domain/workflow.js';
-import { practiceSettings } from '../db/practices.js';
 import { history, messages, tickets } from '../db/schema.js';
 import { loadTicket, recordHistory, slaColumns, slaState, type TicketRow } from '../db/tickets.js';
 import { actorOf, ticketView, toMessage } from './views.js';
@@ -69,7 +68,7 @@ async function emitResolved(tx: TransactionContext, row: TicketRow): Promise<voi
 /** A public reply. The MSO's first one is the first response; see `statusAfterReply` for status changes. */
 export const addReplyHandler: Handler<typeof addReply> = async (input, ctx) => {
   const now = ctx.clock.now();
-  const { policy } = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   return ctx.transaction(async (tx) => {
     const row = await loadTicket(tx.db, ctx.practiceId, input.id, { forUpdate: true });
     const from = row.status as TicketStatus;
@@ -121,7 +120,7 @@ export const listMessagesHandler: Handler<typeof listMessages> = async (input, c
 
 export const changeStatusHandler: Handler<typeof changeStatus> = async (input, ctx) => {
   const now = ctx.clock.now();
-  const { policy } = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   const row = await ctx.transaction(async (tx) => {
     const before = await loadTicket(tx.db, ctx.practiceId, input.id, { forUpdate: true });
     const from = before.status as TicketStatus;
@@ -142,7 +141,7 @@ export const changeStatusHandler: Handler<typeof changeStatus> = async (input, c
 
 export const assignTicketHandler: Handler<typeof assignTicket> = async (input, ctx) => {
   const now = ctx.clock.now();
-  const { policy } = await practiceSettings(ctx, ctx.practiceId);
+  const policy = policyOfAgreement(await ctx.agreement);
   const assignee = input.assignee === undefined ? ctx.principal.id : input.assignee;
   const row = await ctx.transaction(async (tx) => {
     const before = await loadTicket(tx.db, ctx.practiceId, input.id, { forUpdate: true });

@@ -1,5 +1,5 @@
 import { and, asc, eq, lte } from 'drizzle-orm';
-import type { JobContext } from '@mso/kit';
+import type { AcrossPractices, JobContext } from '@mso/kit';
 import { tickets } from '../db/schema.js';
 import { recordHistory } from '../db/tickets.js';
 
@@ -9,11 +9,15 @@ const DAY = 86_400_000;
 const BATCH = 200;
 const SYSTEM = { id: 'system:auto-close', role: 'system' };
 
-export async function autoCloseResolved(ctx: JobContext): Promise<void> {
+export function autoCloseResolved(ctx: JobContext): Promise<void> {
+  return ctx.acrossPractices('auto-close: resolved tickets of every practice', (all) => closeInAllPractices(ctx, all));
+}
+
+async function closeInAllPractices(ctx: JobContext, all: AcrossPractices): Promise<void> {
   const now = ctx.clock.now();
   const before = new Date(now.getTime() - AUTO_CLOSE_DAYS * DAY);
   for (let batch = 0; batch < 100; batch++) {
-    const claimed = await ctx.transaction(async (tx) => {
+    const claimed = await all.transaction(async (tx) => {
       const rows = await tx.db
         .select({ id: tickets.id, practiceId: tickets.practiceId })
         .from(tickets)

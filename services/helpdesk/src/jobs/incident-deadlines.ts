@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { incidentDeadlineAtRisk, incidentDeadlineMissed, type BreachRecipient } from '@mso/contracts/helpdesk';
-import { stableId, type JobContext } from '@mso/kit';
+import { stableId, type AcrossPractices, type JobContext } from '@mso/kit';
 import { daysLeft, deadlineCheckAt } from '../domain/hipaa.js';
 import { incidentDeadlines, incidents, tickets } from '../db/schema.js';
 import { recordHistory } from '../db/tickets.js';
@@ -12,10 +12,14 @@ const SYSTEM = { id: 'system:incident-deadlines', role: 'system' };
  * HIPAA notification deadlines of security incidents: warns ahead of each deadline and announces a
  * missed one, once each (same guarantees as the SLA check).
  */
-export async function checkIncidentDeadlines(ctx: JobContext): Promise<void> {
+export function checkIncidentDeadlines(ctx: JobContext): Promise<void> {
+  return ctx.acrossPractices('incident-deadlines: HIPAA notification deadlines of every practice', (all) => checkAllPractices(ctx, all));
+}
+
+async function checkAllPractices(ctx: JobContext, all: AcrossPractices): Promise<void> {
   const now = ctx.clock.now();
   for (let batch = 0; batch < 100; batch++) {
-    const claimed = await ctx.transaction(async (tx) => {
+    const claimed = await all.transaction(async (tx) => {
       const deadlines = await tx.db
         .select()
         .from(incidentDeadlines)

@@ -1,9 +1,10 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import type { Agreement } from '@mso/contracts/tenancy';
 import { slaAtRisk, slaBreached, type TicketPriority } from '@mso/contracts/helpdesk';
-import { stableId, type JobContext, type TransactionContext } from '@mso/kit';
-import { policyFromTerms, raisePriority, slaCalendar } from '../domain/policy.js';
+import { stableId, type AcrossPractices, type JobContext, type TransactionContext } from '@mso/kit';
+import { policyOfAgreement, raisePriority, slaCalendar, type Policy } from '../domain/policy.js';
 import { applySignals, remainingMinutes, signals, type Signal } from '../domain/sla.js';
-import { practices, tickets } from '../db/schema.js';
+import { tickets } from '../db/schema.js';
 import { recordHistory, slaColumns, slaState, type TicketRow } from '../db/tickets.js';
 
 const BATCH = 100;
@@ -15,41 +16,40 @@ const SYSTEM = { id: 'system:sla-check', role: 'system' };
  * are also claimed with SKIP LOCKED and every announcement is recorded on the ticket in the same
  * transaction as its outbox event, so nothing is announced twice.
  */
-export async function checkSlas(ctx: JobContext): Promise<void> {
+export function checkSlas(ctx: JobContext): Promise<void> {
+  return ctx.acrossPractices('sla-check: the running SLA clocks of every practice', (all) => checkAllPractices(ctx, all));
+}
+
+async function checkAllPractices(ctx: JobContext, all: AcrossPractices): Promise<void> {
   const now = ctx.clock.now();
+  // The agreements of practices with clocks due, asked before any transaction opens (an unknown
+  // practice means a call to tenancy); tickets of practices without helpdesk any more are left alone.
+  const due = await all.db.selectDistinct({ practiceId: tickets.practiceId }).from(tickets).where(lte(tickets.slaCheckAt, now));
+  const policies = new Map<string, Policy>();
+  for (const { practiceId } of due) {
+    const agreement: Agreement | null = await ctx.agreements.get(practiceId);
+    if (agreement?.services.includes('helpdesk')) policies.set(practiceId, policyOfAgreement(agreement));
+  }
+  if (policies.size === 0) return;
   // Bounded: a run handles at most this many batches; the next tick picks up the rest.
   for (let batch = 0; batch < 100; batch++) {
-    const claimed = await ctx.transaction(async (tx) => {
+    const claimed = await all.transaction(async (tx) => {
       // Rows of practices that still have helpdesk; locked, skipping rows another copy holds.
       const rows = await tx.db
         .select()
         .from(tickets)
-        .where(
-          and(
-            lte(tickets.slaCheckAt, now),
-            inArray(tickets.practiceId, tx.db.select({ id: practices.practiceId }).from(practices).where(eq(practices.entitled, true))),
-          ),
-        )
+        .where(and(lte(tickets.slaCheckAt, now), inArray(tickets.practiceId, [...policies.keys()])))
         .orderBy(asc(tickets.slaCheckAt))
         .limit(BATCH)
         .for('update', { skipLocked: true });
-      const terms = new Map<string, ReturnType<typeof policyFromTerms>>();
-      for (const ticket of rows) {
-        let policy = terms.get(ticket.practiceId);
-        if (!policy) {
-          const [p] = await tx.db.select({ terms: practices.terms }).from(practices).where(eq(practices.practiceId, ticket.practiceId));
-          policy = policyFromTerms(p?.terms);
-          terms.set(ticket.practiceId, policy);
-        }
-        await checkTicket(tx, ticket, policy, now);
-      }
+      for (const ticket of rows) await checkTicket(tx, ticket, policies.get(ticket.practiceId)!, now);
       return rows.length;
     });
     if (claimed < BATCH) return;
   }
 }
 
-async function checkTicket(tx: TransactionContext, row: TicketRow, policy: ReturnType<typeof policyFromTerms>, now: Date): Promise<void> {
+async function checkTicket(tx: TransactionContext, row: TicketRow, policy: Policy, now: Date): Promise<void> {
   const state = slaState(row);
   const fired: Signal[] = signals(state, now);
   const next = applySignals(state, fired, now);

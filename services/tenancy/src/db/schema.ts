@@ -24,6 +24,8 @@ export const agreements = tenancy.table(
     fees: jsonb('fees').$type<Fee[]>().notNull(),
     ownership: jsonb('ownership').$type<{ party: string; percent: number }[]>().notNull(),
     terms: jsonb('terms').$type<Record<string, unknown>>().notNull(),
+    /** IANA zone named by the agreement; null: the default zone of the practice's state. */
+    timeZone: text('time_zone'),
     effectiveFrom: date('effective_from').notNull(),
     effectiveTo: date('effective_to'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
@@ -41,3 +43,27 @@ export const apiKeys = tenancy.table('api_keys', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
 });
+
+/**
+ * PHI access records of every service (from their `<service>.audit.recorded` events). Append-only: a
+ * trigger refuses UPDATE, and DELETE of rows younger than the 6-year HIPAA retention.
+ */
+export const auditEvents = tenancy.table(
+  'audit_events',
+  {
+    id: uuid('id').primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    service: text('service').notNull(),
+    operation: text('operation').notNull(),
+    access: text('access').notNull(),
+    principalId: text('principal_id').notNull(),
+    principalRole: text('principal_role').notNull(),
+    practiceId: text('practice_id'),
+    resourceIds: text('resource_ids').array().notNull(),
+    outcome: text('outcome').notNull(),
+    problemCode: text('problem_code'),
+    traceId: text('trace_id'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('audit_events_practice_at').on(t.practiceId, t.at, t.id), index('audit_events_at').on(t.at, t.id)],
+);

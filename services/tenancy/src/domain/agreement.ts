@@ -1,5 +1,6 @@
 import { businessServices, type BusinessService } from '@mso/contracts';
 import type { AgreementInput, MsoModel } from '@mso/contracts/tenancy';
+import { isKnownTimeZone } from './time-zone.js';
 
 export interface FieldIssue {
   path: string;
@@ -91,6 +92,9 @@ export function checkAgreement(input: AgreementInput, practiceState: string, pre
     }
   });
 
+  if (input.timeZone !== undefined && !isKnownTimeZone(input.timeZone)) {
+    errors.push({ path: at('/timeZone'), message: `unknown time zone "${input.timeZone}"; use an IANA name such as America/Chicago` });
+  }
   if (input.effectiveFrom && input.effectiveTo && input.effectiveTo < input.effectiveFrom) {
     errors.push({ path: at('/effectiveTo'), message: 'effectiveTo is before effectiveFrom' });
   }

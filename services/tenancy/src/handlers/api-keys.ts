@@ -17,7 +17,7 @@ async function issueKey(ctx: HandlerContext, role: string, label: string, practi
     createdAt: ctx.clock.now(),
     revokedAt: null,
   };
-  await ctx.db.insert(apiKeys).values(row);
+  await ctx.acrossPractices('api key issued', (all) => all.db.insert(apiKeys).values(row));
   await publishApiKey(ctx, row);
   return { id: row.id, key: secret, role, label, practiceId, createdAt: row.createdAt.toISOString() };
 }
@@ -33,7 +33,7 @@ export const createMsoApiKeyHandler: Handler<typeof createMsoApiKey> = async (in
 
 export const revokeApiKeyHandler: Handler<typeof revokeApiKey> = async (input, ctx) => {
   const now = ctx.clock.now();
-  const [row] = await ctx.db.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, input.keyId)).returning();
+  const [row] = await ctx.acrossPractices('api key revoked', (all) => all.db.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, input.keyId)).returning());
   if (!row) throw new ProblemError('not-found', 'no such API key');
   await publishApiKey(ctx, row);
   return { id: row.id, revokedAt: (row.revokedAt ?? now).toISOString() };

@@ -43,7 +43,11 @@ async function publishEntry(ctx: BaseContext, key: string, value: unknown, about
 }
 
 /** Writes every practice's entitlement and every key to the KV bucket (start-up and periodic repair). */
-export async function syncEntitlements(ctx: BaseContext, db: Db): Promise<void> {
+export function syncEntitlements(ctx: BaseContext): Promise<void> {
+  return ctx.acrossPractices('entitlement sync: every practice and key to the KV bucket', (all) => publishAll(ctx, all.db));
+}
+
+async function publishAll(ctx: BaseContext, db: Db): Promise<void> {
   const kv = await ctx.kv(entitlementsBucket);
   const rows = await db
     .selectDistinctOn([agreements.practiceId])
@@ -54,19 +58,24 @@ export async function syncEntitlements(ctx: BaseContext, db: Db): Promise<void> 
   for (const key of keys) await kv.put(kvKeys.apiKey(key.keyHash), encodeJson(toResolvedKey(key)));
 }
 
-export const resolveApiKeyHandler: Handler<typeof resolveApiKey> = async (input, ctx) => {
-  const [key] = await ctx.db.select().from(apiKeys).where(eq(apiKeys.keyHash, input.keyHash));
+export const resolveApiKeyHandler: Handler<typeof resolveApiKey> = (input, ctx) =>
+  ctx.acrossPractices('api-key.resolve: the gateway looks up a key', (all) => resolveKey(all.db, input.keyHash));
+
+async function resolveKey(db: Db, keyHash: string) {
+  const [key] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash));
   if (!key) throw new ProblemError('not-found', 'unknown API key');
   let entitlement: Entitlement | null = null;
   if (key.practiceId) {
-    const [row] = await ctx.db.select().from(agreements).where(eq(agreements.practiceId, key.practiceId)).orderBy(desc(agreements.version)).limit(1);
+    const [row] = await db.select().from(agreements).where(eq(agreements.practiceId, key.practiceId)).orderBy(desc(agreements.version)).limit(1);
     entitlement = row ? toEntitlement(row) : null;
   }
   return { key: toResolvedKey(key), entitlement };
-};
+}
 
 export const getEntitlementHandler: Handler<typeof getEntitlement> = async (input, ctx) => {
-  const [row] = await ctx.db.select().from(agreements).where(eq(agreements.practiceId, input.practiceId)).orderBy(desc(agreements.version)).limit(1);
+  const [row] = await ctx.acrossPractices('entitlement.get: the gateway looks up a practice', (all) =>
+    all.db.select().from(agreements).where(eq(agreements.practiceId, input.practiceId)).orderBy(desc(agreements.version)).limit(1),
+  );
   if (!row) throw new ProblemError('not-found', 'no such practice');
   return toEntitlement(row);
 };

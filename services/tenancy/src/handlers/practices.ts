@@ -16,7 +16,9 @@ import { decodeCursor, paginate, preparedQuery, type Db, type Handler, type Hand
 import { agreements, practices } from '../db/schema.js';
 import { checkAgreement, servicesOf } from '../domain/agreement.js';
 import { npiProblem } from '../domain/npi.js';
+import { defaultTimeZone } from '../domain/time-zone.js';
 import { publishEntitlement } from './entitlements.js';
+import { registry } from './registry.js';
 
 type PracticeRow = typeof practices.$inferSelect;
 type AgreementRow = typeof agreements.$inferSelect;
@@ -35,6 +37,8 @@ export function toAgreement(row: AgreementRow, state: string): Agreement {
     fees: row.fees,
     ownership: row.ownership,
     terms: row.terms as Agreement['terms'],
+    timeZone: row.timeZone ?? defaultTimeZone(state),
+    state,
     effectiveFrom: row.effectiveFrom,
     effectiveTo: row.effectiveTo,
     warnings: check.warnings,
@@ -78,6 +82,7 @@ function agreementRow(practiceId: string, version: number, input: AgreementInput
     fees: input.fees ?? [],
     ownership: input.ownership ?? [],
     terms: input.terms ?? {},
+    timeZone: input.timeZone ?? null,
     effectiveFrom: input.effectiveFrom ?? today(ctx),
     effectiveTo: input.effectiveTo ?? null,
     createdAt: ctx.clock.now(),
@@ -98,14 +103,14 @@ export const createPracticeHandler: Handler<typeof createPractice> = async (inpu
     createdAt: ctx.clock.now(),
   };
   const agreement = agreementRow(practice.id, 1, input.agreement, ctx);
-  const result = await ctx.transaction(async (tx) => {
+  const result = await ctx.acrossPractices('practice.create: a new practice and its first agreement', (all) => all.transaction(async (tx) => {
     const inserted = await tx.db.insert(practices).values(practice).onConflictDoNothing({ target: practices.npi }).returning({ id: practices.id });
     if (inserted.length === 0) throw new ProblemError('conflict', `a practice with NPI ${input.npi} exists already`, [{ path: '/npi', message: 'already registered' }]);
     await tx.db.insert(agreements).values(agreement);
     const out = toPractice(practice, agreement);
     await tx.emit(practiceCreated, { practice: out }, { subject: practice.id, practiceId: practice.id });
     return out;
-  });
+  }));
   await publishEntitlement(ctx, agreement);
   return result;
 };
@@ -115,7 +120,7 @@ export const getPracticeHandler: Handler<typeof getPractice> = async (input, ctx
   if (ctx.principal.practiceId && ctx.principal.practiceId !== input.practiceId) {
     throw new ProblemError('not-found', 'no such practice');
   }
-  const [row] = await practiceById(ctx.db).execute({ id: input.practiceId });
+  const [row] = await registry(ctx, 'practice.get', (scope) => practiceById(scope.db).execute({ id: input.practiceId }));
   if (!row) throw new ProblemError('not-found', 'no such practice');
   return toPractice(row.practices, row.latest);
 };
@@ -144,7 +149,9 @@ export const listPracticesHandler: Handler<typeof listPractices> = async (input,
     ? or(gt(practices.createdAt, new Date(after.createdAt)), and(eq(practices.createdAt, new Date(after.createdAt)), gt(practices.id, after.id)))
     : undefined;
   const rows = await ctx.db.select().from(practices).where(where).orderBy(asc(practices.createdAt), asc(practices.id)).limit(limit + 1);
-  const withAgreements = await Promise.all(rows.map(async (r) => ({ row: r, agreement: (await currentAgreement(ctx.db, r.id))! })));
+  const withAgreements = await ctx.acrossPractices('practice.list', (all) =>
+    Promise.all(rows.map(async (r) => ({ row: r, agreement: (await currentAgreement(all.db, r.id))! }))),
+  );
   return paginate(
     withAgreements.map((x) => ({ ...x, id: x.row.id, createdAt: x.row.createdAt })),
     limit,
@@ -157,7 +164,7 @@ export const putAgreementHandler: Handler<typeof putAgreement> = async (input, c
   const [practice] = await ctx.db.select().from(practices).where(eq(practices.id, practiceId));
   if (!practice) throw new ProblemError('not-found', 'no such practice');
   rejectAgreement(agreementInput, practice.state, '');
-  const agreement = await ctx.transaction(async (tx) => {
+  const agreement = await ctx.acrossPractices('agreement.put', (all) => all.transaction(async (tx) => {
     // Lock the practice row so two concurrent changes get consecutive versions.
     await tx.db.select({ id: practices.id }).from(practices).where(eq(practices.id, practiceId)).for('update');
     const previous = await currentAgreement(tx.db, practiceId);
@@ -166,7 +173,7 @@ export const putAgreementHandler: Handler<typeof putAgreement> = async (input, c
     const out = toAgreement(row, practice.state);
     await tx.emit(agreementChanged, { practiceId, agreement: out, previousServices: (previous?.services ?? []) as Agreement['services'] }, { subject: practiceId, practiceId });
     return row;
-  });
+  }));
   await publishEntitlement(ctx, agreement);
   return toAgreement(agreement, practice.state);
 };

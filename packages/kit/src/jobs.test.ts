@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJob } from '@mso/contracts/finance';
+import type { AsyncJob } from '@mso/contracts';
+import { createMemoryBus, type Bus } from '@mso/bus';
+import { createPgliteTestDatabase } from '@mso/db/testing';
+import { createLogger } from '@mso/telemetry';
+import { callOperation } from './call.js';
+import { startHost, type Host } from './host.js';
+import type { Db } from './service.js';
+import { countBatchLines, longWork, postBatch } from '../test/long-work/service.js';
+
+// Embedded mode (in-memory bus, PGlite with its one connection): async jobs run the same way.
+let host: Host;
+let bus: Bus;
+let db: Awaited<ReturnType<typeof createPgliteTestDatabase>>;
+const as = { principal: { id: 'k', role: 'practice-admin' as const, practiceId: randomUUID() }, practiceId: '' };
+as.practiceId = as.principal.practiceId;
+
+beforeAll(async () => {
+  db = await createPgliteTestDatabase();
+  bus = createMemoryBus();
+  host = await startHost({ services: [longWork], bus, database: db.database, logger: createLogger({ name: 'jobs-embedded', level: 'silent' }), asyncJobs: { pollMs: 50 } });
+});
+afterAll(async () => {
+  await host?.stop();
+  await bus?.close();
+  await db?.drop();
+});
+
+describe('async operations, embedded', () => {
+  it('runs a job to its result with its progress and effects on PGlite', async () => {
+    const batch = `e-${randomUUID()}`;
+    const submitted = (await callOperation(bus, postBatch, { batch, lines: 20, stepMs: 1 }, as)) as unknown as AsyncJob;
+    expect(submitted.status).toBe('queued');
+    let job = submitted;
+    for (let i = 0; i < 200 && job.status !== 'succeeded' && job.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      job = await callOperation(bus, getJob, { id: submitted.id }, as);
+    }
+    expect(job).toMatchObject({ status: 'succeeded', result: { batch, lines: 20 }, progress: { done: 20, total: 20 } });
+    expect(await countBatchLines(db.database.db as unknown as Db, batch)).toBe(20);
+  }, 30_000);
+});

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import type { EventDef, EventEnvelope } from '@mso/contracts';
+import type { Bus, Headers } from '@mso/bus';
+import type { Logger } from '@mso/telemetry';
+import type { Clock } from './clock.js';
+import { encodeJson } from './codec.js';
+import { CoalescedRun } from './coalesce.js';
+import { loggableError } from './errors.js';
+import type { KitTables } from './tables.js';
+import { runInTransaction } from './transaction.js';
+import { assertValid } from './validation.js';
+import type { Db, EmitOptions } from './service.js';
+
+/*
+ * Ordering. Identity order (`seq`) is not commit order: `nextval` (which an identity column calls when
+ * the INSERT runs) is not transactional, so a transaction that drew seq 5 can commit after one that drew
+ * seq 6, and the relay would publish 6 and then 5, or skip 5 while it is invisible. We order events per
+ * practice by making emitters of one practice take turns: before `emit` inserts its row (and so before
+ * the row's seq is drawn), it takes a transaction-level advisory lock keyed by the service schema and the
+ * practice (`pg_advisory_xact_lock(int4, int4)`; the two-key space never meets the relay's one-key lock
+ * below). PostgreSQL releases the lock only after the holder's commit (or rollback) is visible to
+ * everyone. A second transaction emitting for the same practice waits on the lock, and draws its seq
+ * only once the first has ended, so its seq comes after every seq the first drew: within a practice,
+ * `seq` order is commit order, and a row is never visible while an earlier row of its practice is
+ * still uncommitted. (The identity's sequence has CACHE 1, so values come in the order they are
+ * drawn across sessions.) A transaction re-takes its own lock freely; two practices whose keys hash
+ * alike merely take turns together.
+ *
+ * An advisory lock is not a row version, so under repeatable read or serializable the waiter does not
+ * fail with 40001 when the holder commits (a row update held until commit, the earlier design, made it
+ * fail and re-run): it proceeds, and only conflicts in the service's own data make a re-run. Nothing
+ * here reads data, so the waiter's older snapshot does not matter. Events of no practice (platform
+ * events) share one key.
+ *
+ * The alternative, `pg_current_xact_id()` plus a `pg_snapshot_xmin` horizon, was rejected: it gives a
+ * gap-free order, but the order of transaction ids (assigned at a transaction's first write) is not
+ * commit order either, and the relay would hold back every event behind the oldest open transaction
+ * of the whole database. The cost of the lock is that emitting transactions of one practice serialise
+ * from their first emit to their commit: emit late in the transaction.
+ *
+ * One relay at a time per service schema (a transaction-scoped advisory lock), so publishing follows
+ * `seq` across copies. Rows are published without row locks, in batches: each practice's rows in
+ * order, one at a time, and the practices of a batch concurrently; the batch is marked published once
+ * the acks are in. A failed publish stops its practice's chain, so nothing of that practice is
+ * published after a gap; the rows are retried by the next pass (JetStream drops a repeat of an id it
+ * stored within its duplicate window, and the consumers' inbox drops later repeats).
+ */
+
+export interface OutboxOptions {
+  /** Published outbox rows are deleted once they are this old, by the injected clock. Default 1 h. */
+  retentionMs?: number;
+  /**
+   * Handled event ids are kept this long, by the injected clock. Default 7 days; at least
+   * {@link MIN_INBOX_RETENTION_MS}, far longer than JetStream's duplicate window (2 min) and the
+   * consumers' redelivery backoff, so a repeat the broker lets through is still recognised.
+   */
+  inboxRetentionMs?: number;
+  /** How often pruning runs, by the injected clock. Default 10 min. */
+  pruneIntervalMs?: number;
+}
+
+/** `MSO_OUTBOX_RETENTION_MINUTES` and `MSO_INBOX_RETENTION_DAYS`; a malformed value stops the start. */
+export function outboxOptionsFromEnv(env: Record<string, string | undefined>): OutboxOptions {
+  const read = (name: string, unitMs: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+    return n * unitMs;
+  };
+  const retentionMs = read('MSO_OUTBOX_RETENTION_MINUTES', 60_000);
+  const inboxRetentionMs = read('MSO_INBOX_RETENTION_DAYS', 24 * 60 * 60_000);
+  return { ...(retentionMs ? { retentionMs } : {}), ...(inboxRetentionMs ? { inboxRetentionMs } : {}) };
+}
+
+export const DEFAULT_OUTBOX_RETENTION_MS = 60 * 60_000;
+export const DEFAULT_INBOX_RETENTION_MS = 7 * 24 * 60 * 60_000;
+export const DEFAULT_PRUNE_INTERVAL_MS = 10 * 60_000;
+export const MIN_INBOX_RETENTION_MS = 60 * 60_000;
+const RELAY_BATCH = 100;
+const PRUNE_BATCH = 5_000;
+/** The turn key and relay chain of events that belong to no practice. */
+const NO_PRACTICE = '';
+
+export interface WriteOutboxArgs {
+  tables: KitTables;
+  /** The producing service (CloudEvents `source` is `mso/<service>`). */
+  service: string;
+  clock: Clock;
+  event: EventDef;
+  data: unknown;
+  /** The practice of the context that emits; `options.practiceId` overrides it. */
+  tenant: string | null;
+  options?: EmitOptions;
+}
+
+/** Writes an event into the outbox in `tx`, the transaction of the state change it announces. */
+export async function writeOutbox(tx: Db, args: WriteOutboxArgs): Promise<void> {
+  const { tables, event, options = {} } = args;
+  assertValid(event.data, args.data, `${event.type} event`);
+  const practiceId = options.practiceId === undefined ? args.tenant : options.practiceId;
+  const now = args.clock.now();
+  const envelope: EventEnvelope = {
+    specversion: '1.0',
+    id: options.id ?? randomUUID(),
+    source: `mso/${args.service}`,
+    type: event.type,
+    time: now.toISOString(),
+    ...(options.subject ? { subject: options.subject } : {}),
+    datacontenttype: 'application/json',
+    dataschemaversion: event.version,
+    ...(practiceId ? { tenantid: practiceId } : {}),
+    data: args.data,
+  };
+  // Keep the emitting span's context so the published event continues this trace.
+  const headers: Headers = {};
+  propagation.inject(context.active(), headers);
+  // The turn of this practice (see the top of this file): taken before the INSERT draws the row's seq.
+  const turn = `mso.outbox:${getTableConfig(tables.outbox).schema ?? 'public'}`;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${turn}), hashtext(${practiceId ?? NO_PRACTICE}))`);
+  await tx
+    .insert(tables.outbox)
+    .values({
+      id: envelope.id,
+      subject: event.subject,
+      envelope,
+      headers,
+      createdAt: now,
+      practiceId: practiceId ?? null,
+    })
+    .onConflictDoNothing();
+}
+
+/**
+ * Records that `consumer` handles `eventId`, in the transaction of the handler's effect. False when it
+ * was recorded before: the effect is already committed and the delivery is a repeat.
+ */
+export async function recordInInbox(tx: Db, tables: KitTables, consumer: string, eventId: string, clock: Clock): Promise<boolean> {
+  const inserted = await tx
+    .insert(tables.inbox)
+    .values({ consumer, eventId, handledAt: clock.now() })
+    .onConflictDoNothing()
+    .returning({ id: tables.inbox.eventId });
+  return inserted.length > 0;
+}
+
+export interface OutboxRelayDeps {
+  db: () => Db;
+  tables: KitTables;
+  /** The service's schema: one relay at a time per schema. */
+  schema: string;
+  bus: Bus;
+  clock: Clock;
+  log: Logger;
+  options?: OutboxOptions;
+}
+
+export interface PruneResult {
+  outbox: number;
+  inbox: number;
+}
+
+type OutboxRow = KitTables['outbox']['$inferSelect'];
+
+/** Publishes a service's outbox in commit order per practice, and prunes what is past retention. */
+export class OutboxRelay {
+  private readonly retentionMs: number;
+  private readonly inboxRetentionMs: number;
+  private readonly pruneIntervalMs: number;
+  private nextPruneAt = Number.NEGATIVE_INFINITY;
+  private readonly run = new CoalescedRun(async () => {
+    while ((await this.publishBatch()) > 0);
+    await this.pruneIfDue();
+  });
+
+  constructor(private readonly deps: OutboxRelayDeps) {
+    const o = deps.options ?? {};
+    this.retentionMs = positive('outbox retentionMs', o.retentionMs ?? DEFAULT_OUTBOX_RETENTION_MS);
+    this.inboxRetentionMs = positive('outbox inboxRetentionMs', o.inboxRetentionMs ?? DEFAULT_INBOX_RETENTION_MS);
+    this.pruneIntervalMs = positive('outbox pruneIntervalMs', o.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS);
+    if (this.inboxRetentionMs < MIN_INBOX_RETENTION_MS) {
+      throw new RangeError(`outbox inboxRetentionMs must be at least ${MIN_INBOX_RETENTION_MS} ms: the inbox must outlive the broker's duplicate window and redelivery`);
+    }
+  }
+
+  /** Publishes every committed unpublished row, then prunes when a prune is due. Concurrent calls coalesce. */
+  relay(): Promise<void> {
+    return this.run.run();
+  }
+
+  /** Starts a relay pass in the background (after a commit that emitted); failures are logged. */
+  kick(): void {
+    void this.relay().catch((e) => this.deps.log.error({ err: loggableError(e) }, 'outbox relay failed'));
+  }
+
+  idle(): Promise<void> {
+    return this.run.idle();
+  }
+
+  /** Deletes published rows older than the retention and inbox ids older than the inbox retention. */
+  async prune(): Promise<PruneResult> {
+    const now = this.deps.clock.now().getTime();
+    const { outbox, inbox } = this.deps.tables;
+    const outboxCutoff = new Date(now - this.retentionMs);
+    const inboxCutoff = new Date(now - this.inboxRetentionMs);
+    // In batches, so a first prune of a large backlog holds no long locks.
+    const deleted = { outbox: 0, inbox: 0 };
+    for (;;) {
+      const n = await this.transaction(async (tx) => {
+        const old = tx.select({ seq: outbox.seq }).from(outbox).where(and(isNotNull(outbox.publishedAt), lt(outbox.publishedAt, outboxCutoff))).limit(PRUNE_BATCH);
+        return (await tx.delete(outbox).where(inArray(outbox.seq, old)).returning({ seq: outbox.seq })).length;
+      });
+      deleted.outbox += n;
+      if (n < PRUNE_BATCH) break;
+    }
+    for (;;) {
+      const n = await this.transaction(async (tx) => {
+        const old = tx.select({ consumer: inbox.consumer, eventId: inbox.eventId }).from(inbox).where(lt(inbox.handledAt, inboxCutoff)).limit(PRUNE_BATCH);
+        return (await tx.delete(inbox).where(sql`(${inbox.consumer}, ${inbox.eventId}) in (${old})`).returning({ id: inbox.eventId })).length;
+      });
+      deleted.inbox += n;
+      if (n < PRUNE_BATCH) break;
+    }
+    return deleted;
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    if (now < this.nextPruneAt) return;
+    this.nextPruneAt = now + this.pruneIntervalMs;
+    const deleted = await this.prune();
+    if (deleted.outbox || deleted.inbox) this.deps.log.debug(deleted, 'pruned outbox and inbox');
+  }
+
+  private transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return runInTransaction(this.deps.db(), { tenant: null }, fn);
+  }
+
+  /** One batch: returns how many rows it published; throws after marking the acked ones when a publish failed. */
+  private async publishBatch(): Promise<number> {
+    const { outbox } = this.deps.tables;
+    const { published, failure } = await this.transaction(async (tx) => {
+      // Copies of the service take turns; a copy kicked while another relays waits, then finds its rows.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`mso.outbox-relay:${this.deps.schema}`}, 0))`);
+      const rows = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.seq)).limit(RELAY_BATCH);
+      const result = await this.publishInOrder(rows);
+      if (result.published.length) {
+        await tx.update(outbox).set({ publishedAt: this.deps.clock.now() }).where(inArray(outbox.seq, result.published));
+      }
+      return result;
+    });
+    if (failure !== undefined) throw failure;
+    return published.length;
+  }
+
+  /** Each practice's rows one after another (in `seq` order), the practices concurrently. */
+  private async publishInOrder(rows: OutboxRow[]): Promise<{ published: number[]; failure: unknown }> {
+    const chains = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const key = row.practiceId ?? NO_PRACTICE;
+      const chain = chains.get(key);
+      if (chain) chain.push(row);
+      else chains.set(key, [row]);
+    }
+    const published: number[] = [];
+    let failure: unknown;
+    await Promise.all(
+      [...chains.values()].map(async (chain) => {
+        for (const row of chain) {
+          try {
+            await this.publish(row);
+          } catch (error) {
+            failure ??= error;
+            return; // nothing later of this practice goes out before this row
+          }
+          published.push(row.seq);
+        }
+      }),
+    );
+    return { published, failure };
+  }
+
+  private publish(row: OutboxRow): Promise<void> {
+    const parent = propagation.extract(ROOT_CONTEXT, row.headers);
+    return context.with(parent, () => this.deps.bus.publish({ id: row.id, subject: row.subject, data: encodeJson(row.envelope) }));
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number of milliseconds`);
+  return value;
+}

@@ -1,0 +1,121 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { applyTenant, type TenantScope } from '@mso/db';
+import type { Db, TransactionContext } from './service.js';
+
+export type Isolation = 'serializable' | 'repeatable read' | 'read committed';
+
+export interface TransactionOptions {
+  /** Default `read committed`. A nested call may repeat the outer level but not change it. */
+  isolation?: Isolation;
+  /** Attempts after the first on serialization failure or deadlock. Default {@link DEFAULT_RETRIES}. */
+  retries?: number;
+}
+
+export interface RunInTransactionOptions extends TransactionOptions {
+  /**
+   * The practice the transaction acts for (null: platform work; `ALL_PRACTICES`: the audited MSO-wide
+   * path). The tenant wall scopes the transaction to it (tenant-wall.ts in @mso/db).
+   */
+  tenant: TenantScope;
+}
+
+export const DEFAULT_RETRIES = 10;
+/** SQLSTATEs after which re-running the whole transaction is correct: serialization failure, deadlock. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const BACKOFF_BASE_MS = 5;
+const BACKOFF_CAP_MS = 1000;
+
+/** Whether an error (or the driver error drizzle wrapped in `.cause`) asks for the transaction to be re-run. */
+export function isRetryableTransactionError(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && RETRYABLE.has(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * The one way the kit opens a transaction (handlers, consumers, jobs, idempotency records): at the
+ * given isolation, re-run from the start when PostgreSQL aborts it for a serialization failure or a
+ * deadlock, a bounded number of times with jittered exponential backoff ("full jitter", so that
+ * colliding transactions spread out instead of colliding again).
+ */
+export async function runInTransaction<T>(db: Db, options: RunInTransactionOptions, fn: (tx: Db) => Promise<T>): Promise<T> {
+  const retries = options.retries ?? DEFAULT_RETRIES;
+  const config = options.isolation ? { isolationLevel: options.isolation } : undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction(async (tx) => {
+        await applyTenant(tx, options.tenant);
+        return fn(tx as unknown as Db);
+      }, config);
+    } catch (error) {
+      if (attempt >= retries || !isRetryableTransactionError(error)) throw error;
+      const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+    }
+  }
+}
+
+interface Frame {
+  tx: TransactionContext;
+  isolation: Isolation;
+}
+
+// The transaction the running code is inside, per async call chain (a transaction's `fn` and all it
+// awaits). Set inside the driver's callback, so it does not depend on the driver keeping the caller's
+// async context; cleared at every entry point (request, event, job run) by `outsideTransactions`.
+const frames = new AsyncLocalStorage<Frame>();
+
+export interface OpenTransactionOptions {
+  db: Db;
+  /** The tenant wall's scope (see {@link RunInTransactionOptions.tenant}). */
+  tenant: TenantScope;
+  /** The transaction context handed to `fn` (its `emit` writes the outbox in `tx`). */
+  bind(tx: Db): TransactionContext;
+  /** Runs last inside the outermost transaction, before commit (e.g. the idempotency marker). */
+  beforeCommit?(tx: Db): Promise<void>;
+}
+
+/**
+ * `ctx.transaction`: the outermost call opens a transaction through {@link runInTransaction} (so a
+ * serialization failure re-runs `fn`, emits included); a call inside it becomes a savepoint, so a
+ * failing nested call rolls back only its own writes.
+ */
+export async function openTransaction<T>(open: OpenTransactionOptions, fn: (tx: TransactionContext) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const outer = frames.getStore();
+  if (outer) {
+    if (options.isolation && options.isolation !== outer.isolation) {
+      throw new Error(`a nested transaction cannot change the isolation level (outer: ${outer.isolation}, asked: ${options.isolation})`);
+    }
+    return outer.tx.db.transaction(async (savepoint) => {
+      const frame: Frame = { tx: open.bind(savepoint as unknown as Db), isolation: outer.isolation };
+      return frames.run(frame, () => fn(frame.tx));
+    });
+  }
+  const isolation = options.isolation ?? 'read committed';
+  const retries = options.retries === undefined ? {} : { retries: options.retries };
+  return runInTransaction(open.db, { tenant: open.tenant, isolation, ...retries }, async (tx) => {
+    const frame: Frame = { tx: open.bind(tx), isolation };
+    const result = await frames.run(frame, () => fn(frame.tx));
+    await open.beforeCommit?.(tx);
+    return result;
+  });
+}
+
+/** The transaction the calling code runs inside, if any (`ctx.db` answers with it there). */
+export function currentTransaction(): TransactionContext | undefined {
+  return frames.getStore()?.tx;
+}
+
+/** Entry points (a request, an event, a job run) start outside any transaction, whatever called them in process. */
+export function outsideTransactions<T>(fn: () => T): T {
+  return frames.exit(fn);
+}
+
+/** Throws inside a transaction: a call to another service would hold the transaction's locks across the network. */
+export function refuseInTransaction(operation: string): void {
+  if (frames.getStore()) {
+    throw new Error(`${operation} was called inside a transaction: a call to another service must not hold locks across the network; call it before or after ctx.transaction`);
+  }
+}

@@ -1,0 +1,92 @@
+import type { Bus, BusEvent, ConsumeOptions } from '@mso/bus';
+
+/** A durable the service under test consumes with: which producer, which subjects. */
+export interface ObservedConsumer {
+  producer: string;
+  durable: string;
+  filter: string;
+}
+
+type Settle = (error?: unknown) => void;
+
+/**
+ * Wraps the bus a test host runs on, to see what the service does with it: which events it publishes
+ * (its outbox relay) and when its consumers have finished with a delivery. A consumer's handler
+ * returns only after the kit committed the event's transaction, so "handled" means committed.
+ */
+export class ObservedBus {
+  readonly bus: Bus;
+  readonly consumers: ObservedConsumer[] = [];
+  private readonly published: BusEvent[] = [];
+  private readonly waiting = new Map<string, Settle>();
+
+  constructor(
+    private readonly inner: Bus,
+    private readonly producer: string,
+  ) {
+    this.bus = {
+      ...inner,
+      publish: async (event) => {
+        await inner.publish(event);
+        if (event.subject.startsWith(`evt.${producer}.`)) this.published.push(event);
+      },
+      consume: (options) => this.consume(options),
+    };
+  }
+
+  /** Events the service published, oldest first, once each (a relay may publish an event again). */
+  publishedEvents(): BusEvent[] {
+    const seen = new Set<string>();
+    return this.published.filter((e) => !seen.has(e.id) && seen.add(e.id));
+  }
+
+  /** Consumers of the service that take events of `subject` from `producer`. */
+  consumersOf(producer: string, subject: string): ObservedConsumer[] {
+    return this.consumers.filter((c) => c.producer === producer && subjectMatches(c.filter, subject));
+  }
+
+  /** Resolves when `durable` has handled the bus event `eventId`, rejects with its handler's error. */
+  handled(durable: string, eventId: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(`${durable}\u0000${eventId}`, (error) => (error === undefined ? resolve() : reject(error)));
+    });
+  }
+
+  private consume(options: ConsumeOptions) {
+    const { producer, durable } = options;
+    this.consumers.push({ producer, durable, filter: options.filter ?? `evt.${producer}.>` });
+    return this.inner.consume({
+      ...options,
+      // One delivery: a failure surfaces in the test that delivered the event, instead of a retry
+      // changing state later in the background. Redelivery itself is the bus's, tested there.
+      maxDeliver: 1,
+      handler: async (event) => {
+        const key = `${durable}\u0000${event.id}`;
+        try {
+          await options.handler(event);
+        } catch (error) {
+          this.settle(key, error ?? new Error('consumer failed'));
+          throw error;
+        }
+        this.settle(key);
+      },
+    });
+  }
+
+  private settle(key: string, error?: unknown): void {
+    const settle = this.waiting.get(key);
+    this.waiting.delete(key);
+    settle?.(error);
+  }
+}
+
+/** NATS subject matching: `*` is one token, a trailing `>` one or more. */
+function subjectMatches(filter: string, subject: string): boolean {
+  const f = filter.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '>') return s.length > i;
+    if (i >= s.length || (f[i] !== '*' && f[i] !== s[i])) return false;
+  }
+  return f.length === s.length;
+}

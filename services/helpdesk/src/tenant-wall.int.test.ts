@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tablesMissingTenantWall } from '@mso/db';
+import { createTestDatabase, type TestDatabase } from '@mso/db/testing';
+import { KIT_TABLES_OUTSIDE_WALL, kitMigrations } from '@mso/kit';
+import { practices } from './db/schema.js';
+import { helpdesk } from './service.js';
+
+const practiceA = '00000000-0000-4000-8000-0000000000a1';
+const practiceB = '00000000-0000-4000-8000-0000000000b2';
+
+let test: TestDatabase;
+beforeAll(async () => {
+  test = await createTestDatabase({ migrations: [kitMigrations('helpdesk'), { schema: 'helpdesk', migrationsFolder: helpdesk.db!.migrationsFolder }] });
+});
+afterAll(async () => {
+  await test?.drop();
+});
+
+describe('tenant wall on helpdesk', () => {
+  it('has the policy on every helpdesk table with a practice_id', async () => {
+    expect(await tablesMissingTenantWall(test.database.db, ['helpdesk'], KIT_TABLES_OUTSIDE_WALL)).toEqual([]);
+  });
+
+  it("answers a query without a practice filter with the scope's practice only", async () => {
+    await test.database.db.insert(practices).values([{ practiceId: practiceA }, { practiceId: practiceB }]);
+    const seen = await test.database.tenantDb(practiceA).select().from(practices);
+    expect(seen.map((p) => p.practiceId)).toEqual([practiceA]);
+  });
+});
