@@ -70,8 +70,17 @@ export function shippedServices(): string[] {
 export const plannedServices = ['tenancy', 'billing', 'collections', 'hr', 'helpdesk', 'finance'] as const;
 
 /**
+ * CLI commands that are clients of a running platform, not part of it: what they read from the
+ * environment (the platform's URL, an API key, a practice id) belongs to the person or script running
+ * them, never to a gateway or service container, so no deployment file may set it (a container must
+ * not hold an API key). They are documented under the CLI in docs/deploy.md instead.
+ */
+export const clientCommandFiles = ['apps/cli/src/job-wait.ts'];
+
+/**
  * Environment variables the platform reads at run time: `env.NAME` / `process.env.NAME` in the
- * non-test sources of apps, packages and services (test helpers and TEST_* variables aside).
+ * non-test sources of apps, packages and services (test helpers, TEST_* variables and the CLI's
+ * client commands aside).
  */
 export function platformEnvVars(): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -86,7 +95,8 @@ export function platformEnvVars(): Map<string, string[]> {
         !/\.(int\.)?test\.ts$/.test(r) &&
         !/(^|\/)(testing|bench|test)(\/|\.ts$)/.test(r) &&
         !r.startsWith('packages/testing/') &&
-        !r.startsWith('packages/infra-check/')
+        !r.startsWith('packages/infra-check/') &&
+        !clientCommandFiles.includes(r)
       );
     });
     for (const file of files) {

@@ -9,7 +9,7 @@ import { everyProcess, gatewayOnly, missing, serviceOnly } from './roles.js';
 const chartDir = join(infraDir, 'helm/mso-platform');
 const chart = loadYaml<Obj>(join(chartDir, 'Chart.yaml'));
 const values = loadYaml<Obj>(join(chartDir, 'values.yaml'));
-const secrets = { secrets: { adminKey: 'mso_admin_test', databaseUrl: 'postgres://mso:pw@db:5432/mso' } };
+const secrets = { secrets: { adminKey: 'mso_admin_test', databaseUrl: 'postgres://mso:pw@db:5432/mso', idempotencyKey: 'c2VhbHMgc3RvcmVkIHJlcGxpZXMgb2YgUEhJIG9wcy4=' } };
 const render = (over: Obj = {}, releaseName = 'mso') => {
   const out = renderChart(chartDir, { releaseName, values: { ...secrets, ...over } });
   return { files: out.files, manifests: out.manifests as Obj[] };
@@ -58,8 +58,10 @@ describe('Helm chart infra/helm/mso-platform', () => {
     expect(problems).toEqual([]);
   });
 
-  it('refuses to render without MSO_ADMIN_KEY and DATABASE_URL, or an existing Secret', () => {
+  it('refuses to render without MSO_ADMIN_KEY, DATABASE_URL and MSO_IDEMPOTENCY_KEY, or an existing Secret', () => {
     expect(() => renderChart(chartDir, { releaseName: 'mso' })).toThrow(/secrets.adminKey \(MSO_ADMIN_KEY\) is required/);
+    const { idempotencyKey: _omitted, ...withoutIdempotencyKey } = secrets.secrets;
+    expect(() => renderChart(chartDir, { releaseName: 'mso', values: { secrets: withoutIdempotencyKey } })).toThrow(/secrets.idempotencyKey \(MSO_IDEMPOTENCY_KEY\) is required/);
     expect(() => renderChart(chartDir, { releaseName: 'mso', values: { secrets: { existingSecret: 'mine' } } })).not.toThrow();
   });
 

@@ -1,38 +1,35 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import {
-  busHeaders,
   businessServices,
   ProblemError,
   serviceInfo,
   type EventDef,
   type EventEnvelope,
-  type Operation,
   type Principal,
   type BusinessService,
-  type RawBody,
 } from '@mso/contracts';
 import type { Bus, BusReply, BusRequest, Consumer, Served } from '@mso/bus';
 import { ALL_PRACTICES, migrateService, type Database, type TenantScope } from '@mso/db';
 import { acrossPractices, widened } from './tenant-wall.js';
 import { createLogger, type Logger } from '@mso/telemetry';
 import { systemClock, type Clock } from './clock.js';
-import { decodeJson, decodePrincipal, problemReply } from './codec.js';
-import { decodeRequest, encodeReply } from './raw.js';
+import { decodeJson } from './codec.js';
 import { callOperation } from './call.js';
 import { kitTables, migrateKitTables, type KitTables } from './tables.js';
 import { OutboxRelay, recordInInbox, writeOutbox, type OutboxOptions } from './outbox.js';
 import { jobTables } from './job-tables.js';
 import { Scheduler, type JobRunOutcome } from './scheduler.js';
-import { AsyncJobRunner, defaultAsyncJobSettings, reportProgress, type AsyncJobSettings } from './jobs.js';
+import { AsyncJobRunner, defaultAsyncJobSettings, type AsyncJobSettings } from './jobs.js';
 import { jobOperations } from './job-operations.js';
 import { assertValid, compileSchema } from './validation.js';
 import { loggableError } from './errors.js';
-import { currentTransaction, openTransaction, outsideTransactions, refuseInTransaction, type Isolation, type TransactionOptions } from './transaction.js';
-import { IdempotencyRecords, idempotencySettings, requireIdempotencyKey, warnUnsealedPhiReplies, type IdempotencyOptions, type IdempotencySettings } from './idempotency.js';
+import { openTransaction, outsideTransactions, refuseInTransaction, type Isolation, type TransactionOptions } from './transaction.js';
+import { IdempotencyRecords, idempotencySettings, warnUnsealedPhiReplies, type IdempotencyOptions, type IdempotencySettings } from './idempotency.js';
 import { assertServiceComplete } from './completeness.js';
-import { AgreementStore, agreementConsumers, agreementsTable, undeclaredAgreements, type Agreement } from './agreements.js';
-import { auditTable, PhiAudit, withAuditRecord } from './audit.js';
+import { handleRequest, invoke, type RequestRuntime } from './requests.js';
+import { AgreementStore, agreementConsumers, agreementsTable, undeclaredAgreements } from './agreements.js';
+import { auditTable, PhiAudit } from './audit.js';
 import type {
   BaseContext,
   ConsumerContext,
@@ -145,27 +142,27 @@ interface RuntimeDeps {
   asyncJobs: AsyncJobSettings;
 }
 
-class ServiceRuntime {
-  private readonly handlers = new Map<string, HandlerBinding>();
+class ServiceRuntime implements RequestRuntime {
+  readonly handlers = new Map<string, HandlerBinding>();
   private readonly tables: KitTables | undefined;
   private served: Served | undefined;
   private consumers: Consumer[] = [];
   private timers: NodeJS.Timeout[] = [];
   private readonly outboxRelay: OutboxRelay | undefined;
   /** Stored first replies for `Idempotency-Key` (idempotency.ts), when the service has a database. */
-  private readonly idempotency: IdempotencyRecords | undefined;
+  readonly idempotency: IdempotencyRecords | undefined;
   scheduler: Scheduler | undefined;
   /** Runs `async` operations as jobs (jobs.ts), when the service has any. */
-  private asyncJobs: AsyncJobRunner | undefined;
+  asyncJobs: AsyncJobRunner | undefined;
   private stopping = false;
   /** The agreement view (agreements.ts), when the service declares `agreements`. */
-  private readonly agreementStore: AgreementStore | undefined;
+  readonly agreementStore: AgreementStore | undefined;
   /** PHI access audit (audit.ts), when an operation of the service declares `phi`. */
-  private readonly audit: PhiAudit | undefined;
+  readonly audit: PhiAudit | undefined;
 
   constructor(
-    private readonly def: ServiceDefinition,
-    private readonly deps: RuntimeDeps,
+    readonly def: ServiceDefinition,
+    readonly deps: RuntimeDeps,
   ) {
     for (const binding of def.handlers) this.handlers.set(binding.operation.subject, binding);
     // Every business service answers its `info` operation without writing it.
@@ -200,18 +197,18 @@ class ServiceRuntime {
     if (def.db && def.handlers.some((h) => h.operation.phi)) this.audit = new PhiAudit(def.id, auditTable(def.db.schema), deps.clock, () => this.db);
   }
 
-  private get db(): Db {
+  get db(): Db {
     if (!this.deps.database) throw new Error(`${this.def.id} needs a database`);
     return this.deps.database.db as unknown as Db;
   }
 
   /** What service code reads through: behind the tenant wall, scoped to `scope` (@mso/db tenant-wall.ts). */
-  private wallDb(scope: TenantScope): Db {
+  wallDb(scope: TenantScope): Db {
     if (!this.deps.database) throw new Error(`${this.def.id} needs a database`);
     return this.deps.database.tenantDb(scope) as unknown as Db;
   }
 
-  private base(principal: Principal, tenant: string | null): BaseContext {
+  base(principal: Principal, tenant: string | null): BaseContext {
     const { bus, clock, log, instance } = this.deps;
     return {
       service: { id: this.def.id, version: this.def.version, instance },
@@ -328,114 +325,14 @@ class ServiceRuntime {
     this.deps.log.info('service stopped');
   }
 
-  // ---- requests ------------------------------------------------------------------------------
+  // ---- requests (requests.ts) -----------------------------------------------------------------
 
   private onRequest(request: BusRequest): Promise<BusReply> {
     // A request starts outside any transaction, also when the in-process bus delivers it from inside one.
-    return outsideTransactions(() => this.handleRequest(request));
+    return outsideTransactions(() => handleRequest(this, request));
   }
 
-  private async handleRequest(request: BusRequest): Promise<BusReply> {
-    const binding = this.handlers.get(request.subject);
-    try {
-      if (!binding) throw new ProblemError('not-found', `no operation ${request.subject}`);
-      const op = binding.operation;
-      const principal = decodePrincipal(request.headers[busHeaders.principal]);
-      if (!principal) throw new ProblemError('unauthorized', 'request carries no principal');
-      const tenant = request.headers[busHeaders.tenant] || null;
-      checkAccess(op, principal, tenant);
-      const { input: rawInput, body } = decodeRequest(op, request);
-      const input = assertValid<object>(op.input, rawInput);
-      const idempotencyKey = request.headers[busHeaders.idempotencyKey] || undefined;
-      requireIdempotencyKey(op, idempotencyKey);
-      if (op.async && this.asyncJobs) {
-        // Long work: answered at once with 202 and the job; a copy's runner runs the handler (jobs.ts).
-        const jobs = this.asyncJobs;
-        const submit = (markCommitted?: (tx: Db) => Promise<void>) => jobs.submit({ op, input, principal, tenant }, markCommitted).catch((error: unknown) => this.failureReply(binding, request, error));
-        if (idempotencyKey && this.idempotency) return await this.idempotency.run({ op, tenant, key: idempotencyKey, input }, submit);
-        return await submit();
-      }
-      const status = op.http?.status ?? 200;
-      if (idempotencyKey && !op.readOnly && this.idempotency) {
-        // The first reply is stored, problems included (idempotency.ts decides which are kept).
-        return await this.idempotency.run({ op, tenant, key: idempotencyKey, input, ...(body ? { body } : {}) }, async (markCommitted) => {
-          try {
-            return encodeReply(op, await this.invoke(binding, input, principal, tenant, idempotencyKey, markCommitted, body), status);
-          } catch (error) {
-            return this.failureReply(binding, request, error);
-          }
-        });
-      }
-      const output = await this.invoke(binding, input, principal, tenant, idempotencyKey, undefined, body);
-      return encodeReply(op, output, status);
-    } catch (error) {
-      return this.failureReply(binding, request, error);
-    }
-  }
-
-  private async failureReply(binding: HandlerBinding | undefined, request: BusRequest, error: unknown): Promise<BusReply> {
-    const problem = this.toProblem(error, request.subject);
-    // A refused or failed PHI access is recorded in a transaction of its own (the attempt's rolled back).
-    if (binding?.operation.phi && this.audit) await this.audit.recordRefused(binding.operation, request, problem, (tenant, fn) => this.systemTransaction(tenant, fn), this.deps.log);
-    return problemReply(problem.toProblem());
-  }
-
-  private toProblem(error: unknown, where: string): ProblemError {
-    if (error instanceof ProblemError) return error;
-    this.deps.log.error({ err: loggableError(error), subject: where }, 'operation failed');
-    return new ProblemError('internal', 'the service failed to handle the request');
-  }
-
-  private async invoke(binding: HandlerBinding, input: object, principal: Principal, tenant: string | null, idempotencyKey: string | undefined, beforeCommit: ((tx: Db) => Promise<void>) | undefined, body?: RawBody): Promise<unknown> {
-    let emitted = false;
-    let agreement: Promise<Agreement> | undefined;
-    const store = this.agreementStore;
-    // PHI access audit (audit.ts): a record in each outermost transaction the handler opens, with its effect.
-    const audit = binding.operation.phi ? this.audit : undefined;
-    const attempt = { operation: binding.operation, principal, tenant, input };
-    let audited = false;
-    const root = this.deps.database ? this.wallDb(tenant) : (undefined as unknown as Db);
-    const ctx: HandlerContext = {
-      ...this.base(principal, tenant),
-      get practiceId(): string {
-        if (!tenant) throw new ProblemError('forbidden', 'this operation acts for a practice: name it with X-Practice-Id');
-        return tenant;
-      },
-      tenant,
-      principal,
-      idempotencyKey,
-      body,
-      progress: reportProgress,
-      get agreement(): Promise<Agreement> {
-        if (!store) return Promise.reject(new Error('declare `agreements: true` in defineService to read ctx.agreement'));
-        return (agreement ??= store.require(ctx.practiceId));
-      },
-      // Inside the handler's transaction, reads see its writes.
-      get db(): Db {
-        return currentTransaction()?.db ?? root;
-      },
-      transaction: async (fn, options) => {
-        // The request's agreement is read before its first transaction: inside one, tenancy cannot be asked (agreements.ts).
-        if (store && tenant && !currentTransaction()) await ctx.agreement.catch(() => undefined);
-        const bind = (tx: Db) => this.txContext(tx, tenant, () => (emitted = true));
-        const work: typeof fn = audit && !currentTransaction() ? async (tx) => withAuditRecord(audit, tx, attempt, await fn(tx), () => (audited = true)) : fn;
-        const result = await openTransaction({ db: this.db, tenant, bind, ...(beforeCommit ? { beforeCommit } : {}) }, work, options);
-        if (emitted) this.kickRelay();
-        return result;
-      },
-      // MSO-wide work of a request joins the request's transaction (idempotency, audit), widened.
-      acrossPractices: (reason, fn) =>
-        acrossPractices({ service: this.def.id, principal, log: this.deps.log, db: () => this.wallDb(ALL_PRACTICES), transaction: (work, options) => ctx.transaction((tx) => widened(tx, tenant, work), options) }, reason, fn),
-    };
-    const output = await binding.handler(input as never, ctx);
-    // A raw response is checked against its declared media types when it is encoded (raw.ts).
-    if (this.deps.validateOutput && !binding.operation.http?.response) assertValid(binding.operation.output, output, `${binding.operation.subject} output`);
-    // A read with no transaction of its own: recorded before the reply leaves (a failure to record fails the request).
-    if (audit && !audited) await this.systemTransaction(tenant, (tx) => audit.record(tx, attempt, { output }));
-    return output;
-  }
-
-  private txContext(tx: Db, tenant: string | null, onEmit: () => void): TransactionContext {
+  txContext(tx: Db, tenant: string | null, onEmit: () => void): TransactionContext {
     return {
       db: tx,
       emit: async (event, data, options) => {
@@ -447,7 +344,7 @@ class ServiceRuntime {
 
   // ---- events --------------------------------------------------------------------------------
 
-  private kickRelay(): void {
+  kickRelay(): void {
     this.outboxRelay?.kick();
   }
 
@@ -483,7 +380,7 @@ class ServiceRuntime {
     if (!binding) throw new ProblemError('not-found', `no operation ${job.operation}`);
     await outsideTransactions(() =>
       this.systemTransaction(job.tenant, async (tx) => {
-        const output = await this.invoke(binding, job.input, job.principal, job.tenant, undefined, undefined);
+        const output = await invoke(this, binding, job.input, job.principal, job.tenant, undefined, undefined);
         await finish(tx.db, output);
       }),
     );
@@ -496,24 +393,12 @@ class ServiceRuntime {
   }
 
   /** A transaction for work the service does on its own behalf (jobs), with its events relayed after commit. */
-  private async systemTransaction<T>(tenant: string | null, fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  async systemTransaction<T>(tenant: string | null, fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T> {
     let emitted = false;
     const bind = (tx: Db) => this.txContext(tx, tenant, () => (emitted = true));
     const result = await openTransaction({ db: this.db, tenant, bind }, fn, options);
     if (emitted) this.kickRelay();
     return result;
-  }
-}
-
-/** Role and tenant checks, repeated on the service side (the gateway did them first). */
-function checkAccess(op: Operation, principal: Principal, tenant: string | null): void {
-  if (principal.role === 'system') return;
-  if (!op.roles.includes(principal.role)) throw new ProblemError('forbidden', `role ${principal.role} may not call ${op.subject}`);
-  if (principal.practiceId && tenant && principal.practiceId !== tenant) {
-    throw new ProblemError('forbidden', 'a practice key acts only for its own practice');
-  }
-  if (op.scope === 'practice' && !tenant) {
-    throw new ProblemError('forbidden', 'this operation acts for a practice: name it with X-Practice-Id');
   }
 }
 

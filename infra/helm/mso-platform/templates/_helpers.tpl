@@ -60,7 +60,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* The Secret holding MSO_ADMIN_KEY and DATABASE_URL: an existing one, or the chart's. */}}
+{{/* The Secret holding MSO_ADMIN_KEY, DATABASE_URL and MSO_IDEMPOTENCY_KEY: an existing one, or the chart's. */}}
 {{- define "mso.secretName" -}}
 {{- default (include "mso.fullname" .) .Values.secrets.existingSecret }}
 {{- end }}

@@ -1,0 +1,156 @@
+import {
+  busHeaders,
+  ProblemError,
+  type Operation,
+  type Principal,
+  type RawBody,
+} from '@mso/contracts';
+import type { BusReply, BusRequest } from '@mso/bus';
+import { ALL_PRACTICES, type TenantScope } from '@mso/db';
+import type { Logger } from '@mso/telemetry';
+import { acrossPractices, widened } from './tenant-wall.js';
+import { decodePrincipal, problemReply } from './codec.js';
+import { decodeRequest, encodeReply } from './raw.js';
+import { reportProgress, type AsyncJobRunner } from './jobs.js';
+import { assertValid } from './validation.js';
+import { loggableError } from './errors.js';
+import { currentTransaction, openTransaction, type TransactionOptions } from './transaction.js';
+import { requireIdempotencyKey, type IdempotencyRecords } from './idempotency.js';
+import type { Agreement, AgreementStore } from './agreements.js';
+import { withAuditRecord, type PhiAudit } from './audit.js';
+import type { BaseContext, Db, HandlerBinding, HandlerContext, ServiceDefinition, TransactionContext } from './service.js';
+
+/**
+ * The service side of an operation call, top to bottom: who calls and for which practice, the input,
+ * the idempotency key, then the handler (or, for `async` operations, a job), its PHI audit record and
+ * the reply. The host (host.ts) owns the pieces named here; this file only uses them.
+ */
+export interface RequestRuntime {
+  readonly def: ServiceDefinition;
+  readonly deps: { readonly log: Logger; readonly validateOutput: boolean; readonly database: unknown };
+  readonly handlers: ReadonlyMap<string, HandlerBinding>;
+  readonly idempotency: IdempotencyRecords | undefined;
+  readonly asyncJobs: AsyncJobRunner | undefined;
+  readonly audit: PhiAudit | undefined;
+  readonly agreementStore: AgreementStore | undefined;
+  /** The root handle (the kit's own tables, transactions). */
+  readonly db: Db;
+  /** What service code reads through: behind the tenant wall, scoped to `scope`. */
+  wallDb(scope: TenantScope): Db;
+  base(principal: Principal, tenant: string | null): BaseContext;
+  txContext(tx: Db, tenant: string | null, onEmit: () => void): TransactionContext;
+  kickRelay(): void;
+  systemTransaction<T>(tenant: string | null, fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
+}
+
+export async function handleRequest(rt: RequestRuntime, request: BusRequest): Promise<BusReply> {
+  const binding = rt.handlers.get(request.subject);
+  try {
+    if (!binding) throw new ProblemError('not-found', `no operation ${request.subject}`);
+    const op = binding.operation;
+    const principal = decodePrincipal(request.headers[busHeaders.principal]);
+    if (!principal) throw new ProblemError('unauthorized', 'request carries no principal');
+    const tenant = request.headers[busHeaders.tenant] || null;
+    checkAccess(op, principal, tenant);
+    const { input: rawInput, body } = decodeRequest(op, request);
+    const input = assertValid<object>(op.input, rawInput);
+    const idempotencyKey = request.headers[busHeaders.idempotencyKey] || undefined;
+    requireIdempotencyKey(op, idempotencyKey);
+    if (op.async && rt.asyncJobs) {
+      // Long work: answered at once with 202 and the job; a copy's runner runs the handler (jobs.ts).
+      const jobs = rt.asyncJobs;
+      const submit = (markCommitted?: (tx: Db) => Promise<void>) => jobs.submit({ op, input, principal, tenant }, markCommitted).catch((error: unknown) => failureReply(rt, binding, request, error));
+      if (idempotencyKey && rt.idempotency) return await rt.idempotency.run({ op, tenant, key: idempotencyKey, input }, submit);
+      return await submit();
+    }
+    const status = op.http?.status ?? 200;
+    if (idempotencyKey && !op.readOnly && rt.idempotency) {
+      // The first reply is stored, problems included (idempotency.ts decides which are kept).
+      return await rt.idempotency.run({ op, tenant, key: idempotencyKey, input, ...(body ? { body } : {}) }, async (markCommitted) => {
+        try {
+          return encodeReply(op, await invoke(rt, binding, input, principal, tenant, idempotencyKey, markCommitted, body), status);
+        } catch (error) {
+          return failureReply(rt, binding, request, error);
+        }
+      });
+    }
+    const output = await invoke(rt, binding, input, principal, tenant, idempotencyKey, undefined, body);
+    return encodeReply(op, output, status);
+  } catch (error) {
+    return failureReply(rt, binding, request, error);
+  }
+}
+
+async function failureReply(rt: RequestRuntime, binding: HandlerBinding | undefined, request: BusRequest, error: unknown): Promise<BusReply> {
+  const problem = toProblem(rt, error, request.subject);
+  // A refused or failed PHI access is recorded in a transaction of its own (the attempt's rolled back).
+  if (binding?.operation.phi && rt.audit) await rt.audit.recordRefused(binding.operation, request, problem, (tenant, fn) => rt.systemTransaction(tenant, fn), rt.deps.log);
+  return problemReply(problem.toProblem());
+}
+
+function toProblem(rt: RequestRuntime, error: unknown, where: string): ProblemError {
+  if (error instanceof ProblemError) return error;
+  rt.deps.log.error({ err: loggableError(error), subject: where }, 'operation failed');
+  return new ProblemError('internal', 'the service failed to handle the request');
+}
+
+export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input: object, principal: Principal, tenant: string | null, idempotencyKey: string | undefined, beforeCommit: ((tx: Db) => Promise<void>) | undefined, body?: RawBody): Promise<unknown> {
+  let emitted = false;
+  let agreement: Promise<Agreement> | undefined;
+  const store = rt.agreementStore;
+  // PHI access audit (audit.ts): a record in each outermost transaction the handler opens, with its effect.
+  const audit = binding.operation.phi ? rt.audit : undefined;
+  const attempt = { operation: binding.operation, principal, tenant, input };
+  let audited = false;
+  const root = rt.deps.database ? rt.wallDb(tenant) : (undefined as unknown as Db);
+  const ctx: HandlerContext = {
+    ...rt.base(principal, tenant),
+    get practiceId(): string {
+      if (!tenant) throw new ProblemError('forbidden', 'this operation acts for a practice: name it with X-Practice-Id');
+      return tenant;
+    },
+    tenant,
+    principal,
+    idempotencyKey,
+    body,
+    progress: reportProgress,
+    get agreement(): Promise<Agreement> {
+      if (!store) return Promise.reject(new Error('declare `agreements: true` in defineService to read ctx.agreement'));
+      return (agreement ??= store.require(ctx.practiceId));
+    },
+    // Inside the handler's transaction, reads see its writes.
+    get db(): Db {
+      return currentTransaction()?.db ?? root;
+    },
+    transaction: async (fn, options) => {
+      // The request's agreement is read before its first transaction: inside one, tenancy cannot be asked (agreements.ts).
+      if (store && tenant && !currentTransaction()) await ctx.agreement.catch(() => undefined);
+      const bind = (tx: Db) => rt.txContext(tx, tenant, () => (emitted = true));
+      const work: typeof fn = audit && !currentTransaction() ? async (tx) => withAuditRecord(audit, tx, attempt, await fn(tx), () => (audited = true)) : fn;
+      const result = await openTransaction({ db: rt.db, tenant, bind, ...(beforeCommit ? { beforeCommit } : {}) }, work, options);
+      if (emitted) rt.kickRelay();
+      return result;
+    },
+    // MSO-wide work of a request joins the request's transaction (idempotency, audit), widened.
+    acrossPractices: (reason, fn) =>
+      acrossPractices({ service: rt.def.id, principal, log: rt.deps.log, db: () => rt.wallDb(ALL_PRACTICES), transaction: (work, options) => ctx.transaction((tx) => widened(tx, tenant, work), options) }, reason, fn),
+  };
+  const output = await binding.handler(input as never, ctx);
+  // A raw response is checked against its declared media types when it is encoded (raw.ts).
+  if (rt.deps.validateOutput && !binding.operation.http?.response) assertValid(binding.operation.output, output, `${binding.operation.subject} output`);
+  // A read with no transaction of its own: recorded before the reply leaves (a failure to record fails the request).
+  if (audit && !audited) await rt.systemTransaction(tenant, (tx) => audit.record(tx, attempt, { output }));
+  return output;
+}
+
+/** Role and tenant checks, repeated on the service side (the gateway did them first). */
+function checkAccess(op: Operation, principal: Principal, tenant: string | null): void {
+  if (principal.role === 'system') return;
+  if (!op.roles.includes(principal.role)) throw new ProblemError('forbidden', `role ${principal.role} may not call ${op.subject}`);
+  if (principal.practiceId && tenant && principal.practiceId !== tenant) {
+    throw new ProblemError('forbidden', 'a practice key acts only for its own practice');
+  }
+  if (op.scope === 'practice' && !tenant) {
+    throw new ProblemError('forbidden', 'this operation acts for a practice: name it with X-Practice-Id');
+  }
+}
