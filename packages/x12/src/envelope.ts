@@ -39,6 +39,8 @@ class Walker {
   private handled = false;
   txCount = 0;
   seenType = false;
+  /** The first transaction set that was skipped (other type or implementation guide). */
+  firstSkipped: { index: number; type: string; version: string } | undefined;
 
   constructor(
     private readonly r: SegmentReader,
@@ -118,6 +120,7 @@ class Walker {
         if (stType === this.type) this.seenType = true;
         if (stType !== this.type || !this.acceptVersion(version)) {
           this.handled = false;
+          this.firstSkipped ??= { index: r.index, type: stType, version };
           r.warn(
             'unexpected-transaction-type',
             `transaction ${control} is ${stType}${version ? ` (${version})` : ''}, not ${this.type}; it is skipped`,
@@ -189,18 +192,30 @@ class Walker {
  * Walks ISA/GS/ST…SE/GE/IEA envelopes, checks counts and control numbers (problems are warnings,
  * the content stays readable), and hands the content of each transaction whose ST01 is `type`
  * (and whose implementation guide is accepted by `acceptVersion`) to the handler.
- * Throws X12Error `missing-isa` for empty input and `missing-st` when no such transaction exists.
+ * Throws X12Error `missing-isa` for empty input and `missing-st` when no such transaction exists, or,
+ * when `wanted` describes the expected transaction, `wrong-transaction-type` when the input only holds
+ * transaction sets of other types or guides (the error points at the first one's ST).
  */
 export function walkTransactions(
   r: SegmentReader,
   type: string,
   handler: TransactionHandler,
   acceptVersion: (version: string) => boolean = acceptAll,
+  wanted?: string,
 ): number {
   const w = new Walker(r, type, handler, acceptVersion);
   w.run();
   if (r.index === -1) {
     throw new X12Error(makeIssue('missing-isa', 'input is empty: no ISA segment', 0, ''));
+  }
+  const skipped = w.firstSkipped;
+  if (w.txCount === 0 && wanted !== undefined && skipped !== undefined) {
+    // with `wanted` (a description such as '999 (005010X231A1)'), input that only holds other
+    // transaction types or implementation guides is named as such
+    const found = `${skipped.type || '(empty ST01)'}${skipped.version ? ` (${skipped.version})` : ''}`;
+    throw new X12Error(
+      makeIssue('wrong-transaction-type', `the input holds ${found} transaction sets, not ${wanted}`, skipped.index, 'ST', 1),
+    );
   }
   if (w.txCount === 0) {
     throw new X12Error(

@@ -22,6 +22,7 @@ export type X12IssueCode =
   | 'control-number-mismatch'
   | 'segment-outside-transaction'
   | 'unexpected-transaction-type'
+  | 'wrong-transaction-type'
   | 'missing-segment-terminator'
   | 'empty-segment'
   // content
@@ -41,7 +42,9 @@ export type X12IssueCode =
   | 'unbalanced-service-line'
   | 'unbalanced-claim'
   | 'unbalanced-patient-responsibility'
-  | 'unbalanced-payment';
+  | 'unbalanced-payment'
+  // acknowledgments (999, 277CA): counts or codes that contradict each other
+  | 'inconsistent-acknowledgment';
 
 export interface X12Issue {
   code: X12IssueCode;

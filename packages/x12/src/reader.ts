@@ -22,7 +22,7 @@ const KNOWN_IDS = [
   'ISA', 'IEA', 'GS', 'GE', 'ST', 'SE', 'TA1', 'BPR', 'TRN', 'CUR', 'REF', 'DTM', 'N1', 'N2', 'N3', 'N4', 'PER', 'RDM',
   'LX', 'TS3', 'TS2', 'CLP', 'CAS', 'NM1', 'MIA', 'MOA', 'AMT', 'QTY', 'SVC', 'LQ', 'PLB', 'BHT', 'HL', 'PRV', 'SBR',
   'DMG', 'PAT', 'CLM', 'DTP', 'PWK', 'CN1', 'K3', 'NTE', 'CR1', 'CR2', 'CR3', 'CRC', 'HI', 'HCP', 'SV1', 'SV5', 'MEA',
-  'PS1', 'LIN', 'CTP', 'OI', 'SVD', 'FRM',
+  'PS1', 'LIN', 'CTP', 'OI', 'SVD', 'FRM', 'AK1', 'AK2', 'IK3', 'IK4', 'IK5', 'AK9', 'CTX', 'STC',
 ];
 
 function idKey(a: number, b: number, c: number): number {

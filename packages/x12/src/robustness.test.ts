@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { X12Error, parse835, parse837P, tokenize } from './index.js';
+import { X12Error, parse277, parse835, parse837P, parse999, tokenize } from './index.js';
 
 const SHARED = new URL('../../../../shared/x12/', import.meta.url);
 const samples = readdirSync(SHARED)
@@ -32,7 +32,7 @@ describe('damaged input never crashes the readers', () => {
     fc.assert(
       fc.property(fc.nat({ max: samples.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 5 }), (which, edits) => {
         const text = apply(samples[which] as string, edits);
-        for (const read of [parse835, parse837P, tokenize] as ((t: string) => unknown)[]) {
+        for (const read of [parse835, parse837P, parse999, parse277, tokenize] as ((t: string) => unknown)[]) {
           try {
             read(text);
           } catch (e) {

@@ -62,7 +62,7 @@ export function joinSegments(segments: string[], delimiters: Delimiters = {}): s
 }
 
 export interface EnvelopeOptions {
-  type?: '835' | '837';
+  type?: '835' | '837' | '999' | '277';
   control?: number;
   stControl?: string;
   /** Override SE01 (default: the correct count). */
@@ -70,17 +70,20 @@ export interface EnvelopeOptions {
   version?: string;
 }
 
+const VERSIONS = { '835': '005010X221A1', '837': '005010X222A1', '999': '005010X231A1', '277': '005010X214' } as const;
+const FUNCTIONAL_IDS = { '835': 'HP', '837': 'HC', '999': 'FA', '277': 'HN' } as const;
+
 /** Wraps transaction content in ISA/GS/ST…SE/GE/IEA (one transaction) as a list of segments. */
 export function envelope(body: string[], options: EnvelopeOptions = {}): string[] {
   const type = options.type ?? '835';
   const control = options.control ?? 1;
   const st = options.stControl ?? '0001';
-  const version = options.version ?? (type === '835' ? '005010X221A1' : '005010X222A1');
+  const version = options.version ?? VERSIONS[type];
   const seCount = options.seCount ?? body.length + 2;
   return [
     isaSegment(control),
-    `GS*${type === '835' ? 'HP' : 'HC'}*SENDER*RECEIVER*20240301*1200*${control}*X*${version}`,
-    type === '837' ? `ST*837*${st}*${version}` : `ST*835*${st}`,
+    `GS*${FUNCTIONAL_IDS[type]}*SENDER*RECEIVER*20240301*1200*${control}*X*${version}`,
+    type === '835' ? `ST*835*${st}` : `ST*${type}*${st}*${version}`,
     ...body,
     `SE*${seCount}*${st}`,
     `GE*1*${control}`,
