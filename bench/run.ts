@@ -95,7 +95,9 @@ async function stopAll(): Promise<void> {
 function load(url: string, headers: Record<string, string>, seconds: number, overallRate?: number): Promise<WindowResult> {
   return new Promise((resolve, reject) => {
     autocannon(
-      { url, connections: CONNECTIONS, duration: seconds, headers, ...(overallRate ? { overallRate } : {}) },
+      // A 30 s request timeout (autocannon's default is 10 s): a stall is a latency to report, not a
+      // broken scenario; errors then mean refused connections or resets.
+      { url, connections: CONNECTIONS, duration: seconds, timeout: 30, headers, ...(overallRate ? { overallRate } : {}) },
       (error, result) => {
         if (error) return reject(error);
         resolve({

@@ -11,12 +11,14 @@ import { decodePrincipal } from './codec.js';
 import { loggableError } from './errors.js';
 import { decodeRequest } from './raw.js';
 import { currentTransaction, runInTransaction } from './transaction.js';
-import type { Db, JobDefinition, TransactionContext } from './service.js';
+import type { JobCall } from './jobs.js';
+import { logAcrossPractices, type AcrossPracticesAudit, type AcrossPracticesUse } from './tenant-wall.js';
+import type { Db, HandlerBinding, JobDefinition, TransactionContext } from './service.js';
 
 /** HIPAA keeps documentation of PHI access for six years (45 CFR 164.316(b)(2)); rows are pruned only after it. */
 export const AUDIT_RETENTION_YEARS = 6;
 
-/** The kit's append-only audit table in each service's schema (kit migration 0003 adds its trigger). */
+/** The kit's append-only audit table in each service's schema (kit migration 0003 adds its trigger, 0008 `reason`). */
 export function auditTable(schemaName: string) {
   return pgSchema(schemaName).table('mso_audit', {
     id: uuid('id').primaryKey(),
@@ -30,6 +32,8 @@ export function auditTable(schemaName: string) {
     outcome: text('outcome').notNull(),
     problemCode: text('problem_code'),
     traceId: text('trace_id'),
+    /** Why the MSO-wide path was used (access `across-practices`); null for PHI access records. */
+    reason: text('reason'),
   });
 }
 export type AuditTable = ReturnType<typeof auditTable>;
@@ -101,10 +105,37 @@ export class PhiAudit {
       resourceIds: resourceIdsOf(op, attempt.input, result.output),
       outcome,
       problemCode,
-      traceId: trace.getSpan(context.active())?.spanContext().traceId ?? null,
+      traceId: currentTraceId(),
     };
-    await tx.db.insert(this.table).values({ ...record, at });
-    await tx.emit(this.event, record, { id: record.id, practiceId: attempt.tenant, ...(record.resourceIds[0] ? { subject: record.resourceIds[0] } : {}) });
+    await this.write(tx, record);
+  }
+
+  /**
+   * Records one use of `ctx.acrossPractices` (who, why, from which operation or job): practice null,
+   * as the use reaches every practice, so only MSO admins see it. Ids and the reason only.
+   */
+  async recordAcrossPractices(tx: TransactionContext, use: AcrossPracticesUse): Promise<void> {
+    await this.write(tx, {
+      id: randomUUID(),
+      at: this.clock.now().toISOString(),
+      service: this.service,
+      operation: use.activity,
+      access: 'across-practices',
+      principalId: use.principalId,
+      principalRole: use.role,
+      practiceId: null,
+      resourceIds: [],
+      outcome: 'ok',
+      problemCode: null,
+      traceId: currentTraceId(),
+      reason: use.reason,
+    });
+  }
+
+  /** The row and its event, in `tx`. */
+  private async write(tx: TransactionContext, record: AuditRecord): Promise<void> {
+    await tx.db.insert(this.table).values({ ...record, at: new Date(record.at), reason: record.reason ?? null });
+    await tx.emit(this.event, record, { id: record.id, practiceId: record.practiceId, ...(record.resourceIds[0] ? { subject: record.resourceIds[0] } : {}) });
   }
 
   /**
@@ -148,4 +179,35 @@ export class PhiAudit {
     const deleted = await runInTransaction(this.db(), { tenant: ALL_PRACTICES }, (tx) => tx.delete(this.table).where(lt(this.table.at, cutoff)).returning({ id: this.table.id }));
     return deleted.length;
   }
+}
+
+function currentTraceId(): string | null {
+  return trace.getSpan(context.active())?.spanContext().traceId ?? null;
+}
+
+/**
+ * The failed outcome of an async job of a PHI operation, recorded in the transaction that marks the
+ * job failed (jobs.ts): the run's own transaction, and the ok record in it, rolled back.
+ */
+export function failedJobRecorder(audit: PhiAudit | undefined, handlers: ReadonlyMap<string, HandlerBinding>) {
+  return async (tx: TransactionContext, job: JobCall, problem: ProblemError): Promise<void> => {
+    const operation = handlers.get(job.operation)?.operation;
+    if (!audit || !operation?.phi) return;
+    await audit.record(tx, { operation, principal: job.principal, tenant: job.tenant, input: job.input }, { error: problem });
+  };
+}
+
+/**
+ * Records each use of `ctx.acrossPractices` in the kit's audit table, before the use: in the
+ * transaction the caller is in (with its effects; a separate one could wait forever on embedded
+ * mode's single connection), else in one of its own that commits first. Logged as well.
+ */
+export function acrossPracticesRecorder(audit: PhiAudit | undefined, transaction: (fn: (tx: TransactionContext) => Promise<void>) => Promise<void>): AcrossPracticesAudit {
+  return async (use, log) => {
+    logAcrossPractices(use, log);
+    if (!audit) return;
+    const current = currentTransaction();
+    if (current) await audit.recordAcrossPractices(current, use);
+    else await transaction((tx) => audit.recordAcrossPractices(tx, use));
+  };
 }

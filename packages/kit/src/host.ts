@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import {
   businessServices,
-  ProblemError,
   serviceInfo,
   type EventDef,
   type EventEnvelope,
@@ -27,9 +26,10 @@ import { loggableError } from './errors.js';
 import { openTransaction, outsideTransactions, refuseInTransaction, type Isolation, type TransactionOptions } from './transaction.js';
 import { IdempotencyRecords, idempotencySettings, warnUnsealedPhiReplies, type IdempotencyOptions, type IdempotencySettings } from './idempotency.js';
 import { assertServiceComplete } from './completeness.js';
-import { handleRequest, invoke, type RequestRuntime } from './requests.js';
+import { handleRequest, runJobCall, type RequestRuntime } from './requests.js';
 import { AgreementStore, agreementConsumers, agreementsTable, undeclaredAgreements } from './agreements.js';
-import { auditTable, PhiAudit } from './audit.js';
+import { acrossPracticesRecorder, auditTable, failedJobRecorder, PhiAudit } from './audit.js';
+import type { AcrossPracticesAudit } from './tenant-wall.js';
 import type {
   BaseContext,
   ConsumerContext,
@@ -68,7 +68,7 @@ export interface Host {
   flushOutbox(): Promise<void>;
   /** Run the scheduler now for the clock's current time (tests move the clock, then call this). */
   runDueJobs(): Promise<void>;
-  /** Run one named scheduled job now for the clock's time (each practice of a per-practice job), and wait. */
+  /** Run one named scheduled job now for the clock's time (each practice of a per-practice job; each hosted service that has it), and wait. */
   runJob(name: string): Promise<JobRunOutcome[]>;
   /** Stop taking work, finish in-flight work, publish what is in the outbox. Does not close bus or DB. */
   stop(): Promise<void>;
@@ -116,9 +116,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
       for (const r of runtimes) await r.runDueJobs();
     },
     runJob: async (name) => {
-      const runtime = runtimes.find((r) => r.scheduler?.has(name));
-      if (!runtime) throw new Error(`no hosted service has a job "${name}"`);
-      return runtime.scheduler!.runNow(name);
+      // The kit's own jobs (e.g. `mso-audit-prune`) exist in every hosted service that has a database.
+      const having = runtimes.filter((r) => r.scheduler?.has(name));
+      if (having.length === 0) throw new Error(`no hosted service has a job "${name}"`);
+      const outcomes: JobRunOutcome[] = [];
+      for (const runtime of having) outcomes.push(...(await runtime.scheduler!.runNow(name)));
+      return outcomes;
     },
     stop: async () => {
       if (stopped) return;
@@ -157,8 +160,10 @@ class ServiceRuntime implements RequestRuntime {
   private stopping = false;
   /** The agreement view (agreements.ts), when the service declares `agreements`. */
   readonly agreementStore: AgreementStore | undefined;
-  /** PHI access audit (audit.ts), when an operation of the service declares `phi`. */
+  /** PHI access and MSO-wide path audit (audit.ts): every service with a database has the kit's table. */
   readonly audit: PhiAudit | undefined;
+  /** Records each `ctx.acrossPractices` use (audit.ts); a service without a database only logs it. */
+  readonly acrossPracticesAudit: AcrossPracticesAudit;
 
   constructor(
     readonly def: ServiceDefinition,
@@ -194,7 +199,8 @@ class ServiceRuntime implements RequestRuntime {
     if (def.db && def.agreements) {
       this.agreementStore = new AgreementStore({ table: agreementsTable(def.db.schema), db: () => this.db, bus: deps.bus, clock: deps.clock, log: deps.log, principal: SYSTEM(def.id) });
     }
-    if (def.db && def.handlers.some((h) => h.operation.phi)) this.audit = new PhiAudit(def.id, auditTable(def.db.schema), deps.clock, () => this.db);
+    if (def.db) this.audit = new PhiAudit(def.id, auditTable(def.db.schema), deps.clock, () => this.db);
+    this.acrossPracticesAudit = acrossPracticesRecorder(this.audit, (fn) => this.systemTransaction(null, fn));
   }
 
   get db(): Db {
@@ -208,7 +214,7 @@ class ServiceRuntime implements RequestRuntime {
     return this.deps.database.tenantDb(scope) as unknown as Db;
   }
 
-  base(principal: Principal, tenant: string | null): BaseContext {
+  base(principal: Principal, tenant: string | null, activity = 'service'): BaseContext {
     const { bus, clock, log, instance } = this.deps;
     return {
       service: { id: this.def.id, version: this.def.version, instance },
@@ -228,7 +234,7 @@ class ServiceRuntime implements RequestRuntime {
       runningServices: () => bus.ping(),
       agreements: this.agreementStore ?? undeclaredAgreements(this.def.id),
       acrossPractices: (reason, fn) =>
-        acrossPractices({ service: this.def.id, principal, log, db: () => this.wallDb(ALL_PRACTICES), transaction: (work, options) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work), options) }, reason, fn),
+        acrossPractices({ service: this.def.id, principal, log, activity, audit: this.acrossPracticesAudit, db: () => this.wallDb(ALL_PRACTICES), transaction: (work, options) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work), options) }, reason, fn),
     };
   }
 
@@ -242,7 +248,7 @@ class ServiceRuntime implements RequestRuntime {
       await migrateService(deps.database, { schema: def.db.schema, migrationsFolder: def.db.migrationsFolder });
     }
     if (def.emits?.length || this.audit) await deps.bus.ensureStream({ producer: def.id });
-    if (def.init) await def.init({ ...this.base(SYSTEM(def.id), null), db: def.db ? this.wallDb(null) : (undefined as unknown as Db) });
+    if (def.init) await def.init({ ...this.base(SYSTEM(def.id), null, 'init'), db: def.db ? this.wallDb(null) : (undefined as unknown as Db) });
   }
 
   async start(): Promise<void> {
@@ -256,7 +262,9 @@ class ServiceRuntime implements RequestRuntime {
         log: deps.log,
         instance: deps.instance,
         settings: deps.asyncJobs,
-        execute: (job, finish) => this.runAsyncJob(job, finish),
+        execute: (job, finish) => runJobCall(this, job, finish),
+        transaction: (tenant, fn) => this.systemTransaction(tenant, fn),
+        onFailed: failedJobRecorder(this.audit, this.handlers),
       });
     }
     this.served = await deps.bus.serve({
@@ -301,7 +309,7 @@ class ServiceRuntime implements RequestRuntime {
         clock: deps.clock,
         log: deps.log,
         instance: deps.instance,
-        base: (tenant) => this.base(SYSTEM(def.id), tenant),
+        base: (tenant, job) => this.base(SYSTEM(def.id), tenant, `job:${job}`),
         transaction: (tenant, fn, options) => this.systemTransaction(tenant, fn, options),
         // Per-practice jobs fan out over the kit's agreement view (agreements.ts).
         practices: this.agreementStore,
@@ -357,7 +365,7 @@ class ServiceRuntime implements RequestRuntime {
     assertValid(event.data, envelope.data, `${event.type} event`);
     const tenant = envelope.tenantid ?? null;
     if (!this.tables) {
-      await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant), tenant, db: undefined as unknown as Db, emit: async () => { throw new Error(`${this.def.id} has no outbox`); } });
+      await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), tenant, db: undefined as unknown as Db, emit: async () => { throw new Error(`${this.def.id} has no outbox`); } });
       return;
     }
     let emitted = false;
@@ -367,24 +375,12 @@ class ServiceRuntime implements RequestRuntime {
     // The inbox record, the handler's effects and its events commit together; a retry re-runs all three.
     await openTransaction({ db: this.db, tenant, bind }, async (txc) => {
       if (!(await recordInInbox(txc.db, this.tables!, durable, envelope.id, this.deps.clock))) return; // handled before: the effect is already committed
-      await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant), ...(agreements ? { agreements } : {}), ...txc, tenant });
+      await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), ...(agreements ? { agreements } : {}), ...txc, tenant });
     }, isolation ? { isolation } : {});
     if (emitted) this.kickRelay();
   }
 
   // ---- jobs ----------------------------------------------------------------------------------
-
-  /** An async operation's handler and its job's final update, in one transaction (nested ones become savepoints). */
-  private async runAsyncJob(job: { operation: string; input: object; principal: Principal; tenant: string | null }, finish: (tx: Db, output: unknown) => Promise<void>): Promise<void> {
-    const binding = this.handlers.get(job.operation);
-    if (!binding) throw new ProblemError('not-found', `no operation ${job.operation}`);
-    await outsideTransactions(() =>
-      this.systemTransaction(job.tenant, async (tx) => {
-        const output = await invoke(this, binding, job.input, job.principal, job.tenant, undefined, undefined);
-        await finish(tx.db, output);
-      }),
-    );
-  }
 
   /** Runs the jobs due at the clock's time (scheduler.ts). */
   runDueJobs(): Promise<void> {

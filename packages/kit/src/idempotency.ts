@@ -20,7 +20,7 @@ import { ALL_PRACTICES } from '@mso/db';
  *   effects must not happen twice, so then the 5xx is stored too. Refusals before the handler runs
  *   (role, validation, a missing required key) are not stored: they touch no record.
  * - A later request with the key replays the stored status and body with `idempotent-replayed: true`.
- * - The key with a different request (operation, practice or input) answers 422 `idempotency-key-reused`.
+ * - The key with a different request (operation, practice, input or raw body; async submits too) answers 422 `idempotency-key-reused`.
  * - While the first runs, another request with its key answers 409 `idempotency-key-in-use` at once
  *   (as Stripe does): holding it would tie up a connection per waiting caller; the caller retries.
  * - The handler's transactions mark the record committed in the same transaction as their effects. A

@@ -1,4 +1,10 @@
-import { integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { customType, integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** `bytea` as bytes (postgres.js reads a Buffer, PGlite a Uint8Array: both are Uint8Arrays). */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)),
+});
 
 /**
  * The kit's tables for work that outlives a request, in every service's own schema (created by
@@ -6,8 +12,8 @@ import { integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-
  * - `mso_schedule`: one row per scheduled job key (`<job>` or `<job>:<practice>`): the fire time last
  *   claimed (the cursor that makes each fire run once across copies), the run being attempted or
  *   waiting for its retry, its lease, and what ops want to see (last run, last success, failures).
- * - `mso_async_jobs`: one row per async operation call: input, status, progress, result or problem,
- *   attempts and the lease of the copy running it.
+ * - `mso_async_jobs`: one row per async operation call: input (and raw body, until the job ends),
+ *   status, progress, result or problem, attempts and the lease of the copy running it.
  */
 export function jobTables(schemaName: string) {
   const schema = pgSchema(schemaName);
@@ -34,6 +40,9 @@ export function jobTables(schemaName: string) {
       practiceId: text('practice_id'),
       operation: text('operation').notNull(),
       input: jsonb('input').notNull(),
+      /** The call's raw body (`http.body` operations), kept until the job ends (migration 0007). */
+      body: bytea('body'),
+      bodyMediaType: text('body_media_type'),
       principal: jsonb('principal').notNull(),
       status: text('status').$type<'queued' | 'running' | 'succeeded' | 'failed'>().notNull(),
       progressDone: integer('progress_done').notNull().default(0),

@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { getJob } from '@mso/contracts/finance';
 import type { AsyncJob } from '@mso/contracts';
 import { createMemoryBus, type Bus } from '@mso/bus';
@@ -8,7 +9,8 @@ import { createLogger } from '@mso/telemetry';
 import { callOperation } from './call.js';
 import { startHost, type Host } from './host.js';
 import type { Db } from './service.js';
-import { countBatchLines, longWork, postBatch } from '../test/long-work/service.js';
+import { jobTables } from './job-tables.js';
+import { countBatchLines, importStatement, longWork, postBatch } from '../test/long-work/service.js';
 
 // Embedded mode (in-memory bus, PGlite with its one connection): async jobs run the same way.
 let host: Host;
@@ -40,5 +42,19 @@ describe('async operations, embedded', () => {
     }
     expect(job).toMatchObject({ status: 'succeeded', result: { batch, lines: 20 }, progress: { done: 20, total: 20 } });
     expect(await countBatchLines(db.database.db as unknown as Db, batch)).toBe(20);
+  }, 30_000);
+
+  it('keeps a raw body with its job on PGlite, hands it to the handler, and clears it when the job ends', async () => {
+    const bytes = new Uint8Array(randomBytes(2 * 1024 * 1024 + 17));
+    const submitted = (await callOperation(bus, importStatement, {}, { ...as, body: { mediaType: 'text/plain; charset=utf-8', bytes } })) as unknown as AsyncJob;
+    let job = submitted;
+    for (let i = 0; i < 200 && job.status !== 'succeeded' && job.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      job = await callOperation(bus, getJob, { id: submitted.id }, as);
+    }
+    expect(job).toMatchObject({ status: 'succeeded', result: { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength, mediaType: 'text/plain; charset=utf-8' }, progress: { done: 3, total: 3 } });
+    const jobs = jobTables('cli_long_work').asyncJobs;
+    const [row] = await (db.database.db as unknown as Db).select({ body: jobs.body }).from(jobs).where(eq(jobs.id, submitted.id));
+    expect(row).toEqual({ body: null });
   }, 30_000);
 });

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import { busHeaders, ProblemError, type AsyncJob, type Operation, type Principal, type Problem } from '@mso/contracts';
+import { and, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
+import { busHeaders, ProblemError, type AsyncJob, type Operation, type Principal, type Problem, type RawBody } from '@mso/contracts';
 import type { BusReply } from '@mso/bus';
 import type { Logger } from '@mso/telemetry';
 import type { Clock } from './clock.js';
@@ -11,9 +11,21 @@ import { CoalescedRun } from './coalesce.js';
 import { decodeCursor, paginate } from './pagination.js';
 import { runInTransaction } from './transaction.js';
 import type { JobTables } from './job-tables.js';
-import type { Db } from './service.js';
+import type { Db, TransactionContext } from './service.js';
 
 type JobRow = JobTables['asyncJobs']['$inferSelect'];
+/** A job as its resource shows it: everything but the raw body (read only by the copy that runs the job). */
+type JobResourceRow = Omit<JobRow, 'body' | 'bodyMediaType'>;
+
+/** What a job runs: the call as it was submitted. */
+export interface JobCall {
+  operation: string;
+  input: object;
+  /** The raw body of an operation that declares `http.body`, byte for byte as submitted. */
+  body?: RawBody;
+  principal: Principal;
+  tenant: string | null;
+}
 
 export interface AsyncJobSettings {
   /** Real time a running job's lease lasts without a heartbeat; a copy that dies leaves its jobs after this. */
@@ -38,12 +50,17 @@ export interface AsyncJobDeps {
    * Runs the operation's handler in ONE transaction, calling `finish` inside it before commit: the
    * handler's effects and the job's final state commit together, or neither does.
    */
-  execute(job: { operation: string; input: object; principal: Principal; tenant: string | null }, finish: (tx: Db, output: unknown) => Promise<void>): Promise<void>;
+  execute(job: JobCall, finish: (tx: Db, output: unknown) => Promise<void>): Promise<void>;
+  /** A kit transaction with an outbox (the failed state and its audit record commit together). */
+  transaction<T>(tenant: string | null, fn: (tx: TransactionContext) => Promise<T>): Promise<T>;
+  /** Runs in the transaction that marks a job failed (the PHI audit records the failed outcome, audit.ts). */
+  onFailed?(tx: TransactionContext, job: JobCall, problem: ProblemError): Promise<void>;
 }
 
 export interface SubmitRequest {
   op: Operation;
   input: object;
+  body?: RawBody;
   principal: Principal;
   tenant: string | null;
 }
@@ -71,8 +88,13 @@ export class AsyncJobRunner {
   private readonly loop = new CoalescedRun(() => this.drain(), () => !this.stopping);
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** The columns of a job's resource: polls and lists never read a (possibly 50 MiB) body. */
+  private readonly resourceColumns;
 
-  constructor(private readonly deps: AsyncJobDeps) {}
+  constructor(private readonly deps: AsyncJobDeps) {
+    const { body: _body, bodyMediaType: _mediaType, ...columns } = getTableColumns(deps.table);
+    this.resourceColumns = columns;
+  }
 
   start(): void {
     this.timer = setInterval(() => this.kick(), this.deps.settings.pollMs);
@@ -91,14 +113,33 @@ export class AsyncJobRunner {
     void this.loop.run().catch((e) => this.deps.log.error({ err: loggableError(e) }, 'async job runner failed'));
   }
 
-  /** Records the call as a queued job and answers 202 with the job and its `Location`. */
+  /**
+   * Records the call as a queued job and answers 202 with the job and its `Location`.
+   *
+   * A raw body is kept in the job row (`bytea`), not in the bus object store by reference: the row and
+   * its bytes commit together with the submit (and its idempotency record), so no copy can find a job
+   * whose body is missing or leave an object nobody deletes; every copy, and embedded mode, reads it
+   * the same way; and the body is cleared by the same update that ends the job. Bodies are at most the
+   * operation's `maxBytes` (50 MiB for X12), stored out of line by PostgreSQL (TOAST) and never read by
+   * polls. A service that must keep a file keeps its own copy; the job row does not.
+   */
   async submit(request: SubmitRequest, beforeCommit?: (tx: Db) => Promise<void>): Promise<BusReply> {
     const now = this.deps.clock.now();
     const row = await runInTransaction(this.deps.db, { tenant: request.tenant }, async (tx) => {
       const [created] = await tx
         .insert(this.deps.table)
-        .values({ id: randomUUID(), practiceId: request.tenant, operation: request.op.subject, input: request.input, principal: request.principal, status: 'queued', createdAt: now, updatedAt: now })
-        .returning();
+        .values({
+          id: randomUUID(),
+          practiceId: request.tenant,
+          operation: request.op.subject,
+          input: request.input,
+          ...(request.body ? { body: request.body.bytes, bodyMediaType: request.body.mediaType } : {}),
+          principal: request.principal,
+          status: 'queued',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning(this.resourceColumns);
       await beforeCommit?.(tx);
       return created!;
     });
@@ -113,7 +154,7 @@ export class AsyncJobRunner {
   async get(id: string, tenant: string | null): Promise<AsyncJob> {
     const t = this.deps.table;
     const [row] = await this.deps.db
-      .select()
+      .select(this.resourceColumns)
       .from(t)
       .where(and(eq(t.id, id), tenant === null ? sql`${t.practiceId} is null` : eq(t.practiceId, tenant)));
     if (!row) throw new ProblemError('not-found', 'no such job');
@@ -126,7 +167,7 @@ export class AsyncJobRunner {
     const limit = page.limit ?? 50;
     const after = decodeCursor(page.cursor);
     const rows = await this.deps.db
-      .select()
+      .select(this.resourceColumns)
       .from(t)
       .where(and(eq(t.practiceId, tenant), after ? sql`(${t.createdAt}, ${t.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined))
       .orderBy(desc(t.createdAt), desc(t.id))
@@ -184,36 +225,41 @@ export class AsyncJobRunner {
   private async run(job: JobRow): Promise<void> {
     const t = this.deps.table;
     const mine = and(eq(t.id, job.id), eq(t.leaseOwner, this.deps.instance), eq(t.attempts, job.attempts), eq(t.status, 'running'));
+    const call: JobCall = {
+      operation: job.operation,
+      input: job.input as object,
+      ...(job.body && job.bodyMediaType ? { body: { mediaType: job.bodyMediaType, bytes: new Uint8Array(job.body.buffer, job.body.byteOffset, job.body.byteLength) } } : {}),
+      principal: job.principal as Principal,
+      tenant: job.practiceId,
+    };
     if (job.attempts > this.deps.settings.maxAttempts) {
-      await this.fail(job, mine, new ProblemError('internal', `the job was given up after ${job.attempts - 1} runs that did not finish`));
+      await this.fail(call, mine, new ProblemError('internal', `the job was given up after ${job.attempts - 1} runs that did not finish`));
       return;
     }
     const heartbeat = new Heartbeat(this.deps, job, mine, () => this.leaseFromNow());
     try {
       await currentJob.run({ report: (done, total) => heartbeat.progress(done, total) }, () =>
-        this.deps.execute(
-          { operation: job.operation, input: job.input as object, principal: job.principal as Principal, tenant: job.practiceId },
-          async (tx, output) => {
+        this.deps.execute(call, async (tx, output) => {
             const now = this.deps.clock.now();
             const done = await tx
               .update(t)
-              .set({ status: 'succeeded', result: output ?? null, leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now, ...heartbeat.completed() })
+              // The body goes with the job's end: the table keeps no files.
+              .set({ status: 'succeeded', result: output ?? null, body: null, bodyMediaType: null, leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now, ...heartbeat.completed() })
               .where(mine)
               .returning({ id: t.id });
             // The lease went to another copy: roll this run's effects back; that copy's run counts.
             if (done.length === 0) throw new LeaseLost();
-          },
-        ),
+          }),
       );
     } catch (error) {
       if (error instanceof LeaseLost) {
         this.deps.log.warn({ job: job.id }, 'async job lease lost; another copy runs it');
       } else if (error instanceof ProblemError) {
         // The handler's answer (e.g. 422): final, like a synchronous reply.
-        await this.fail(job, mine, error);
+        await this.fail(call, mine, error);
       } else {
         this.deps.log.error({ err: loggableError(error), job: job.id, operation: job.operation, attempt: job.attempts }, 'async job run failed');
-        if (job.attempts >= this.deps.settings.maxAttempts) await this.fail(job, mine, new ProblemError('internal', 'the job failed'));
+        if (job.attempts >= this.deps.settings.maxAttempts) await this.fail(call, mine, new ProblemError('internal', 'the job failed'));
         else await this.requeue(mine);
       }
     } finally {
@@ -221,11 +267,21 @@ export class AsyncJobRunner {
     }
   }
 
-  private async fail(job: JobRow, mine: ReturnType<typeof and>, problem: ProblemError): Promise<void> {
+  /**
+   * Marks the job failed, clears its body and, for a PHI operation, records the failed outcome: in a
+   * transaction of their own (the run's effects rolled back), so the record exists exactly when the
+   * job shows `failed`. Not when another copy holds the job now: its run decides.
+   */
+  private async fail(call: JobCall, mine: ReturnType<typeof and>, problem: ProblemError): Promise<void> {
     const now = this.deps.clock.now();
-    await runInTransaction(this.deps.db, { tenant: job.practiceId }, (tx) =>
-      tx.update(this.deps.table).set({ status: 'failed', problem: problem.toProblem(), leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now }).where(mine),
-    );
+    await this.deps.transaction(call.tenant, async (tx) => {
+      const failed = await tx.db
+        .update(this.deps.table)
+        .set({ status: 'failed', problem: problem.toProblem(), body: null, bodyMediaType: null, leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now })
+        .where(mine)
+        .returning({ id: this.deps.table.id });
+      if (failed.length > 0) await this.deps.onFailed?.(tx, call, problem);
+    });
   }
 
   private async requeue(mine: ReturnType<typeof and>): Promise<void> {
@@ -294,7 +350,7 @@ class Heartbeat {
   }
 }
 
-function toResource(row: JobRow): AsyncJob {
+function toResource(row: JobResourceRow): AsyncJob {
   return {
     id: row.id,
     kind: 'async',

@@ -8,13 +8,13 @@ import {
 import type { BusReply, BusRequest } from '@mso/bus';
 import { ALL_PRACTICES, type TenantScope } from '@mso/db';
 import type { Logger } from '@mso/telemetry';
-import { acrossPractices, widened } from './tenant-wall.js';
+import { acrossPractices, widened, type AcrossPracticesAudit } from './tenant-wall.js';
 import { decodePrincipal, problemReply } from './codec.js';
 import { decodeRequest, encodeReply } from './raw.js';
-import { reportProgress, type AsyncJobRunner } from './jobs.js';
+import { reportProgress, type AsyncJobRunner, type JobCall } from './jobs.js';
 import { assertValid } from './validation.js';
 import { loggableError } from './errors.js';
-import { currentTransaction, openTransaction, type TransactionOptions } from './transaction.js';
+import { currentTransaction, openTransaction, outsideTransactions, type TransactionOptions } from './transaction.js';
 import { requireIdempotencyKey, type IdempotencyRecords } from './idempotency.js';
 import type { Agreement, AgreementStore } from './agreements.js';
 import { withAuditRecord, type PhiAudit } from './audit.js';
@@ -32,12 +32,13 @@ export interface RequestRuntime {
   readonly idempotency: IdempotencyRecords | undefined;
   readonly asyncJobs: AsyncJobRunner | undefined;
   readonly audit: PhiAudit | undefined;
+  readonly acrossPracticesAudit: AcrossPracticesAudit;
   readonly agreementStore: AgreementStore | undefined;
   /** The root handle (the kit's own tables, transactions). */
   readonly db: Db;
   /** What service code reads through: behind the tenant wall, scoped to `scope`. */
   wallDb(scope: TenantScope): Db;
-  base(principal: Principal, tenant: string | null): BaseContext;
+  base(principal: Principal, tenant: string | null, activity?: string): BaseContext;
   txContext(tx: Db, tenant: string | null, onEmit: () => void): TransactionContext;
   kickRelay(): void;
   systemTransaction<T>(tenant: string | null, fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
@@ -59,8 +60,9 @@ export async function handleRequest(rt: RequestRuntime, request: BusRequest): Pr
     if (op.async && rt.asyncJobs) {
       // Long work: answered at once with 202 and the job; a copy's runner runs the handler (jobs.ts).
       const jobs = rt.asyncJobs;
-      const submit = (markCommitted?: (tx: Db) => Promise<void>) => jobs.submit({ op, input, principal, tenant }, markCommitted).catch((error: unknown) => failureReply(rt, binding, request, error));
-      if (idempotencyKey && rt.idempotency) return await rt.idempotency.run({ op, tenant, key: idempotencyKey, input }, submit);
+      // A raw body is kept with the job (jobs.ts), and is part of the submit's idempotency fingerprint.
+      const submit = (markCommitted?: (tx: Db) => Promise<void>) => jobs.submit({ op, input, ...(body ? { body } : {}), principal, tenant }, markCommitted).catch((error: unknown) => failureReply(rt, binding, request, error));
+      if (idempotencyKey && rt.idempotency) return await rt.idempotency.run({ op, tenant, key: idempotencyKey, input, ...(body ? { body } : {}) }, submit);
       return await submit();
     }
     const status = op.http?.status ?? 200;
@@ -133,7 +135,7 @@ export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input:
     },
     // MSO-wide work of a request joins the request's transaction (idempotency, audit), widened.
     acrossPractices: (reason, fn) =>
-      acrossPractices({ service: rt.def.id, principal, log: rt.deps.log, db: () => rt.wallDb(ALL_PRACTICES), transaction: (work, options) => ctx.transaction((tx) => widened(tx, tenant, work), options) }, reason, fn),
+      acrossPractices({ service: rt.def.id, principal, log: rt.deps.log, activity: binding.operation.subject, audit: rt.acrossPracticesAudit, db: () => rt.wallDb(ALL_PRACTICES), transaction: (work, options) => ctx.transaction((tx) => widened(tx, tenant, work), options) }, reason, fn),
   };
   const output = await binding.handler(input as never, ctx);
   // A raw response is checked against its declared media types when it is encoded (raw.ts).
@@ -141,6 +143,18 @@ export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input:
   // A read with no transaction of its own: recorded before the reply leaves (a failure to record fails the request).
   if (audit && !audited) await rt.systemTransaction(tenant, (tx) => audit.record(tx, attempt, { output }));
   return output;
+}
+
+/** An async operation's handler and its job's final update, in one transaction (nested ones become savepoints). */
+export async function runJobCall(rt: RequestRuntime, job: JobCall, finish: (tx: Db, output: unknown) => Promise<void>): Promise<void> {
+  const binding = rt.handlers.get(job.operation);
+  if (!binding) throw new ProblemError('not-found', `no operation ${job.operation}`);
+  await outsideTransactions(() =>
+    rt.systemTransaction(job.tenant, async (tx) => {
+      const output = await invoke(rt, binding, job.input, job.principal, job.tenant, undefined, undefined, job.body);
+      await finish(tx.db, output);
+    }),
+  );
 }
 
 /** Role and tenant checks, repeated on the service side (the gateway did them first). */

@@ -28,7 +28,8 @@ export interface SchedulerDeps {
   log: Logger;
   instance: string;
   /** The context every run gets, as the service's system principal acting for `tenant`. */
-  base(tenant: string | null): BaseContext;
+  /** The context of a run of `job` (its MSO-wide reads are recorded under the job's name). */
+  base(tenant: string | null, job: string): BaseContext;
   /** The kit's one way to open a transaction for `tenant` (outbox and relay included). */
   transaction<T>(tenant: string | null, fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
   practices?: PracticeDirectory | undefined;
@@ -345,7 +346,7 @@ export class Scheduler {
     try {
       await Promise.race([
         job.run({
-          ...this.deps.base(practiceId),
+          ...this.deps.base(practiceId, job.name),
           db: this.deps.tenantDb(practiceId),
           tick,
           tenant: practiceId,

@@ -54,7 +54,7 @@ export interface BaseContext {
   /**
    * The explicit, recorded way past the tenant wall: `fn` reads and writes every practice's rows (MSO
    * reports, jobs that scan every practice). Everything else is scoped to the context's practice.
-   * Refused to practice keys. `reason` is logged (no PHI in it).
+   * Refused to practice keys. Each use is an audit record (who, `reason`, what asked; audit.ts) before `fn` runs: no PHI in `reason`.
    */
   acrossPractices<T>(reason: string, fn: (all: AcrossPractices) => Promise<T>): Promise<T>;
 }

@@ -35,13 +35,16 @@ export interface AcrossPracticesUse {
   reason: string;
   principalId: string;
   role: string;
+  /** What asked: the operation's subject, `job:<name>`, `event:<type>` or `init`. */
+  activity: string;
 }
 
 /**
- * Where uses of the MSO-wide path are recorded. Today a structured log line; the PHI access audit
- * (audit.ts) can take them over by replacing this hook.
+ * Where uses of the MSO-wide path are recorded. A service with a database records each in the kit's
+ * audit table (audit.ts, `acrossPracticesRecorder`); one without (which has no rows to read) logs it.
+ * A failure to record refuses the use.
  */
-export type AcrossPracticesAudit = (use: AcrossPracticesUse, log: Logger) => void;
+export type AcrossPracticesAudit = (use: AcrossPracticesUse, log: Logger) => void | Promise<void>;
 
 export const logAcrossPractices: AcrossPracticesAudit = (use, log) => {
   log.info({ event: 'tenant-wall.across-practices', ...use }, 'reading across practices');
@@ -55,6 +58,8 @@ export interface AcrossPracticesDeps {
   db: () => Db;
   /** A kit transaction scoped to every practice. */
   transaction<T>(fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** What asked (see {@link AcrossPracticesUse.activity}). */
+  activity: string;
   audit?: AcrossPracticesAudit;
 }
 
@@ -62,7 +67,7 @@ export interface AcrossPracticesDeps {
 export async function acrossPractices<T>(deps: AcrossPracticesDeps, reason: string, fn: (all: AcrossPractices) => Promise<T>): Promise<T> {
   if (reason.trim() === '') throw new Error('ctx.acrossPractices needs a reason: every use is recorded');
   if (deps.principal.practiceId) throw new ProblemError('forbidden', 'a practice key acts only for its own practice');
-  (deps.audit ?? logAcrossPractices)({ service: deps.service, reason, principalId: deps.principal.id, role: deps.principal.role }, deps.log);
+  await (deps.audit ?? logAcrossPractices)({ service: deps.service, reason, principalId: deps.principal.id, role: deps.principal.role, activity: deps.activity }, deps.log);
   return fn({
     get db(): Db {
       // Outside the transaction, a statement would not see its writes (and on PGlite, one connection, it would wait for it forever).

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import Type from 'typebox';
 import { pgSchema, text, uuid } from 'drizzle-orm/pg-core';
+import { and, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { operation } from '@mso/contracts';
 import type { Bus } from '@mso/bus';
@@ -11,6 +12,7 @@ import { callOperation } from '../src/call.js';
 import type { Host } from '../src/host.js';
 import { defineService, handle } from '../src/service.js';
 import { KIT_TABLES_OUTSIDE_WALL } from '../src/tenant-wall.js';
+import { auditTable } from '../src/audit.js';
 
 /**
  * A service whose queries forget their practice filter, for the tenant wall's cases. They run on
@@ -131,6 +133,10 @@ export function tenantWallServiceCases(platform: () => WallTestPlatform): void {
     expect(await callOperation(bus, listEveryPractice, {}, staff)).toEqual({ bodies: ['a: first', 'a: second', 'b: only'] });
     const recorded = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.event === 'tenant-wall.across-practices');
     expect(recorded).toEqual([expect.objectContaining({ service: 'finance', reason: 'test: records of every practice', principalId: 'key-staff', role: 'mso-staff' })]);
+    // ... and kept in the kit's audit table, for no single practice.
+    expect(await acrossPracticesRecords(platform().database, 'key-staff')).toEqual([
+      expect.objectContaining({ operation: listEveryPractice.subject, reason: 'test: records of every practice', principalRole: 'mso-staff', practiceId: null, outcome: 'ok' }),
+    ]);
     await expect(callOperation(bus, listEveryPractice, {}, adminOf(practiceA))).rejects.toMatchObject({ code: 'forbidden' });
   });
 
@@ -138,5 +144,15 @@ export function tenantWallServiceCases(platform: () => WallTestPlatform): void {
     jobCounts.length = 0;
     await platform().host.runJob('count-records');
     expect(jobCounts).toEqual([{ walled: 0, everyPractice: 3 }]);
+    // Recorded under the job's name, in the transaction the job opened on the path.
+    expect(await acrossPracticesRecords(platform().database, 'system:finance')).toEqual([
+      expect.objectContaining({ operation: 'job:count-records', reason: 'test: count every practice', principalRole: 'system', practiceId: null }),
+    ]);
   });
+}
+
+/** The kit's audit records of MSO-wide path uses by one principal. */
+function acrossPracticesRecords(database: Database, principalId: string) {
+  const audit = auditTable(SCHEMA);
+  return database.db.select().from(audit).where(and(eq(audit.principalId, principalId), eq(audit.access, 'across-practices')));
 }

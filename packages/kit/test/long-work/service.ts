@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Type from 'typebox';
 import { integer, pgSchema, primaryKey, text } from 'drizzle-orm/pg-core';
@@ -35,12 +36,55 @@ export const postBatch = operation({
   output: Type.Object({ batch: Type.String(), lines: Type.Integer() }),
 });
 
+/** A large file posted as a job (an 835 of 10,000 claims would be): the handler hashes its bytes in chunks. */
+export const importStatement = operation({
+  service: 'finance',
+  name: 'test-statement.import',
+  summary: 'Import a statement file (test)',
+  http: { method: 'POST', path: '/v1/finance/test-statements', body: { mediaTypes: ['text/plain', 'application/edi-x12'], maxBytes: 50 * 1024 * 1024 } },
+  async: true,
+  roles: ['practice-admin', 'mso-staff'],
+  input: Type.Object({}, { additionalProperties: false }),
+  output: Type.Object({ sha256: Type.String(), bytes: Type.Integer(), mediaType: Type.String() }),
+});
+
+/**
+ * Test control of {@link importStatement}: when `hold` is set, the next run waits for `release`, then
+ * throws as a copy going down mid-job would leave it (the job goes back to the queue).
+ */
+export const statementRuns: { hold?: { entered: () => void; release: Promise<void> } } = {};
+
+/** A PHI write run as a job, that its handler refuses (`refuse`) or that breaks (`crash`). */
+export const applyChartNote = operation({
+  service: 'finance',
+  name: 'test-chart-note.apply',
+  summary: 'Apply a chart note (test)',
+  http: { method: 'POST', path: '/v1/finance/test-chart-notes/{id}' },
+  async: true,
+  phi: 'write',
+  roles: ['practice-admin', 'mso-staff'],
+  input: Type.Object({ id: Type.String({ minLength: 1 }), outcome: Type.Union([Type.Literal('ok'), Type.Literal('refuse'), Type.Literal('crash')]) }, { additionalProperties: false }),
+  output: Type.Object({ id: Type.String() }),
+});
+
+/** An MSO report over every practice's lines, on the kit's audited MSO-wide path. */
+export const countAllLines = operation({
+  service: 'finance',
+  name: 'test-lines.count-all',
+  summary: "Count every practice's batch lines (test)",
+  http: { method: 'GET', path: '/v1/finance/test-lines/count' },
+  scope: 'platform',
+  roles: ['mso-admin', 'mso-staff'],
+  input: Type.Object({}, { additionalProperties: false }),
+  output: Type.Object({ lines: Type.Integer() }),
+});
+
 export const longWork = defineService({
   id: 'finance',
   version: '0.0.0-test',
   description: 'long work (test)',
   db: { schema: 'cli_long_work', migrationsFolder: fileURLToPath(new URL('./migrations', import.meta.url)) },
-  operations: [...financeOperations, postBatch],
+  operations: [...financeOperations, postBatch, importStatement, applyChartNote, countAllLines],
   handlers: [
     handle(postBatch, async (input, ctx) =>
       ctx.transaction(async (tx) => {
@@ -52,6 +96,36 @@ export const longWork = defineService({
         }
         return { batch: input.batch, lines: input.lines };
       }),
+    ),
+    handle(importStatement, async (_input, ctx) => {
+      const hold = statementRuns.hold;
+      if (hold) {
+        statementRuns.hold = undefined;
+        hold.entered();
+        await hold.release;
+        throw new Error('the copy went down mid-job');
+      }
+      if (!ctx.body) throw new ProblemError('validation-failed', 'send the statement file as the body');
+      const { bytes, mediaType } = ctx.body;
+      const hash = createHash('sha256');
+      const chunk = 1024 * 1024;
+      const chunks = Math.ceil(bytes.byteLength / chunk);
+      for (let i = 0; i < chunks; i++) {
+        hash.update(bytes.subarray(i * chunk, (i + 1) * chunk));
+        ctx.progress(i + 1, chunks);
+      }
+      return { sha256: hash.digest('hex'), bytes: bytes.byteLength, mediaType };
+    }),
+    handle(applyChartNote, async (input, ctx) =>
+      ctx.transaction(async (tx) => {
+        await tx.db.insert(batchLines).values({ batch: `note-${input.id}`, n: 0, practiceId: ctx.practiceId });
+        if (input.outcome === 'refuse') throw new ProblemError('unprocessable', 'the chart note does not apply');
+        if (input.outcome === 'crash') throw new Error('the chart store broke');
+        return { id: input.id };
+      }),
+    ),
+    handle(countAllLines, (_input, ctx) =>
+      ctx.acrossPractices('test: batch lines of every practice', async (all) => ({ lines: (await all.db.select().from(batchLines)).length })),
     ),
   ],
 });

@@ -63,6 +63,8 @@ export const auditEvents = tenancy.table(
     outcome: text('outcome').notNull(),
     problemCode: text('problem_code'),
     traceId: text('trace_id'),
+    /** Why the MSO-wide path was used (access `across-practices`); null for PHI access records. */
+    reason: text('reason'),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('audit_events_practice_at').on(t.practiceId, t.at, t.id), index('audit_events_at').on(t.at, t.id)],

@@ -20,6 +20,7 @@ const toAuditEvent = (row: AuditEventRow): AuditEvent => ({
   outcome: row.outcome as AuditEvent['outcome'],
   problemCode: row.problemCode,
   traceId: row.traceId,
+  reason: row.reason,
   recordedAt: row.recordedAt.toISOString(),
 });
 
@@ -32,8 +33,11 @@ const storeAuditEvent: EventHandler<ReturnType<typeof auditRecorded>> = async (e
     .onConflictDoNothing({ target: auditEvents.id });
 };
 
-/** Tenancy keeps the PHI access records of every business service. */
-export const auditConsumers: ConsumerBinding[] = businessServices.map((service) => consume(auditRecorded(service), storeAuditEvent));
+/**
+ * Tenancy keeps the PHI access records of every business service, and every service's (its own
+ * included) records of reads across practices.
+ */
+export const auditConsumers: ConsumerBinding[] = [...businessServices, 'tenancy' as const].map((service) => consume(auditRecorded(service), storeAuditEvent));
 
 /** Newest first. A practice admin sees its own practice's records; MSO admins see all, or one practice's. */
 export const listAuditEventsHandler: Handler<typeof listAuditEvents> = async (input, ctx) => {

@@ -1,0 +1,1 @@
+ALTER TABLE "tenancy"."audit_events" ADD COLUMN "reason" text;
