@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { scopePgliteClient, tracePgliteClient } from './pglite-client.js';
+import { pgliteTurns, scopePgliteClient, tracePgliteClient } from './pglite-client.js';
 import { ConnectionSet } from './postgres-client.js';
 import { ALL_PRACTICES, APPLY_TENANT_SQL, tenantParams, type TenantScope } from './tenant-wall.js';
 
@@ -132,7 +132,7 @@ async function openPglite(dataDir: string): Promise<Database> {
 /** Builds a Database around an already created PGlite instance (it is closed by `close()`). */
 export function wrapPglite(client: PGlite): Database {
   const target = { namespace: 'postgres' };
-  const traced = tracePgliteClient(client, target);
+  const traced = tracePgliteClient(client, target, pgliteTurns());
   const db = drizzlePglite({ client: traced }) as unknown as Db;
   let closing: Promise<void> | undefined;
   const database: Database = {

@@ -9,12 +9,14 @@ type Queryable = Pick<PGliteInterface, 'query' | 'exec'> & Partial<Pick<PGliteIn
  * transaction so statements inside transactions are traced as well. Other members pass through, bound
  * to the real instance (PGlite uses private fields).
  */
-export function tracePgliteClient<T extends Queryable>(client: T, target: SpanTarget): T {
+export function tracePgliteClient<T extends Queryable>(client: T, target: SpanTarget, turns?: PgliteTurns): T {
+  // `turns` is given for the instance only: a transaction's statements run in the transaction's turn.
+  const inTurn = turns ?? (<R>(call: () => Promise<R>) => call());
   const query: PGliteInterface['query'] = (text, params, options) =>
-    traced(text, target, () => client.query(text, params, options));
-  const exec: PGliteInterface['exec'] = (text, options) => traced(text, target, () => client.exec(text, options));
+    inTurn(() => traced(text, target, () => client.query(text, params, options)));
+  const exec: PGliteInterface['exec'] = (text, options) => inTurn(() => traced(text, target, () => client.exec(text, options)));
   const transaction = <R>(fn: (tx: Transaction) => Promise<R>) =>
-    client.transaction!((tx) => fn(tracePgliteClient(tx, target)));
+    inTurn(() => client.transaction!((tx) => fn(tracePgliteClient(tx, target))));
   const bound = new Map<PropertyKey, unknown>();
   return new Proxy(client, {
     get(real, property) {
@@ -31,6 +33,46 @@ export function tracePgliteClient<T extends Queryable>(client: T, target: SpanTa
       return fn;
     },
   });
+}
+
+/** How long PGlite may run statements back to back before the event loop gets a turn. */
+export const PGLITE_TURN_MS = 10;
+
+/** Runs one top-level PGlite call (a statement, or a whole transaction) in its turn. */
+export type PgliteTurns = <R>(call: () => Promise<R>) => Promise<R>;
+
+/**
+ * A first-come, first-served queue of top-level PGlite calls that lets the event loop run (one
+ * `setImmediate`) before the next call once calls have run back to back for `budgetMs`.
+ *
+ * Why: PGlite executes every statement synchronously on the main thread, and its own mutex hands the
+ * connection to the next waiter in a microtask. Under load the statements of every queued request
+ * then run in a single microtask drain, so one event-loop iteration lasts as long as the whole queue
+ * (about 200 ms at 100 concurrent requests), and Node accepts only one new connection per busy
+ * iteration: when 100 connections opened at once (a client starting, reconnecting after a pause) the
+ * last ones waited 5-20 s to be accepted while the first were served. Taking turns here keeps an
+ * iteration near `budgetMs`. Only top-level calls queue: a transaction's statements never wait, since
+ * waiting would hold the connection. A call made while a transaction runs waits for it, as it does
+ * inside PGlite.
+ */
+export function pgliteTurns(budgetMs = PGLITE_TURN_MS, now: () => number = () => performance.now()): PgliteTurns {
+  let tail: Promise<void> = Promise.resolve();
+  let since = now();
+  return async <R>(call: () => Promise<R>): Promise<R> => {
+    const previous = tail;
+    let release!: () => void;
+    tail = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await previous;
+      if (now() - since >= budgetMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        since = now();
+      }
+      return await call();
+    } finally {
+      release();
+    }
+  };
 }
 
 /**

@@ -324,10 +324,12 @@ class ServiceRuntime implements RequestRuntime {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
+    // A stopping copy claims no further job (nor a retry of the one it is running) while it drains.
+    const jobsStopped = this.asyncJobs?.stop();
     await this.served?.stop();
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.scheduler?.stop();
-    await this.asyncJobs?.stop();
+    await jobsStopped;
     await this.outboxRelay?.idle();
     await this.outboxRelay?.relay().catch((e) => this.deps.log.error({ err: loggableError(e) }, 'final outbox relay failed'));
     this.deps.log.info('service stopped');

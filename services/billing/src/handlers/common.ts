@@ -1,0 +1,22 @@
+import { ProblemError } from '@mso/contracts';
+import type { FieldProblem } from '../domain/rules.js';
+
+/** 422 naming the first field at fault (all of them in `errors`), as tenancy answers a bad NPI. */
+export function unprocessable(problems: readonly FieldProblem[]): ProblemError {
+  return new ProblemError('unprocessable', `${problems[0]!.path}: ${problems[0]!.message}`, [...problems]);
+}
+
+export const notFound = (what: string) => new ProblemError('not-found', `no such ${what}`);
+
+/** A unique index refused the write (two requests racing to the same key). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e.code === '23505' || e.cause?.code === '23505';
+}
+
+/** The fields of a PATCH body that were sent. */
+export function sent<T extends Record<string, unknown>>(changes: T): Partial<T> {
+  return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export const iso = (d: Date) => d.toISOString();
