@@ -104,7 +104,7 @@ describe('interval jobs after a long gap', () => {
   const ticks: string[] = [];
   const clock = new ManualClock('2026-01-05T14:00:00Z');
   const sync = defineService({
-    id: 'collections',
+    id: 'hr',
     version: '1.0.0',
     description: 'minute sync',
     db: { schema: 'kit_test', migrationsFolder },
