@@ -12,17 +12,7 @@ import {
   type Claim837,
   type Party277,
 } from './index.js';
-import { envelope, isaSegment, joinSegments } from './testing/fixtures.js';
-
-function thrown(fn: () => unknown): X12Error {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof X12Error) return e;
-    throw e;
-  }
-  throw new Error('expected an X12Error');
-}
+import { envelope, isaSegment, joinSegments, thrown } from './testing/fixtures.js';
 
 /** Payer, receiver and billing provider levels of a 277CA (HL 1, 2, 3). */
 const HEADER = [

@@ -1,23 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { X12Error, parse835, type Remittance, type X12Issue } from './index.js';
-import { envelope, header835, isaSegment, joinSegments, type Delimiters } from './testing/fixtures.js';
+import { parse835, type Remittance, type X12Issue } from './index.js';
+import { envelope, header835, isaSegment, joinSegments, thrown, type Delimiters } from './testing/fixtures.js';
 import { generate835 } from './testing/generate835.js';
 
 const SHARED = new URL('../../../../shared/x12/', import.meta.url);
 
 function text835(body: string[], d: Delimiters = {}, options: Parameters<typeof envelope>[1] = {}): string {
   return joinSegments(envelope(body, options), d);
-}
-
-function thrown(fn: () => unknown): X12Error {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof X12Error) return e;
-    throw e;
-  }
-  throw new Error('expected an X12Error');
 }
 
 const CLAIM = [

@@ -12,17 +12,7 @@ import {
   type Claim837,
   type Parse999Result,
 } from './index.js';
-import { envelope, isaSegment, joinSegments } from './testing/fixtures.js';
-
-function thrown(fn: () => unknown): X12Error {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof X12Error) return e;
-    throw e;
-  }
-  throw new Error('expected an X12Error');
-}
+import { envelope, isaSegment, joinSegments, thrown } from './testing/fixtures.js';
 
 /** A 999 for group 17 of two 837Ps: 0001 accepted, 0002 rejected for CLM05-3 and a missing NM1. */
 const BODY = [

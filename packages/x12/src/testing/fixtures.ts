@@ -2,6 +2,8 @@
  * Helpers that build X12 text for tests. Segments are written with the default delimiters
  * (`*` element, `:` component, `^` repetition) and translated to the wanted ones.
  */
+import { X12Error } from '../errors.js';
+
 export interface Delimiters {
   element?: string;
   component?: string;
@@ -105,4 +107,15 @@ export function header835(paymentAmount: string, extra: { plb?: boolean } = {}):
     'REF*TJ*987654321',
     'LX*1',
   ];
+}
+
+/** The X12Error `fn` throws; fails the test when it throws something else or nothing. */
+export function thrown(fn: () => unknown): X12Error {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof X12Error) return e;
+    throw e;
+  }
+  throw new Error('expected an X12Error');
 }
