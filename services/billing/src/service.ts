@@ -1,54 +1,27 @@
 import { fileURLToPath } from 'node:url';
 import * as contract from '@mso/contracts/billing';
-import { defineService, handle } from '@mso/kit';
-import { createCoverageHandler, getCoverageHandler, listCoveragesHandler, updateCoverageHandler } from './handlers/coverages.js';
-import {
-  addFeeEntriesHandler,
-  createFeeScheduleHandler,
-  getFeeScheduleHandler,
-  listFeeEntriesHandler,
-  listFeeSchedulesHandler,
-  lookupFeeHandler,
-  updateFeeScheduleHandler,
-} from './handlers/fees.js';
-import { createPatientHandler, getPatientHandler, listPatientsHandler, updatePatientHandler } from './handlers/patients.js';
-import { createPayerHandler, getPayerHandler, listPayersHandler, updatePayerHandler } from './handlers/payers.js';
-import { createProviderHandler, getProviderHandler, listProvidersHandler, updateProviderHandler } from './handlers/providers.js';
+import { defineService } from '@mso/kit';
+import { claimHandlers } from './handlers/claims/index.js';
+import { ediHandlers } from './handlers/edi/index.js';
+import { masterDataHandlers } from './handlers/master-data/index.js';
+import { remittanceHandlers } from './handlers/remittances/index.js';
+import { workHandlers, workJobs } from './handlers/work/index.js';
 
-/** Billing: master data so far (payers, patients, coverage, providers, fee schedules); claims and ERAs next. */
+/**
+ * Billing, the revenue cycle: master data, encounters to claims (scrubbed, submitted, batched as 837P),
+ * 999/277CA acknowledgments, 837P imports, 835 remittance posting, denial and missing-ERA work queues.
+ * Each `handlers/<part>/index.ts` binds its part of the contract (`@mso/contracts/billing`, same parts).
+ */
 export const billing = defineService({
   id: 'billing',
-  version: '0.1.0',
-  description: 'Billing: payers, patients, coverage, providers and fee schedules (claims and ERAs to come)',
+  version: '0.2.0',
+  description: 'Billing: claims from charges to cash (scrubber, 837P out and in, 999/277CA, 835 posting, work queues)',
   db: { schema: 'billing', migrationsFolder: fileURLToPath(new URL('../migrations', import.meta.url)) },
   emits: contract.events,
   // The practice's billing terms (timely filing, fee) from its agreement: `ctx.agreement`.
   agreements: true,
-  handlers: [
-    handle(contract.createPayer, createPayerHandler),
-    handle(contract.listPayers, listPayersHandler),
-    handle(contract.getPayer, getPayerHandler),
-    handle(contract.updatePayer, updatePayerHandler),
-    handle(contract.createPatient, createPatientHandler),
-    handle(contract.listPatients, listPatientsHandler),
-    handle(contract.getPatient, getPatientHandler),
-    handle(contract.updatePatient, updatePatientHandler),
-    handle(contract.createCoverage, createCoverageHandler),
-    handle(contract.listCoverages, listCoveragesHandler),
-    handle(contract.getCoverage, getCoverageHandler),
-    handle(contract.updateCoverage, updateCoverageHandler),
-    handle(contract.createProvider, createProviderHandler),
-    handle(contract.listProviders, listProvidersHandler),
-    handle(contract.getProvider, getProviderHandler),
-    handle(contract.updateProvider, updateProviderHandler),
-    handle(contract.createFeeSchedule, createFeeScheduleHandler),
-    handle(contract.listFeeSchedules, listFeeSchedulesHandler),
-    handle(contract.getFeeSchedule, getFeeScheduleHandler),
-    handle(contract.updateFeeSchedule, updateFeeScheduleHandler),
-    handle(contract.addFeeEntries, addFeeEntriesHandler),
-    handle(contract.listFeeEntries, listFeeEntriesHandler),
-    handle(contract.lookupFee, lookupFeeHandler),
-  ],
+  handlers: [...masterDataHandlers, ...claimHandlers, ...ediHandlers, ...remittanceHandlers, ...workHandlers],
+  jobs: [...workJobs],
 });
 
 export default billing;

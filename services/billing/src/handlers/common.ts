@@ -1,5 +1,5 @@
 import { ProblemError } from '@mso/contracts';
-import type { FieldProblem } from '../domain/rules.js';
+import type { FieldProblem } from '../domain/master-data.js';
 
 /** 422 naming the first field at fault (all of them in `errors`), as tenancy answers a bad NPI. */
 export function unprocessable(problems: readonly FieldProblem[]): ProblemError {

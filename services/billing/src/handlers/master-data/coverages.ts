@@ -3,9 +3,9 @@ import { and, eq, gte, isNull, lte, or } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import type { Coverage, createCoverage, getCoverage, listCoverages, updateCoverage } from '@mso/contracts/billing';
 import { eqIfSet, keysetPage, paginate, tenantWhere, type Db, type Handler } from '@mso/kit';
-import { coverages, patients, payers } from '../db/schema.js';
-import { coverageProblems, orderClash, type CoverageShape } from '../domain/rules.js';
-import { iso, notFound, sent, unprocessable } from './common.js';
+import { coverages, patients, payers } from '../../db/schema.js';
+import { coverageProblems, orderClash, type CoverageShape } from '../../domain/master-data.js';
+import { iso, notFound, sent, unprocessable } from '../common.js';
 
 type CoverageRow = typeof coverages.$inferSelect;
 

@@ -3,9 +3,9 @@ import { and, eq } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import type { createProvider, getProvider, listProviders, Provider, updateProvider } from '@mso/contracts/billing';
 import { eqIfSet, keysetPage, paginate, tenantWhere, type Db, type Handler } from '@mso/kit';
-import { providers } from '../db/schema.js';
-import { npiProblem } from '../domain/rules.js';
-import { iso, isUniqueViolation, notFound, sent, unprocessable } from './common.js';
+import { providers } from '../../db/schema.js';
+import { npiProblem } from '../../domain/master-data.js';
+import { iso, isUniqueViolation, notFound, sent, unprocessable } from '../common.js';
 
 type ProviderRow = typeof providers.$inferSelect;
 

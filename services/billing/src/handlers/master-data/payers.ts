@@ -3,8 +3,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import type { createPayer, getPayer, listPayers, Payer, updatePayer } from '@mso/contracts/billing';
 import { eqIfSet, keysetPage, paginate, tenantWhere, type Db, type Handler } from '@mso/kit';
-import { payers } from '../db/schema.js';
-import { iso, isUniqueViolation, notFound, sent } from './common.js';
+import { payers } from '../../db/schema.js';
+import { iso, isUniqueViolation, notFound, sent } from '../common.js';
 
 type PayerRow = typeof payers.$inferSelect;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverageProblems, coveragesOn, feeEntryProblems, inEffect, lookupFee, modifiersKey, npiProblem, orderClash, overlaps, type CoverageShape, type FeeEntryShape } from './rules.js';
+import { coverageProblems, coveragesOn, feeEntryProblems, inEffect, lookupFee, modifiersKey, npiProblem, orderClash, overlaps, type CoverageShape, type FeeEntryShape } from './master-data.js';
 
 describe('npiProblem', () => {
   it('accepts a valid NPI and names what is wrong with others', () => {

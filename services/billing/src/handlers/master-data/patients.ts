@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { createPatient, getPatient, listPatients, Patient, updatePatient } from '@mso/contracts/billing';
 import { eqIfSet, keysetPage, paginate, tenantWhere, type Db, type Handler } from '@mso/kit';
-import { patients } from '../db/schema.js';
-import { iso, notFound, sent, unprocessable } from './common.js';
+import { patients } from '../../db/schema.js';
+import { iso, notFound, sent, unprocessable } from '../common.js';
 import { escapeLike } from './payers.js';
 
 // Demographics are PHI: nothing here logs them, and the problems below name fields, never values.

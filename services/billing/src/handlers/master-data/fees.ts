@@ -14,9 +14,9 @@ import type {
   updateFeeSchedule,
 } from '@mso/contracts/billing';
 import { eqIfSet, keysetPage, paginate, tenantWhere, type Db, type Handler } from '@mso/kit';
-import { feeEntries, feeSchedules } from '../db/schema.js';
-import { feeEntryProblems, lookupFee as lookup, modifiersKey } from '../domain/rules.js';
-import { iso, isUniqueViolation, notFound, sent, unprocessable } from './common.js';
+import { feeEntries, feeSchedules } from '../../db/schema.js';
+import { feeEntryProblems, lookupFee as lookup, modifiersKey } from '../../domain/master-data.js';
+import { iso, isUniqueViolation, notFound, sent, unprocessable } from '../common.js';
 import { loadPayer } from './payers.js';
 
 type ScheduleRow = typeof feeSchedules.$inferSelect;

@@ -1,0 +1,2 @@
+// Tables for edi (see ../handlers/edi).
+export {};

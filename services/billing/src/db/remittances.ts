@@ -1,0 +1,2 @@
+// Tables for remittances (see ../handlers/remittances).
+export {};

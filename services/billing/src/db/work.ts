@@ -1,0 +1,2 @@
+// Tables for work (see ../handlers/work).
+export {};

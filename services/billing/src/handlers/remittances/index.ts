@@ -1,0 +1,3 @@
+import type { HandlerBinding } from '@mso/kit';
+
+export const remittanceHandlers: HandlerBinding[] = [];

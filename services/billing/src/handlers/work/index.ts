@@ -1,0 +1,5 @@
+import type { HandlerBinding, JobDefinition } from '@mso/kit';
+
+export const workHandlers: HandlerBinding[] = [];
+
+export const workJobs: JobDefinition[] = [];
