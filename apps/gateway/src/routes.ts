@@ -53,8 +53,9 @@ export async function registerOperation(app: FastifyInstance, op: Operation, dep
   const rest = omit(op.input, pathParams);
   const hasBody = http.method === 'POST' || http.method === 'PUT' || http.method === 'PATCH';
   const jsonBody = hasBody && !http.body;
-  // An async operation answers 202 with its job (the kit's job runner does the work).
-  const success = op.async ? 202 : (http.status ?? 200);
+  // An async operation answers 202 with its job (the kit's job runner does the work); one with a size
+  // threshold answers small bodies at once, with its own status.
+  const success = op.async && op.asyncAboveBytes === undefined ? 202 : (http.status ?? 200);
   const route: RouteOptions = {
     method: http.method,
     url: http.path.replace(/\{(\w+)\}/g, ':$1'),
@@ -174,8 +175,10 @@ function responseSchemas(op: Operation, success: number): Record<string, unknown
   const problems = Object.fromEntries(
     [...byStatus].map(([status, list]) => [status, Type.Unsafe({ $ref: 'Problem', description: `Problem: ${list.map((c) => `\`${c}\``).join(', ')}` })]),
   );
+  const outputs = op.http!.response ? [] : [success, ...(op.http!.statuses ?? [])];
   return {
-    ...(op.http!.response ? {} : { [success]: op.async ? AsyncJob : op.output }),
+    ...Object.fromEntries(outputs.map((status) => [status, status === 202 && op.async ? AsyncJob : op.output])),
+    ...(op.async ? { 202: AsyncJob } : {}),
     ...problems,
     '4xx': Type.Unsafe(Type.Ref('Problem')),
     '5xx': Type.Unsafe(Type.Ref('Problem')),

@@ -95,6 +95,11 @@ export interface HttpBinding {
   path: string;
   /** Success status. Default 200. */
   status?: number;
+  /**
+   * Other 2xx statuses the handler may answer with (`ctx.status(code)`), each with the same output:
+   * e.g. 200 when a POST finds the same file imported before and answers with the first result.
+   */
+  statuses?: readonly number[];
   /** Body limit in bytes. Default 1 MiB. */
   bodyLimit?: number;
   /**
@@ -160,6 +165,11 @@ export interface Operation<I extends TObject = TObject, O extends TSchema = TSch
    * `/v1/<service>/jobs/{id}`, and the service runs it on the kit's job runner.
    */
   readonly async: boolean;
+  /**
+   * With `async`: requests whose raw body is at most this many bytes run at once and answer as a
+   * synchronous operation would; only larger ones become jobs. Undefined: every request is a job.
+   */
+  readonly asyncAboveBytes?: number;
   /** Whether the operation reads or writes PHI: the kit writes a PHI access audit record. */
   readonly phi?: 'read' | 'write';
 }
@@ -176,13 +186,15 @@ export interface OperationSpec<I extends TObject, O extends TSchema> {
   output: O;
   errors?: readonly ProblemCode[];
   idempotency?: 'optional' | 'required';
-  async?: boolean;
+  /** `true`: always a job. `{ aboveBytes }`: a job only for a raw body larger than that; smaller ones answer at once. */
+  async?: boolean | { aboveBytes: number };
   phi?: 'read' | 'write';
 }
 
 /** Declares an operation: data only, shared by the gateway, the service and any caller. */
 export function operation<I extends TObject, O extends TSchema>(spec: OperationSpec<I, O>): Operation<I, O> {
   const version = spec.version ?? 1;
+  if (typeof spec.async === 'object' && !spec.http?.body) throw new Error(`${spec.service}.${spec.name}: async.aboveBytes needs a raw body (http.body)`);
   const readOnly = !spec.http || spec.http.method === 'GET';
   return Object.freeze({
     kind: 'operation',
@@ -199,7 +211,8 @@ export function operation<I extends TObject, O extends TSchema>(spec: OperationS
     errors: spec.errors ?? [],
     readOnly: spec.http ? readOnly : false,
     idempotency: spec.idempotency ?? 'optional',
-    async: spec.async ?? false,
+    async: spec.async !== undefined && spec.async !== false,
+    ...(typeof spec.async === 'object' ? { asyncAboveBytes: spec.async.aboveBytes } : {}),
     ...(spec.phi ? { phi: spec.phi } : {}),
   });
 }

@@ -35,6 +35,11 @@ export function busErrorToProblem(error: unknown, service: string): ProblemError
  * response), or throws the ProblemError it answered.
  */
 export async function callOperation<Op extends Operation>(bus: Bus, op: Op, input: InputOf<Op>, options: CallOperationOptions): Promise<OutputOf<Op>> {
+  return (await callOperationForReply(bus, op, input, options)).output;
+}
+
+/** As {@link callOperation}, with the success status the service answered (201, or 200 for "exists already", 202 for a job). */
+export async function callOperationForReply<Op extends Operation>(bus: Bus, op: Op, input: InputOf<Op>, options: CallOperationOptions): Promise<{ status: number; output: OutputOf<Op> }> {
   const message = options.body ? encodeRawRequest(input, options.body) : { data: encodeJson(input), headers: {} };
   let reply;
   try {
@@ -47,5 +52,5 @@ export async function callOperation<Op extends Operation>(bus: Bus, op: Op, inpu
   }
   const status = Number(reply.headers?.[busHeaders.status] ?? 200);
   if (status >= 400) throw toProblemError(status, decodeJson(reply.data));
-  return decodeReply(reply) as OutputOf<Op>;
+  return { status, output: decodeReply(reply) as OutputOf<Op> };
 }

@@ -3,7 +3,7 @@ export * from './clock.js';
 export { startHost, type Host, type HostOptions } from './host.js';
 export { type JobRunOutcome, type ScheduledJobStatus, type PracticeDirectory } from './scheduler.js';
 export { type AsyncJobSettings } from './jobs.js';
-export { callOperation, operationHeaders, busErrorToProblem, type CallOperationOptions } from './call.js';
+export { callOperation, callOperationForReply, operationHeaders, busErrorToProblem, type CallOperationOptions } from './call.js';
 export { compileSchema, assertValid, type CompiledSchema, type FieldError } from './validation.js';
 export { encodeJson, decodeJson, encodePrincipal, decodePrincipal } from './codec.js';
 export { encodeRawRequest, decodeRequest, encodeReply, decodeReply, isDeclaredMediaType, mediaTypeEssence } from './raw.js';

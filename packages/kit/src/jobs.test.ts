@@ -6,11 +6,11 @@ import type { AsyncJob } from '@mso/contracts';
 import { createMemoryBus, type Bus } from '@mso/bus';
 import { createPgliteTestDatabase } from '@mso/db/testing';
 import { createLogger } from '@mso/telemetry';
-import { callOperation } from './call.js';
+import { callOperation, callOperationForReply } from './call.js';
 import { startHost, type Host } from './host.js';
 import type { Db } from './service.js';
 import { jobTables } from './job-tables.js';
-import { countBatchLines, importStatement, longWork, postBatch } from '../test/long-work/service.js';
+import { countBatchLines, fileReceipt, importStatement, longWork, postBatch } from '../test/long-work/service.js';
 
 // Embedded mode (in-memory bus, PGlite with its one connection): async jobs run the same way.
 let host: Host;
@@ -56,5 +56,20 @@ describe('async operations, embedded', () => {
     const jobs = jobTables('cli_long_work').asyncJobs;
     const [row] = await (db.database.db as unknown as Db).select({ body: jobs.body }).from(jobs).where(eq(jobs.id, submitted.id));
     expect(row).toEqual({ body: null });
+  }, 30_000);
+
+  it('answers a small body at once (201, then 200 for the same bytes) and makes a job of a large one', async () => {
+    const small = { mediaType: 'text/plain', bytes: new Uint8Array(randomBytes(1000)) };
+    const first = await callOperationForReply(bus, fileReceipt, {}, { ...as, body: small });
+    expect(first).toMatchObject({ status: 201, output: { first: true } });
+    expect(await callOperationForReply(bus, fileReceipt, {}, { ...as, body: small })).toEqual({ status: 200, output: { sha256: first.output.sha256, first: false } });
+    const large = await callOperationForReply(bus, fileReceipt, {}, { ...as, body: { mediaType: 'text/plain', bytes: new Uint8Array(randomBytes(64 * 1024 + 1)) } });
+    expect(large.status).toBe(202);
+    let job = large.output as unknown as AsyncJob;
+    for (let i = 0; i < 200 && job.status !== 'succeeded' && job.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      job = await callOperation(bus, getJob, { id: job.id }, as);
+    }
+    expect(job).toMatchObject({ status: 'succeeded', result: { first: true } });
   }, 30_000);
 });

@@ -57,7 +57,7 @@ export async function handleRequest(rt: RequestRuntime, request: BusRequest): Pr
     const input = assertValid<object>(op.input, rawInput);
     const idempotencyKey = request.headers[busHeaders.idempotencyKey] || undefined;
     requireIdempotencyKey(op, idempotencyKey);
-    if (op.async && rt.asyncJobs) {
+    if (op.async && rt.asyncJobs && (op.asyncAboveBytes === undefined || (body?.bytes.byteLength ?? 0) > op.asyncAboveBytes)) {
       // Long work: answered at once with 202 and the job; a copy's runner runs the handler (jobs.ts).
       const jobs = rt.asyncJobs;
       // A raw body is kept with the job (jobs.ts), and is part of the submit's idempotency fingerprint.
@@ -70,14 +70,15 @@ export async function handleRequest(rt: RequestRuntime, request: BusRequest): Pr
       // The first reply is stored, problems included (idempotency.ts decides which are kept).
       return await rt.idempotency.run({ op, tenant, key: idempotencyKey, input, ...(body ? { body } : {}) }, async (markCommitted) => {
         try {
-          return encodeReply(op, await invoke(rt, binding, input, principal, tenant, idempotencyKey, markCommitted, body), status);
+          const answer = await invoke(rt, binding, input, principal, tenant, idempotencyKey, markCommitted, body);
+          return encodeReply(op, answer.output, answer.status ?? status);
         } catch (error) {
           return failureReply(rt, binding, request, error);
         }
       });
     }
-    const output = await invoke(rt, binding, input, principal, tenant, idempotencyKey, undefined, body);
-    return encodeReply(op, output, status);
+    const answer = await invoke(rt, binding, input, principal, tenant, idempotencyKey, undefined, body);
+    return encodeReply(op, answer.output, answer.status ?? status);
   } catch (error) {
     return failureReply(rt, binding, request, error);
   }
@@ -96,8 +97,15 @@ function toProblem(rt: RequestRuntime, error: unknown, where: string): ProblemEr
   return new ProblemError('internal', 'the service failed to handle the request');
 }
 
-export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input: object, principal: Principal, tenant: string | null, idempotencyKey: string | undefined, beforeCommit: ((tx: Db) => Promise<void>) | undefined, body?: RawBody): Promise<unknown> {
+/** A handler's answer: its output, and the 2xx status it chose with `ctx.status` (else the contract's). */
+export interface Invocation {
+  output: unknown;
+  status: number | undefined;
+}
+
+export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input: object, principal: Principal, tenant: string | null, idempotencyKey: string | undefined, beforeCommit: ((tx: Db) => Promise<void>) | undefined, body?: RawBody): Promise<Invocation> {
   let emitted = false;
+  let status: number | undefined;
   let agreement: Promise<Agreement> | undefined;
   const store = rt.agreementStore;
   // PHI access audit (audit.ts): a record in each outermost transaction the handler opens, with its effect.
@@ -116,6 +124,11 @@ export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input:
     idempotencyKey,
     body,
     progress: reportProgress,
+    status: (code) => {
+      const http = binding.operation.http;
+      if (!http || (code !== (http.status ?? 200) && !http.statuses?.includes(code))) throw new Error(`${binding.operation.subject} declares no success status ${code} (http.statuses)`);
+      status = code;
+    },
     get agreement(): Promise<Agreement> {
       if (!store) return Promise.reject(new Error('declare `agreements: true` in defineService to read ctx.agreement'));
       return (agreement ??= store.require(ctx.practiceId));
@@ -142,7 +155,7 @@ export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input:
   if (rt.deps.validateOutput && !binding.operation.http?.response) assertValid(binding.operation.output, output, `${binding.operation.subject} output`);
   // A read with no transaction of its own: recorded before the reply leaves (a failure to record fails the request).
   if (audit && !audited) await rt.systemTransaction(tenant, (tx) => audit.record(tx, attempt, { output }));
-  return output;
+  return { output, status };
 }
 
 /** An async operation's handler and its job's final update, in one transaction (nested ones become savepoints). */
@@ -151,7 +164,7 @@ export async function runJobCall(rt: RequestRuntime, job: JobCall, finish: (tx: 
   if (!binding) throw new ProblemError('not-found', `no operation ${job.operation}`);
   await outsideTransactions(() =>
     rt.systemTransaction(job.tenant, async (tx) => {
-      const output = await invoke(rt, binding, job.input, job.principal, job.tenant, undefined, undefined, job.body);
+      const { output } = await invoke(rt, binding, job.input, job.principal, job.tenant, undefined, undefined, job.body);
       await finish(tx.db, output);
     }),
   );

@@ -81,6 +81,11 @@ export interface HandlerContext extends BaseContext {
   readonly body: RawBody | undefined;
   /** In an `async` operation's handler: report how far the job is (`GET /v1/<service>/jobs/{id}` shows it). Elsewhere a no-op. */
   progress(done: number, total: number): void;
+  /**
+   * Answer with another success status the contract declares (`http.statuses`), e.g. 200 when the
+   * same file was imported before and the handler returns the first import. Ignored in a job.
+   */
+  status(code: number): void;
   /** For reads (inside `transaction`, its transaction). Behind the tenant wall: sees this practice's rows only. */
   readonly db: Db;
   /**

@@ -10,12 +10,13 @@ import {
   type Operation,
   type OutputOf,
   type Principal,
+  type RawBody,
   type Role,
 } from '@mso/contracts';
 import { agreementChanged, getPractice, practiceCreated, type Practice } from '@mso/contracts/tenancy';
 import type { Database } from '@mso/db';
 import { createPgliteTestDatabase } from '@mso/db/testing';
-import { callOperation, decodeJson, encodeJson, ManualClock, startHost, type Host, type ServiceDefinition } from '@mso/kit';
+import { callOperationForReply, decodeJson, encodeJson, ManualClock, startHost, type Host, type ServiceDefinition } from '@mso/kit';
 import { createLogger, type Logger } from '@mso/telemetry';
 import { ObservedBus } from './observed-bus.js';
 import { nextAgreement, practiceRecord, type PracticeSpec } from './practices.js';
@@ -34,6 +35,10 @@ export interface CallAs {
   /** The API key id the service sees (default `test-<role>`). */
   principalId?: string;
   idempotencyKey?: string;
+  /** The raw body of an operation that declares one (`http.body`), e.g. an X12 file. */
+  body?: RawBody;
+  /** Reply timeout (default 5 s): raise it for a large file. */
+  timeoutMs?: number;
 }
 
 export interface DeliverOptions {
@@ -52,6 +57,8 @@ export interface TestService {
   readonly database: Database | undefined;
   /** Calls one of the service's operations over the bus; a problem answer is thrown as a ProblemError. */
   call<Op extends Operation>(op: Op, input: InputOf<Op>, as?: CallAs): Promise<OutputOf<Op>>;
+  /** As `call`, with the success status the service answered (e.g. 201 for a new import, 200 for the same file again). */
+  callForReply<Op extends Operation>(op: Op, input: InputOf<Op>, as?: CallAs): Promise<{ status: number; output: OutputOf<Op> }>;
   /** Publishes an event as its producer's relay would, and resolves once the service's consumers committed it. */
   deliver<E extends EventDef>(event: E, data: DataOf<E>, options?: DeliverOptions): Promise<void>;
   /** Runs one named job now, for the clock's time (each practice of a per-practice job); rejects if a run failed. */
@@ -137,25 +144,29 @@ export async function testService(definition: ServiceDefinition, options: TestSe
 
   const consumesPractices = () => observed.consumersOf(practiceCreated.producer, practiceCreated.subject).length > 0;
 
+  const callForReply: TestService['callForReply'] = (op, input, as = {}) => {
+    const role = as.role ?? (op.roles[0] as Role | undefined);
+    if (!role) throw new Error(`${op.subject} allows no role`);
+    const principal: Principal = {
+      id: as.principalId ?? `test-${role}`,
+      role,
+      ...(practiceRoles.includes(role) && as.practiceId ? { practiceId: as.practiceId } : {}),
+    };
+    return callOperationForReply(observed.bus, op, input, {
+      principal,
+      practiceId: as.practiceId ?? null,
+      ...(as.idempotencyKey ? { idempotencyKey: as.idempotencyKey } : {}),
+      ...(as.body ? { body: as.body } : {}),
+      ...(as.timeoutMs ? { timeoutMs: as.timeoutMs } : {}),
+    });
+  };
   return {
     clock,
     host,
     bus: observed.bus,
     database: db?.database,
-    call: (op, input, as = {}) => {
-      const role = as.role ?? (op.roles[0] as Role | undefined);
-      if (!role) throw new Error(`${op.subject} allows no role`);
-      const principal: Principal = {
-        id: as.principalId ?? `test-${role}`,
-        role,
-        ...(practiceRoles.includes(role) && as.practiceId ? { practiceId: as.practiceId } : {}),
-      };
-      return callOperation(observed.bus, op, input, {
-        principal,
-        practiceId: as.practiceId ?? null,
-        ...(as.idempotencyKey ? { idempotencyKey: as.idempotencyKey } : {}),
-      });
-    },
+    call: async (op, input, as = {}) => (await callForReply(op, input, as)).output,
+    callForReply,
     deliver,
     async runJob(name) {
       const outcomes = await host.runJob(name);

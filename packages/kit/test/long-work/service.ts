@@ -49,6 +49,22 @@ export const importStatement = operation({
 });
 
 /**
+ * A file that is a job only when large (`async.aboveBytes`): small ones answer at once, 201 the first
+ * time and 200 with the same answer when the same bytes come again.
+ */
+export const fileReceipt = operation({
+  service: 'finance',
+  name: 'test-receipt.file',
+  summary: 'File a receipt (test)',
+  http: { method: 'POST', path: '/v1/finance/test-receipts', status: 201, statuses: [200], body: { mediaTypes: ['text/plain'], maxBytes: 10 * 1024 * 1024 } },
+  async: { aboveBytes: 64 * 1024 },
+  roles: ['practice-admin', 'mso-staff'],
+  input: Type.Object({}, { additionalProperties: false }),
+  output: Type.Object({ sha256: Type.String(), first: Type.Boolean() }),
+});
+const receiptsFiled = new Set<string>();
+
+/**
  * Test control of {@link importStatement}: when `hold` is set, the next run waits for `release`, then
  * throws as a copy going down mid-job would leave it (the job goes back to the queue).
  */
@@ -84,7 +100,7 @@ export const longWork = defineService({
   version: '0.0.0-test',
   description: 'long work (test)',
   db: { schema: 'cli_long_work', migrationsFolder: fileURLToPath(new URL('./migrations', import.meta.url)) },
-  operations: [...financeOperations, postBatch, importStatement, applyChartNote, countAllLines],
+  operations: [...financeOperations, postBatch, importStatement, fileReceipt, applyChartNote, countAllLines],
   handlers: [
     handle(postBatch, async (input, ctx) =>
       ctx.transaction(async (tx) => {
@@ -115,6 +131,13 @@ export const longWork = defineService({
         ctx.progress(i + 1, chunks);
       }
       return { sha256: hash.digest('hex'), bytes: bytes.byteLength, mediaType };
+    }),
+    handle(fileReceipt, async (_input, ctx) => {
+      const sha256 = createHash('sha256').update(ctx.body!.bytes).digest('hex');
+      const first = !receiptsFiled.has(sha256);
+      receiptsFiled.add(sha256);
+      if (!first) ctx.status(200);
+      return { sha256, first };
     }),
     handle(applyChartNote, async (input, ctx) =>
       ctx.transaction(async (tx) => {
