@@ -54,6 +54,15 @@ describe('check order: authenticate, practice, entitlement, role, then validatio
     expect(admin.json().code).toBe('validation-failed');
   });
 
+  it('takes a POST without a body as an empty object: the route names the fields it needs', async () => {
+    const gw = await gateway();
+    const res = await gw.inject({ method: 'POST', url: '/v1/tenancy/practices', headers: bearer(adminKey) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('validation-failed');
+    expect(JSON.stringify(res.json())).not.toContain('must be object');
+    expect(res.json().errors.length).toBeGreaterThan(0);
+  });
+
   it('checks the entitlement before the role: a practice without the service learns only that', async () => {
     const gw = await gateway();
     // The practice has helpdesk only; hr is not in its agreement.

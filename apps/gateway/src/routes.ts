@@ -78,6 +78,15 @@ export async function registerOperation(app: FastifyInstance, op: Operation, dep
         throw new ProblemError('forbidden', `role ${principal.role} may not ${op.summary.toLowerCase()}`);
       }
     },
+    // An action with nothing to say (`POST .../submit`) may come without a body: it is an empty object,
+    // and a route that needs fields names the missing ones.
+    ...(jsonBody
+      ? {
+          preValidation: async (request: FastifyRequest) => {
+            if (request.body === undefined || request.body === null) request.body = {};
+          },
+        }
+      : {}),
     handler: (request: FastifyRequest, reply: FastifyReply) => forward(op, request, reply, deps, jsonBody),
   };
   if (!http.body) {
