@@ -16,6 +16,9 @@
  * BENCH_COMPARE_NODE=/path/to/node runs (a), (t1), (t2), (b), (c) a second time on that Node binary
  * (own servers, NATS namespace and database), interleaved with the first in the same rounds, so two
  * Node versions are compared on the same machine state; its rows carry the suffix `@node<major>`.
+ *
+ * `billing` (bench/billing.ts) runs after the HTTP scenarios, in its own processes and database: a
+ * 10,000-claim 837P imported and a 10,000-claim 835 posted through the gateway, timed by stage.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -25,6 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { billingReport, runBillingBench, type BillingBenchResult } from './billing.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -282,13 +286,40 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
+  const billing = wanted('billing') ? await billingScenario(stamp) : undefined;
+
   let x12: Record<string, unknown> | undefined;
   if (wanted('x12')) {
     const x12Bench = '../packages/x12/bench/x12.bench.ts';
     const { runX12Bench } = (await import(x12Bench)) as { runX12Bench: () => Promise<Record<string, unknown>> };
     x12 = await runX12Bench();
   }
-  report(results, x12, runtimes.map((r) => r.suffix));
+  report(results, x12, runtimes.map((r) => r.suffix), billing);
+}
+
+/** The billing scenario in its own database, NATS namespace and processes (stopped at its end). */
+async function billingScenario(stamp: string): Promise<BillingBenchResult> {
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  const dbName = `mso_bench_${stamp}_billing`;
+  await admin.unsafe(`create database ${dbName}`);
+  const dbUrl = new URL(SERVER_URL);
+  dbUrl.pathname = `/${dbName}`;
+  let port = 4300;
+  const nextPort = () => String(port++);
+  try {
+    let otel: Record<string, string> = { OTEL_EXPORTER_OTLP_ENDPOINT: '' };
+    if (process.env.BENCH_TRACING !== 'off') {
+      const sinkPort = nextPort();
+      await launch('billing otlp sink', ['bench/servers/otlp-sink.ts'], { PORT: sinkPort });
+      otel = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: TRACE_RATIO };
+    }
+    const env = { NATS_URL, NATS_NAMESPACE: `bench${stamp}billing`, DATABASE_URL: dbUrl.toString(), MSO_ADMIN_KEY: ADMIN_KEY, ...otel };
+    return await runBillingBench({ launch: (name, args, e) => launch(name, args, e), nextPort, env, adminKey: ADMIN_KEY, databaseUrl: dbUrl.toString() });
+  } finally {
+    await stopAll();
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
 }
 
 const versions = new Map<string, string>();
@@ -324,7 +355,7 @@ async function onboard(base: string): Promise<{ practiceId: string; key: string 
   return { practiceId: practice.id!, key: key.key! };
 }
 
-function report(results: ScenarioResult[], x12: Record<string, unknown> | undefined, suffixes: string[]): void {
+function report(results: ScenarioResult[], x12: Record<string, unknown> | undefined, suffixes: string[], billing?: BillingBenchResult): void {
   const by = Object.fromEntries(results.map((r) => [r.id, r]));
   const pct = (x?: ScenarioResult, y?: ScenarioResult) => (x && y ? `${Math.round((x.rps / y.rps) * 100)} %` : 'n/a');
   const lines = [
@@ -342,13 +373,15 @@ function report(results: ScenarioResult[], x12: Record<string, unknown> | undefi
     `| (c) / (a) | ${suffixes.map((x) => pct(by[`c${x}`], by[`a${x}`])).join(' | ')} | ≥ 15 % |`,
     `| p99 of (c) at half its top rate | ${suffixes.map((x) => (by[`c-half${x}`] ? `${by[`c-half${x}`]!.p99} ms` : 'n/a')).join(' | ')} | ≤ 10 ms |`,
   ];
+  if (results.length === 0) lines.length = 0; // only billing or x12 ran
+  if (billing) lines.push(...(lines.length ? [''] : []), billingReport(billing));
   const text = lines.join('\n');
   process.stdout.write(`\n${text}\n`);
   if (x12) process.stdout.write(`\nX12: ${JSON.stringify(x12)}\n`);
   const out = join(root, 'bench', 'results');
   mkdirSync(out, { recursive: true });
   const stamp = new Date().toISOString();
-  writeFileSync(join(out, 'latest.json'), JSON.stringify({ at: stamp, cores: cpus().length, loadavg: loadavg(), windows: WINDOWS, windowSeconds: WINDOW_SECONDS, connections: CONNECTIONS, results, x12 }, null, 2));
+  writeFileSync(join(out, 'latest.json'), JSON.stringify({ at: stamp, cores: cpus().length, loadavg: loadavg(), windows: WINDOWS, windowSeconds: WINDOW_SECONDS, connections: CONNECTIONS, results, x12, billing }, null, 2));
   writeFileSync(join(out, 'latest.md'), `${text}\n`);
 }
 

@@ -26,4 +26,13 @@ describe('contracts', () => {
     const problem = new ProblemError('unprocessable', 'npi: bad', [{ path: '/npi', message: 'bad' }]).toProblem('/x');
     expect(problem).toMatchObject({ status: 422, code: 'unprocessable', detail: 'npi: bad', instance: '/x', errors: [{ path: '/npi', message: 'bad' }] });
   });
+
+  it('carries extension members through problem+json and back, never over the standard ones', () => {
+    const findings = [{ field: '/lines/0/units', code: 'units-positive', severity: 'error', message: 'line 1 has 0 units' }];
+    const problem = new ProblemError('claim-scrub-failed', 'the claim has 1 error', undefined, { findings, status: 200 }).toProblem();
+    expect(problem).toMatchObject({ status: 422, code: 'claim-scrub-failed', findings });
+    const back = ProblemError.from(JSON.parse(JSON.stringify(problem)));
+    expect(back).toMatchObject({ status: 422, code: 'claim-scrub-failed', extensions: { findings } });
+    expect(back.toProblem()).toEqual(problem);
+  });
 });

@@ -25,6 +25,8 @@ export const problemStatus = {
   'unsupported-media-type': 415,
   unprocessable: 422,
   'idempotency-key-reused': 422,
+  /** A claim the scrubber refused; the problem carries the scrubber's `findings`. */
+  'claim-scrub-failed': 422,
   'too-many-requests': 429,
   internal: 500,
   'service-unavailable': 503,
@@ -51,6 +53,9 @@ export const Problem = Type.Object(
 );
 export type Problem = Static<typeof Problem>;
 
+/** The members every problem has; anything else a problem carries is an extension (RFC 9457 §3.2). */
+const problemMembers = new Set(['type', 'title', 'status', 'code', 'detail', 'instance', 'errors']);
+
 /** Thrown by handlers and domain code; becomes problem+json at the edge. */
 export class ProblemError extends Error {
   readonly status: number;
@@ -58,6 +63,8 @@ export class ProblemError extends Error {
     readonly code: ProblemCode,
     message: string,
     readonly errors?: { path: string; message: string }[],
+    /** Extension members of the problem (e.g. a scrubber's `findings`), merged into its JSON. */
+    readonly extensions?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ProblemError';
@@ -65,7 +72,9 @@ export class ProblemError extends Error {
   }
 
   toProblem(instance?: string): Problem {
+    const extensions = this.extensions ? Object.fromEntries(Object.entries(this.extensions).filter(([k]) => !problemMembers.has(k))) : {};
     return {
+      ...extensions,
       type: `https://mso-platform.dev/problems/${this.code}`,
       title: titleOf(this.code),
       status: this.status,
@@ -78,7 +87,8 @@ export class ProblemError extends Error {
 
   static from(problem: Problem): ProblemError {
     const code = (problem.code in problemStatus ? problem.code : 'internal') as ProblemCode;
-    return new ProblemError(code, problem.detail ?? problem.title, problem.errors);
+    const extensions = Object.fromEntries(Object.entries(problem).filter(([k]) => !problemMembers.has(k)));
+    return new ProblemError(code, problem.detail ?? problem.title, problem.errors, Object.keys(extensions).length ? extensions : undefined);
   }
 }
 

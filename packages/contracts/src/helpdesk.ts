@@ -800,6 +800,21 @@ export const incidentDeadlineMissed = event({
   data: Type.Object(DeadlineEvent),
 });
 
+/**
+ * A device or licence entered the practice's asset register (created, or back from retired, lost or
+ * stolen): finance counts devices for per-seat fees. `kind` is the asset type, `at` when it happened.
+ */
+export const assetRegistered = event({
+  type: 'helpdesk.asset.registered',
+  data: Type.Object({ assetId: Uuid, practiceId: Uuid, kind: StringEnum(assetTypes), at: Timestamp }),
+});
+
+/** An asset left the register (retired, lost or stolen). */
+export const assetRetired = event({
+  type: 'helpdesk.asset.retired',
+  data: Type.Object({ assetId: Uuid, practiceId: Uuid, kind: StringEnum(assetTypes), at: Timestamp }),
+});
+
 export const operations = [
   getInfo,
   getJob,
@@ -838,5 +853,7 @@ export const events = [
   slaBreached,
   incidentDeadlineAtRisk,
   incidentDeadlineMissed,
+  assetRegistered,
+  assetRetired,
   helpdeskAuditRecorded,
 ] as const;

@@ -75,7 +75,7 @@ describe('Helm chart infra/helm/mso-platform', () => {
       expect(new Set(ids).size).toBe(ids.length);
     });
 
-    it('deploys the gateway, tenancy, helpdesk and billing, one Deployment each, with a PDB each', () => {
+    it('deploys the gateway, tenancy, helpdesk, billing and finance, one Deployment each, with a PDB each', () => {
       const components = deploymentsOf(manifests).map(componentOf).sort();
       expect(components).toEqual(['gateway', ...plannedServices.filter((s) => s === 'tenancy' || values.services[s].enabled)].sort());
       for (const d of deploymentsOf(manifests)) {
@@ -173,7 +173,7 @@ describe('Helm chart infra/helm/mso-platform', () => {
   });
 
   it('deploys tenancy whatever its entry says, and only the services switched on', () => {
-    const { manifests } = render({ services: { tenancy: { enabled: false }, helpdesk: { enabled: false }, billing: { enabled: false }, hr: { enabled: true } } });
+    const { manifests } = render({ services: { tenancy: { enabled: false }, helpdesk: { enabled: false }, billing: { enabled: false }, finance: { enabled: false }, hr: { enabled: true } } });
     expect(deploymentsOf(manifests).map(componentOf).sort()).toEqual(['gateway', 'hr', 'tenancy']);
   });
 
@@ -182,6 +182,7 @@ describe('Helm chart infra/helm/mso-platform', () => {
     expect(notes).toContain('tenancy: replicas 2');
     expect(notes).toContain('helpdesk: replicas 1');
     expect(notes).toContain('billing: replicas 2');
+    expect(notes).toContain('finance: replicas 1');
     expect(notes).not.toContain('collections');
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import { operation, serviceInfo } from '@mso/contracts';
 import { createPractice, getPractice } from '@mso/contracts/tenancy';
+import { getInfo, getJob, listJobs } from '@mso/contracts/finance';
 import { createMemoryBus, type Bus } from '@mso/bus';
 import { createLogger } from '@mso/telemetry';
 import { callOperation } from './call.js';
@@ -48,13 +49,14 @@ describe('service completeness at start', () => {
   });
 
   it('refuses a handler for an operation outside the contract, naming it', async () => {
-    const extra = defineService({ id: 'finance', version: '1.0.0', description: 'finance', handlers: [handle(stray, async () => ({}))] });
+    // A contract of only the operations the kit answers (info, jobs), and a handler beyond it.
+    const extra = defineService({ id: 'finance', version: '1.0.0', description: 'finance', operations: [getInfo, getJob, listJobs], handlers: [handle(stray, async () => ({}))] });
     await expect(start([extra])).rejects.toThrow('finance cannot start: handler(s) for finance.v1.ledger.close, which is not in its contract');
   });
 
   it('counts the operations the kit answers itself as handled', async () => {
-    // The finance contract holds only `info`, which the kit answers for every business service.
-    const finance = defineService({ id: 'finance', version: '2.0.0', description: 'finance', handlers: [] });
+    // A contract of only `info` and the jobs routes, which the kit answers for every business service.
+    const finance = defineService({ id: 'finance', version: '2.0.0', description: 'finance', operations: [getInfo, getJob, listJobs], handlers: [] });
     await start([finance]);
     const info = await callOperation(bus!, serviceInfo('finance'), {}, { principal: { id: 'k', role: 'practice-user', practiceId: 'p1' }, practiceId: 'p1' });
     expect(info).toMatchObject({ service: 'finance', version: '2.0.0' });

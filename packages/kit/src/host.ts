@@ -16,7 +16,7 @@ import { systemClock, type Clock } from './clock.js';
 import { decodeJson } from './codec.js';
 import { callOperation } from './call.js';
 import { kitTables, migrateKitTables, type KitTables } from './tables.js';
-import { OutboxRelay, recordInInbox, writeOutbox, type OutboxOptions } from './outbox.js';
+import { OutboxRelay, recordInInbox, writeOutbox, writeOutboxMany, type OutboxOptions } from './outbox.js';
 import { jobTables } from './job-tables.js';
 import { Scheduler, type JobRunOutcome } from './scheduler.js';
 import { AsyncJobRunner, defaultAsyncJobSettings, type AsyncJobSettings } from './jobs.js';
@@ -349,6 +349,10 @@ class ServiceRuntime implements RequestRuntime {
         await writeOutbox(tx, { tables: this.tables!, service: this.def.id, clock: this.deps.clock, event, data, tenant, options });
         onEmit();
       },
+      emitMany: async (event, items) => {
+        await writeOutboxMany(tx, { tables: this.tables!, service: this.def.id, clock: this.deps.clock, event, items, tenant });
+        if (items.length) onEmit();
+      },
     };
   }
 
@@ -367,7 +371,10 @@ class ServiceRuntime implements RequestRuntime {
     assertValid(event.data, envelope.data, `${event.type} event`);
     const tenant = envelope.tenantid ?? null;
     if (!this.tables) {
-      await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), tenant, db: undefined as unknown as Db, emit: async () => { throw new Error(`${this.def.id} has no outbox`); } });
+      const noOutbox = async () => {
+        throw new Error(`${this.def.id} has no outbox`);
+      };
+      await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), tenant, db: undefined as unknown as Db, emit: noOutbox, emitMany: noOutbox });
       return;
     }
     let emitted = false;

@@ -5,7 +5,7 @@ import { createMemoryBus, type Bus } from '@mso/bus';
 import { createPgliteTestDatabase, type PgliteTestDatabase } from '@mso/db/testing';
 import { createLogger } from '@mso/telemetry';
 import { ManualClock } from './clock.js';
-import { OutboxRelay, outboxOptionsFromEnv, writeOutbox } from './outbox.js';
+import { OutboxRelay, outboxOptionsFromEnv, writeOutbox, writeOutboxMany } from './outbox.js';
 import type { Db } from './service.js';
 import { kitMigrations, kitTables, migrateKitTables } from './tables.js';
 
@@ -72,6 +72,23 @@ describe('outbox on PGlite', { timeout: 60_000 }, () => {
     expect(await relay.prune()).toEqual({ outbox: 4, inbox: 0 });
     const left = await test.database.db.select({ publishedAt: tables.outbox.publishedAt }).from(tables.outbox);
     expect(left).toEqual([{ publishedAt: null }]);
+  });
+
+  it('writes many events at once in their order, each practice in its turn, over several inserts', async () => {
+    const relay = new OutboxRelay({ db, tables, schema, bus, clock, log });
+    const before = received.length;
+    const items = Array.from({ length: 2500 }, (_, i) => ({ data: { label: `bulk-${i}` }, options: { practiceId: i % 2 ? 'p4' : 'p3', id: crypto.randomUUID() } }));
+    await test.database.transaction((tx) => writeOutboxMany(tx as unknown as Db, { tables, service: 'finance', clock, event: noted, items, tenant: null }));
+    // The same ids again write nothing twice.
+    await test.database.transaction((tx) => writeOutboxMany(tx as unknown as Db, { tables, service: 'finance', clock, event: noted, items: items.slice(0, 10), tenant: null }));
+    await relay.relay();
+    const until = Date.now() + 10_000;
+    const bulk = () => received.slice(before).filter((r) => r.practice === 'p3' || r.practice === 'p4');
+    while (bulk().length < 2500 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    const got = bulk();
+    expect(got).toHaveLength(2500);
+    expect(got.filter((r) => r.practice === 'p3').map((r) => r.label)).toEqual(items.filter((_, i) => i % 2 === 0).map((i) => i.data.label));
+    expect(got.filter((r) => r.practice === 'p4').map((r) => r.label)).toEqual(items.filter((_, i) => i % 2 === 1).map((i) => i.data.label));
   });
 
   it('takes the retentions from the environment, and refuses a malformed one', () => {

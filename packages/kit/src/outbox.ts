@@ -97,41 +97,55 @@ export interface WriteOutboxArgs {
   options?: EmitOptions;
 }
 
+/** Rows per INSERT when many events are written at once (well under PostgreSQL's 65,535 parameters). */
+const OUTBOX_INSERT_ROWS = 1000;
+
 /** Writes an event into the outbox in `tx`, the transaction of the state change it announces. */
 export async function writeOutbox(tx: Db, args: WriteOutboxArgs): Promise<void> {
-  const { tables, event, options = {} } = args;
-  assertValid(event.data, args.data, `${event.type} event`);
-  const practiceId = options.practiceId === undefined ? args.tenant : options.practiceId;
+  await writeOutboxMany(tx, { ...args, items: [{ data: args.data, ...(args.options ? { options: args.options } : {}) }] });
+}
+
+export interface WriteOutboxManyArgs extends Omit<WriteOutboxArgs, 'data' | 'options'> {
+  items: readonly { data: unknown; options?: EmitOptions }[];
+}
+
+/**
+ * Writes many events of one type in `tx`, in order: one turn per practice (taken in a fixed order, so
+ * two such transactions cannot deadlock) and multi-row inserts, instead of a lock and an insert per
+ * event. A 10,000-claim remittance emits its adjudications this way.
+ */
+export async function writeOutboxMany(tx: Db, args: WriteOutboxManyArgs): Promise<void> {
+  const { tables, event } = args;
   const now = args.clock.now();
-  const envelope: EventEnvelope = {
-    specversion: '1.0',
-    id: options.id ?? randomUUID(),
-    source: `mso/${args.service}`,
-    type: event.type,
-    time: now.toISOString(),
-    ...(options.subject ? { subject: options.subject } : {}),
-    datacontenttype: 'application/json',
-    dataschemaversion: event.version,
-    ...(practiceId ? { tenantid: practiceId } : {}),
-    data: args.data,
-  };
-  // Keep the emitting span's context so the published event continues this trace.
+  // Keep the emitting span's context so the published events continue this trace.
   const headers: Headers = {};
   propagation.inject(context.active(), headers);
-  // The turn of this practice (see the top of this file): taken before the INSERT draws the row's seq.
+  const rows = args.items.map(({ data, options = {} }) => {
+    assertValid(event.data, data, `${event.type} event`);
+    const practiceId = options.practiceId === undefined ? args.tenant : options.practiceId;
+    const envelope: EventEnvelope = {
+      specversion: '1.0',
+      id: options.id ?? randomUUID(),
+      source: `mso/${args.service}`,
+      type: event.type,
+      time: now.toISOString(),
+      ...(options.subject ? { subject: options.subject } : {}),
+      datacontenttype: 'application/json',
+      dataschemaversion: event.version,
+      ...(practiceId ? { tenantid: practiceId } : {}),
+      data,
+    };
+    return { id: envelope.id, subject: event.subject, envelope, headers, createdAt: now, practiceId: practiceId ?? null };
+  });
+  if (!rows.length) return;
+  // The turn of each practice (see the top of this file): taken before the INSERT draws the rows' seq.
   const turn = `mso.outbox:${getTableConfig(tables.outbox).schema ?? 'public'}`;
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${turn}), hashtext(${practiceId ?? NO_PRACTICE}))`);
-  await tx
-    .insert(tables.outbox)
-    .values({
-      id: envelope.id,
-      subject: event.subject,
-      envelope,
-      headers,
-      createdAt: now,
-      practiceId: practiceId ?? null,
-    })
-    .onConflictDoNothing();
+  for (const practice of [...new Set(rows.map((r) => r.practiceId ?? NO_PRACTICE))].sort()) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${turn}), hashtext(${practice}))`);
+  }
+  for (let i = 0; i < rows.length; i += OUTBOX_INSERT_ROWS) {
+    await tx.insert(tables.outbox).values(rows.slice(i, i + OUTBOX_INSERT_ROWS)).onConflictDoNothing();
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@mso/db/testing';
 import { createLogger } from '@mso/telemetry';
 import { listJobs } from '@mso/contracts/collections';
 import { getInfo as helpdeskInfo, getJob as helpdeskJobGet, listJobs as helpdeskJobList } from '@mso/contracts/helpdesk';
+import { getInfo as financeInfo, getJob as financeJobGet, listJobs as financeJobList } from '@mso/contracts/finance';
 import { ManualClock } from './clock.js';
 import { callOperation } from './call.js';
 import { startHost, type Host } from './host.js';
@@ -66,6 +67,8 @@ describe('cron jobs in a time zone', () => {
     version: '1.0.0',
     description: 'monthly close',
     db: { schema: 'kit_test', migrationsFolder },
+    // Only the operations the kit answers (finance's real contract is the finance service's).
+    operations: [financeInfo, financeJobGet, financeJobList],
     handlers: [],
     jobs: [{ name: 'monthly-close', cron: '0 6 1 * *', timeZone: 'America/New_York', run: async (ctx) => void fired.push(ctx.tick.toISOString()) }],
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { startTelemetry, type Telemetry } from '@mso/telemetry';
 import { practiceCreated } from '@mso/contracts/tenancy';
+import { getInfo, getJob, listJobs } from '@mso/contracts/finance';
 import { consume, defineService } from '@mso/kit';
 import { startTestPlatform, type TestPlatform } from '@mso/testing';
 import { tenancy } from './service.js';
@@ -17,6 +18,8 @@ const financeListener = defineService({
   version: '0.0.1',
   description: 'test consumer',
   db: { schema: 'finance_test', migrationsFolder: new URL('../test/empty-migrations', import.meta.url).pathname },
+  // Only the operations the kit answers (finance's real contract is the finance service's).
+  operations: [getInfo, getJob, listJobs],
   handlers: [],
   consumers: [
     consume(practiceCreated, async (event) => {

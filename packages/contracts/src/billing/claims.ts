@@ -171,6 +171,8 @@ export const Claim = Type.Object({
   lines: Type.Array(ClaimLine),
   adjudications: Type.Array(Adjudication),
   history: Type.Array(ClaimHistoryEntry),
+  /** Bumped by every change; an edit may name the version it was made on (PATCH `version`). */
+  version: Type.Integer({ minimum: 1 }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

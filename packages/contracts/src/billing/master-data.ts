@@ -3,6 +3,7 @@ import { Cents, IsoDate, operation, Page, PageQuery, StringEnum, Timestamp, UsSt
 import { serviceInfo } from '../info.js';
 import { serviceJobGet, serviceJobList } from '../jobs.js';
 import { allRoles, IdParam, Nullable, partial, registrationRoles, setupRoles, Stamps, Text } from './common.js';
+import { EdiTerms } from './edi.js';
 
 export const getInfo = serviceInfo('billing');
 /** The kit answers these for every service: async jobs and the scheduler's status. */
@@ -18,6 +19,12 @@ export const BillingTerms = Type.Object(
     timelyFilingDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 730 })),
     /** Per payer (by payer id), days within which claims must be filed. */
     timelyFilingDaysByPayer: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 80 }), Type.Integer({ minimum: 1, maximum: 730 }))),
+    /** Days after submission without a remittance before a claim enters the missing-ERA queue (default 45). */
+    missingEraDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+    /** Per payer (by payer id), the same. */
+    missingEraDaysByPayer: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 80 }), Type.Integer({ minimum: 1, maximum: 365 }))),
+    /** Submitter and receiver of the practice's 837P files (defaults in `EdiTerms`). */
+    edi: Type.Optional(EdiTerms),
   },
   { additionalProperties: false },
 );
@@ -326,9 +333,20 @@ const ProviderFields = {
   name: Text(60),
   /** A person's first name; null for an organisation. */
   firstName: Nullable(Type.String({ minLength: 1, maxLength: 35 })),
+  /** The 837P billing provider address (loop 2010AA N3/N4, a street address, not a PO box). */
+  address: Nullable(Address),
+  /** Employer identification number (REF*EI), 9 digits. */
+  taxId: Nullable(Type.String({ pattern: '^[0-9]{9}$' })),
   active: Type.Boolean(),
 };
-export const Provider = Type.Object({ id: Uuid, practiceId: Uuid, ...ProviderFields, ...Stamps });
+export const Provider = Type.Object({
+  id: Uuid,
+  practiceId: Uuid,
+  ...ProviderFields,
+  /** Null for a provider an 837P import created from a file that sent no taxonomy. */
+  taxonomyCode: Nullable(ProviderFields.taxonomyCode),
+  ...Stamps,
+});
 export type Provider = Static<typeof Provider>;
 export const NewProvider = Type.Object(
   {
@@ -337,6 +355,8 @@ export const NewProvider = Type.Object(
     taxonomyCode: ProviderFields.taxonomyCode,
     name: ProviderFields.name,
     firstName: Type.Optional(ProviderFields.firstName),
+    address: Type.Optional(ProviderFields.address),
+    taxId: Type.Optional(ProviderFields.taxId),
     active: Type.Optional(ProviderFields.active),
   },
   { additionalProperties: false },

@@ -73,9 +73,13 @@ export const providers = billing.table(
     practiceId: uuid('practice_id').notNull(),
     kind: text('kind').notNull(),
     npi: text('npi').notNull(),
-    taxonomyCode: text('taxonomy_code').notNull(),
+    /** Null: an 837P import created the provider from a file without PRV. */
+    taxonomyCode: text('taxonomy_code'),
     name: text('name').notNull(),
     firstName: text('first_name'),
+    /** Billing providers: the 837P 2010AA address (N3/N4) and employer id (REF*EI). */
+    address: jsonb('address').$type<Address | null>(),
+    taxId: text('tax_id'),
     active: boolean('active').notNull(),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),

@@ -9,7 +9,7 @@ import type { ClaimStatus } from '@mso/contracts/billing';
  * - submitted → accepted | rejected from the 999/277CA; a payer's ERA may arrive before any 277CA, so
  *   submitted and accepted both go straight to paid | partially-paid | denied.
  * - A reversal (CLP02 22) takes an adjudicated claim back to accepted, to be posted anew.
- * - Corrections (frequency 7) and voids (8) reopen a rejected or adjudicated claim as draft/ready and
+ * - Corrections (frequency 7) and voids (8) reopen a rejected, accepted or adjudicated claim as draft/ready and
  *   send it again; a void that the payer accepted is closed.
  * - partially-paid and denied claims move to paid when a later posting (secondary payer, appeal) pays.
  */
@@ -17,7 +17,7 @@ export const claimTransitions: Readonly<Record<ClaimStatus, readonly ClaimStatus
   draft: ['ready', 'submitted', 'closed'],
   ready: ['draft', 'submitted', 'closed'],
   submitted: ['accepted', 'rejected', 'paid', 'partially-paid', 'denied'],
-  accepted: ['paid', 'partially-paid', 'denied', 'closed'],
+  accepted: ['paid', 'partially-paid', 'denied', 'draft', 'ready', 'closed'],
   rejected: ['draft', 'ready', 'closed'],
   paid: ['accepted', 'partially-paid', 'denied', 'draft', 'ready', 'closed'],
   'partially-paid': ['accepted', 'paid', 'denied', 'draft', 'ready', 'closed'],

@@ -85,6 +85,7 @@ export function toClaimSummary(r: ClaimRow): ClaimSummary {
     batchId: r.batchId,
     forwardedTo: r.forwardedTo,
     rejection: r.rejection ?? null,
+    version: r.version,
     createdAt: iso(r.createdAt),
     updatedAt: iso(r.updatedAt),
   };

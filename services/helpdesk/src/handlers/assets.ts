@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { and, count, eq, inArray, lte, notInArray, or, sql } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
-import type { createAsset, getAsset, listAssets, updateAsset } from '@mso/contracts/helpdesk';
+import { assetRegistered, assetRetired, type Asset, type createAsset, type getAsset, type listAssets, type updateAsset } from '@mso/contracts/helpdesk';
 import { eqIfSet, keysetPage, paginate, tenantWhere, type Db, type Handler } from '@mso/kit';
 import { assets, tickets } from '../db/schema.js';
 import { toAsset } from './views.js';
 
 type AssetRow = typeof assets.$inferSelect;
+
+/** Statuses in which an asset has left the register (finance stops counting it as a seat). */
+const outOfRegister: readonly string[] = ['retired', 'lost', 'stolen'];
+const inRegister = (status: string) => !outOfRegister.includes(status);
 
 async function openTicketCounts(db: Db, practiceId: string, ids: string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
@@ -28,30 +32,33 @@ const serialTaken = (serial: string) =>
 
 export const createAssetHandler: Handler<typeof createAsset> = async (input, ctx) => {
   const now = ctx.clock.now();
-  const [row] = await ctx.db
-    .insert(assets)
-    .values({
-      id: randomUUID(),
-      practiceId: ctx.practiceId,
-      name: input.name,
-      type: input.type,
-      status: input.status ?? 'in-use',
-      manufacturer: input.manufacturer ?? null,
-      model: input.model ?? null,
-      serialNumber: input.serialNumber ?? null,
-      assignedTo: input.assignedTo ?? null,
-      warrantyEndsOn: input.warrantyEndsOn ?? null,
-      diskEncrypted: input.diskEncrypted ?? null,
-      seats: input.seats ?? null,
-      expiresOn: input.expiresOn ?? null,
-      notes: input.notes ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing({ target: [assets.practiceId, assets.serialNumber] })
-    .returning();
-  if (!row) throw serialTaken(input.serialNumber ?? '');
-  return toAsset(row, 0);
+  return ctx.transaction(async (tx) => {
+    const [row] = await tx.db
+      .insert(assets)
+      .values({
+        id: randomUUID(),
+        practiceId: ctx.practiceId,
+        name: input.name,
+        type: input.type,
+        status: input.status ?? 'in-use',
+        manufacturer: input.manufacturer ?? null,
+        model: input.model ?? null,
+        serialNumber: input.serialNumber ?? null,
+        assignedTo: input.assignedTo ?? null,
+        warrantyEndsOn: input.warrantyEndsOn ?? null,
+        diskEncrypted: input.diskEncrypted ?? null,
+        seats: input.seats ?? null,
+        expiresOn: input.expiresOn ?? null,
+        notes: input.notes ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing({ target: [assets.practiceId, assets.serialNumber] })
+      .returning();
+    if (!row) throw serialTaken(input.serialNumber ?? '');
+    if (inRegister(row.status)) await tx.emit(assetRegistered, { assetId: row.id, practiceId: row.practiceId, kind: input.type, at: now.toISOString() }, { subject: row.id });
+    return toAsset(row, 0);
+  });
 };
 
 export const listAssetsHandler: Handler<typeof listAssets> = async (input, ctx) => {
@@ -101,11 +108,20 @@ export const updateAssetHandler: Handler<typeof updateAsset> = async (input, ctx
   }
   let row: AssetRow | undefined;
   try {
-    [row] = await ctx.db
-      .update(assets)
-      .set({ ...defined, updatedAt: ctx.clock.now() })
-      .where(and(eq(assets.practiceId, ctx.practiceId), eq(assets.id, id)))
-      .returning();
+    row = await ctx.transaction(async (tx) => {
+      const now = ctx.clock.now();
+      // The status before, held until commit: two updates racing announce one change between them.
+      const [before] = await tx.db.select({ status: assets.status }).from(assets).where(and(eq(assets.practiceId, ctx.practiceId), eq(assets.id, id))).for('update');
+      const [updated] = await tx.db
+        .update(assets)
+        .set({ ...defined, updatedAt: now })
+        .where(and(eq(assets.practiceId, ctx.practiceId), eq(assets.id, id)))
+        .returning();
+      // Entering or leaving the register is what finance counts seats by.
+      const change = before && updated && inRegister(before.status) !== inRegister(updated.status) ? (inRegister(updated.status) ? assetRegistered : assetRetired) : null;
+      if (change) await tx.emit(change, { assetId: id, practiceId: ctx.practiceId, kind: updated!.type as Asset['type'], at: now.toISOString() }, { subject: id });
+      return updated;
+    });
   } catch (error) {
     // Two updates racing to the same serial number: the unique index decides.
     if ((error as { code?: string; cause?: { code?: string } }).cause?.code === '23505' || (error as { code?: string }).code === '23505') throw serialTaken(changes.serialNumber ?? '');

@@ -1,0 +1,51 @@
+// Books other services' events through the posting rules (ledger/mapping.ts), one consumer per row,
+// each in the inbox transaction: a repeated or redelivered event posts nothing twice.
+import { sql } from 'drizzle-orm';
+import type { EventEnvelope } from '@mso/contracts';
+import { consume, type ConsumerBinding, type ConsumerContext, type Db } from '@mso/kit';
+import { normalizeLines } from '../domain/ledger.js';
+import { accounts, journalLines } from '../db/schema.js';
+import { rowsOf } from '../ledger/balances.js';
+import { practiceOf, type Entity } from '../ledger/entities.js';
+import { postingRules, type Booked, type PostingRule } from '../ledger/mapping.js';
+import { postEntry } from '../ledger/post.js';
+
+export function booked(db: Db, entity: Entity): Booked {
+  const practiceId = practiceOf(entity);
+  const of = practiceId === null ? sql`practice_id is null` : sql`practice_id = ${practiceId}::uuid`;
+  return {
+    async creditNet(account, ref) {
+      const [row] = rowsOf<{ net: string | null }>(
+        await db.execute(sql`
+          select sum(credit_cents - debit_cents) as net from ${journalLines}
+           where account_id = (select id from ${accounts} where ${of} and key = ${account}) and ref = ${ref}`),
+      );
+      return Number(row?.net ?? 0);
+    },
+  };
+}
+
+/** The idempotency key of an event's entry: the same event posts once, whichever way it arrives again. */
+export const eventKey = (event: EventEnvelope) => `event:${event.type}:${event.id}`;
+
+/** Books one event by its row; events of no practice are not booked (billing's always name one). */
+export async function bookEvent(rule: PostingRule, event: EventEnvelope, ctx: ConsumerContext): Promise<void> {
+  const practiceId = event.tenantid ?? ctx.tenant;
+  if (!practiceId) {
+    ctx.log.warn({ event: 'finance.event-without-practice', type: event.type, id: event.id }, 'event without a practice not booked');
+    return;
+  }
+  const lines = await rule.lines(event.data as never, booked(ctx.db, practiceId));
+  // Nothing to book (all amounts zero, e.g. a denied claim with no payment on a zero ERA).
+  if (normalizeLines(lines).lines.length === 0) return;
+  await postEntry(ctx, {
+    entity: practiceId,
+    date: rule.date(event.data as never, event as never),
+    memo: rule.memo(event.data as never),
+    source: { kind: 'event', id: event.id },
+    idempotencyKey: eventKey(event),
+    lines,
+  });
+}
+
+export const eventConsumers: ConsumerBinding[] = postingRules.map((rule) => consume(rule.event, (event, ctx) => bookEvent(rule, event, ctx)));

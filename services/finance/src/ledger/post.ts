@@ -1,0 +1,190 @@
+// The one way anything reaches the books. Balanced (here, and again by the database at commit),
+// idempotent by key, never into a closed period, balances kept in the same transaction.
+import { sql } from 'drizzle-orm';
+import { ProblemError } from '@mso/contracts';
+import type { Clock, Db } from '@mso/kit';
+import { isAccountKey, type AccountKey } from '../domain/chart.js';
+import { isDate, normalizeLines, postingDate, type CollectionFlow, type Line } from '../domain/ledger.js';
+import { accountBalances, accounts, journalEntries, journalLines, periods } from '../db/schema.js';
+import { rowsOf } from './balances.js';
+import { ensureEntity, practiceOf, type Entity } from './entities.js';
+
+export type SourceKind = 'event' | 'user' | 'fee-run' | 'year-end' | 'reversal';
+
+export interface EntrySource {
+  kind: SourceKind;
+  /** The event id, fee run id, the user's request, the reversed entry. */
+  id: string;
+  /** The user who posted it (manual entries). */
+  by?: string;
+  /** Why (manual entries and reversals). */
+  reason?: string;
+}
+
+export interface EntryLineInput {
+  /** A system account key (`cash`, `insurance-ar`, ...), or an account id or code of the entity's chart. */
+  account: AccountKey | (string & {});
+  debitCents?: number;
+  creditCents?: number;
+  memo?: string;
+  /** What the line is about, e.g. a claim id (AR aging groups by it). */
+  ref?: string;
+  /** The cash flow the line counts in for net collections. */
+  flow?: CollectionFlow;
+}
+
+export interface PostEntryInput {
+  entity: Entity;
+  /** The source's business date, YYYY-MM-DD. */
+  date: string;
+  memo: string;
+  source: EntrySource;
+  /** The same key for the same entity posts once, however often it is asked. */
+  idempotencyKey: string;
+  lines: EntryLineInput[];
+  /** A date in a closed period: `shift` (default) posts on the first day of the next open period; `refuse` answers 409. */
+  closedPeriod?: 'shift' | 'refuse';
+  /** The entry this one reverses (at most one reversal each). */
+  reverses?: string;
+  /** When it was posted; default the transaction's clock, else the database's time. */
+  postedAt?: Date;
+}
+
+export interface PostEntryResult {
+  entryId: string;
+  /** false: an entry with this idempotency key was posted before (its result is returned). */
+  posted: boolean;
+  period: string;
+  /** The closed period the date fell in, when the entry moved to the next open one. */
+  shiftedFrom?: string;
+}
+
+/** A transaction handle (`ctx.transaction`'s, a consumer's context, `acrossPractices`' transaction). */
+export interface PostingTx {
+  readonly db: Db;
+  readonly clock?: Clock;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Posts a journal entry for one entity; the caller's transaction holds it all (nothing half-posted).
+ * Three statements on the hot path (look up, entry, lines with balances): events are booked one per
+ * transaction, so each round trip counts.
+ */
+export async function postEntry(tx: PostingTx, input: PostEntryInput): Promise<PostEntryResult> {
+  const { db } = tx;
+  const practiceId = practiceOf(input.entity);
+  if (!isDate(input.date)) throw new ProblemError('unprocessable', '/date: must be a calendar date YYYY-MM-DD', [{ path: '/date', message: 'must be a calendar date YYYY-MM-DD' }]);
+  if (!input.idempotencyKey) throw new ProblemError('unprocessable', '/idempotencyKey: is required', [{ path: '/idempotencyKey', message: 'is required' }]);
+  const { lines, problems } = normalizeLines(input.lines);
+  if (problems.length) throw new ProblemError('unprocessable', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
+
+  let found = await lookUp(db, input.entity, input.date, input.idempotencyKey, lines);
+  if (found.existing) return found.existing;
+  if (lines.some((l) => isAccountKey(l.account) && !found.accounts.some((a) => a.key === l.account))) {
+    // The entity's first posting: its books open now.
+    await ensureEntity(db, input.entity, tx.clock?.now());
+    found = await lookUp(db, input.entity, input.date, input.idempotencyKey, lines);
+  }
+  const accountIds = accountIdsOf(lines, found.accounts);
+  const target = postingDate(input.date, new Set(found.closed));
+  if (target.shiftedFrom && input.closedPeriod === 'refuse') {
+    throw new ProblemError('conflict', `period ${target.shiftedFrom} is closed`, [{ path: '/date', message: `period ${target.shiftedFrom} is closed` }], { period: target.shiftedFrom });
+  }
+  if (target.shiftedFrom) await db.execute(sql`select pg_advisory_xact_lock_shared(${periodLockKey(input.entity, target.period)})`);
+
+  const entryId = crypto.randomUUID();
+  const postedAt = input.postedAt ?? tx.clock?.now();
+  const inserted = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      insert into ${journalEntries} (id, practice_id, date, period, shifted_from, source_date, memo, source_kind, source_id, source_by, source_reason, idempotency_key, reverses, posted_at)
+      values (${entryId}, ${practiceId}, ${target.date}, ${target.period}, ${target.shiftedFrom ?? null}, ${input.date}, ${input.memo}, ${input.source.kind}, ${input.source.id},
+              ${input.source.by ?? null}, ${input.source.reason ?? null}, ${input.idempotencyKey}, ${input.reverses ?? null}, ${postedAt ? postedAt.toISOString() : sql`now()`})
+      on conflict do nothing returning id`),
+  );
+  if (inserted.length === 0) {
+    // Another transaction posted the same key first (or the reversed entry has its reversal).
+    const raced = await lookUp(db, input.entity, input.date, input.idempotencyKey, lines);
+    if (raced.existing) return raced.existing;
+    throw new ProblemError('conflict', input.reverses ? `entry ${input.reverses} is reversed already` : 'the entry was posted concurrently; try again');
+  }
+
+  const sums = new Map<string, { debit: number; credit: number }>();
+  lines.forEach((l, i) => {
+    const s = sums.get(accountIds[i]!) ?? { debit: 0, credit: 0 };
+    s.debit += l.debitCents;
+    s.credit += l.creditCents;
+    sums.set(accountIds[i]!, s);
+  });
+  const lineRows = lines.map(
+    (l, i) =>
+      sql`(${crypto.randomUUID()}::uuid, ${entryId}::uuid, ${practiceId}::uuid, ${i + 1}::int, ${accountIds[i]!}::uuid, ${target.date}::date, ${target.period}, ${l.debitCents}::bigint, ${l.creditCents}::bigint, ${l.ref ?? null}, ${l.flow ?? null}, ${l.memo ?? null})`,
+  );
+  // Balances in account order, so two postings never wait on each other's rows in a cycle.
+  const balanceRows = [...sums]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([accountId, s]) => sql`(${practiceId}::uuid, ${accountId}::uuid, ${target.period}, ${s.debit}::bigint, ${s.credit}::bigint)`);
+  await db.execute(sql`
+    with lines as (
+      insert into ${journalLines} (id, entry_id, practice_id, line_no, account_id, date, period, debit_cents, credit_cents, ref, flow, memo)
+      values ${sql.join(lineRows, sql`, `)}
+    )
+    insert into ${accountBalances} as b (practice_id, account_id, period, debit_cents, credit_cents)
+    values ${sql.join(balanceRows, sql`, `)}
+    on conflict (account_id, period) do update
+      set debit_cents = b.debit_cents + excluded.debit_cents, credit_cents = b.credit_cents + excluded.credit_cents`);
+  return { entryId, posted: true, period: target.period, ...(target.shiftedFrom ? { shiftedFrom: target.shiftedFrom } : {}) };
+}
+
+interface Found {
+  existing: PostEntryResult | null;
+  accounts: { id: string; key: string | null; code: string }[];
+  closed: string[];
+}
+
+/**
+ * One statement: holds the date's month against a concurrent close (shared advisory lock), and reads
+ * the entry posted before with this key, the accounts the lines name, and the closed months from the
+ * date's on. (A close that commits while this waits for the lock is still refused by the database's
+ * open-period trigger.)
+ */
+async function lookUp(db: Db, entity: Entity, date: string, key: string, lines: readonly Line[]): Promise<Found> {
+  const practiceId = practiceOf(entity);
+  const of = (table: string) => (practiceId === null ? sql.raw(`${table}.practice_id is null`) : sql`${sql.raw(table)}.practice_id = ${practiceId}::uuid`);
+  const refs = [...new Set(lines.map((l) => (uuidPattern.test(l.account) ? l.account.toLowerCase() : l.account)))];
+  const [row] = rowsOf<{ existing: { id: string; period: string; shifted_from: string | null } | null; accounts: Found['accounts'] | null; closed: string[] | null }>(
+    await db.execute(sql`
+      select pg_advisory_xact_lock_shared(${periodLockKey(entity, date.slice(0, 7))})::text as locked,
+        (select json_build_object('id', e.id, 'period', e.period, 'shifted_from', e.shifted_from) from ${journalEntries} e where ${of('e')} and e.idempotency_key = ${key}) as existing,
+        (select json_agg(json_build_object('id', a.id, 'key', a.key, 'code', a.code)) from ${accounts} a
+          where ${of('a')} and (a.key in ${refs} or a.id::text in ${refs} or a.code in ${refs})) as accounts,
+        (select json_agg(p.period) from ${periods} p where ${of('p')} and p.period >= ${date.slice(0, 7)}) as closed`),
+  );
+  const e = row?.existing;
+  return {
+    existing: e ? { entryId: e.id, posted: false, period: e.period, ...(e.shifted_from ? { shiftedFrom: e.shifted_from } : {}) } : null,
+    accounts: row?.accounts ?? [],
+    closed: row?.closed ?? [],
+  };
+}
+
+/** The account id of each line: a system key, an account id or a code of the entity's chart; else 422 naming the line. */
+function accountIdsOf(lines: readonly Line[], found: Found['accounts']): string[] {
+  const byKey = new Map(found.filter((a) => a.key).map((a) => [a.key!, a.id]));
+  const byId = new Set(found.map((a) => a.id));
+  const byCode = new Map(found.map((a) => [a.code, a.id]));
+  const problems: { path: string; message: string }[] = [];
+  const out = lines.map((l, i) => {
+    const id = isAccountKey(l.account) ? byKey.get(l.account) : uuidPattern.test(l.account) && byId.has(l.account.toLowerCase()) ? l.account.toLowerCase() : byCode.get(l.account);
+    if (!id) problems.push({ path: `/lines/${i}/account`, message: 'no such account in this entity' });
+    return id ?? '';
+  });
+  if (problems.length) throw new ProblemError('unprocessable', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
+  return out;
+}
+
+/** The advisory lock a posting holds shared and a period close holds exclusively. */
+export function periodLockKey(entity: Entity, period: string) {
+  return sql`hashtextextended(${`finance.period:${entity}:${period}`}, 0)`;
+}
