@@ -21,11 +21,12 @@ function startIn(envFile: string | undefined, env: Record<string, string | undef
     cwd,
     env: { ...clean, ...env },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 120_000,
   });
 }
 
-describe('settings from .env', () => {
+// Each case starts the CLI from source (every service's code through tsx): slow on a busy machine.
+describe('settings from .env', { timeout: 150_000 }, () => {
   it('reads .env in the working directory: production without an admin key refuses to start', () => {
     const run = startIn('NODE_ENV=production\n', {});
     expect(run.status).toBe(1);
