@@ -5,6 +5,8 @@
  * posts a first small 835 (which the big one partly reverses) and the big 835 that answers every
  * claim. Each stage is timed; the billing process's resident memory is sampled from /proc every
  * 50 ms. Every wait is bounded (BENCH_BILLING_TIMEOUT_SECONDS per stage, default 300).
+ * Finance runs in its own process too and books billing's events: timed is how fast it books the big
+ * 835's events (from finance's inbox), after it has caught up with everything before.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -30,6 +32,21 @@ export interface BillingStage {
   note?: string;
 }
 
+/** Finance booking the big 835's events (adjudications, denials, the remittance). */
+export interface FinanceBooking {
+  events: number;
+  /** From the first of them published (billing's outbox) to finance having booked them all, ms. */
+  bookingMs: number;
+  eventsPerSecond: number;
+  /** From the last of them published to the last booked, ms: how far finance trails the relay. */
+  lagAfterPublishMs: number;
+  /** From the 835's commit (its job seen succeeded) to the last booked, ms. */
+  fromCommitMs: number;
+  /** VmHWM of the finance process at the end, MB. */
+  rssHighWaterMb: number;
+  checks: string[];
+}
+
 export interface BillingBenchResult {
   claims: number;
   lines: number;
@@ -42,13 +59,12 @@ export interface BillingBenchResult {
   /** RSS of the billing process once started, before any billing work, MB. */
   idleRssMb?: number;
   checks: string[];
+  finance?: FinanceBooking;
   error?: string;
 }
 
 const CLAIMS = Number(process.env.BENCH_BILLING_CLAIMS ?? 10_000);
 const STAGE_TIMEOUT_MS = Number(process.env.BENCH_BILLING_TIMEOUT_SECONDS ?? 300) * 1000;
-const SUBMIT_CONCURRENCY = Number(process.env.BENCH_BILLING_CONCURRENCY ?? 8);
-const SUBMIT_BUDGET_MS = Number(process.env.BENCH_BILLING_SUBMIT_SECONDS ?? 60) * 1000;
 const PRIOR_CLAIMS = Math.min(100, Math.floor(CLAIMS / 100));
 
 /** Resident set of a process from /proc (Linux), MB. */
@@ -130,7 +146,7 @@ class DbActivitySampler {
 function statementKind(query: string): string {
   const q = query.replace(/\s+/g, ' ').replace(/"/g, '').trim().toLowerCase();
   const verb = /^(with|select|insert|update|delete|commit|begin|explain|set|savepoint|release)\b/.exec(q)?.[1] ?? q.slice(0, 12);
-  const table = /(?:from|into|update) (?:billing\.)?([a-z_]+)/.exec(q)?.[1];
+  const table = /(?:from|into|update) (?:[a-z_]+\.)?([a-z_]+)/.exec(q)?.[1];
   const fn = /^select ([a-z_]+)\(/.exec(q)?.[1];
   return table ? `${verb} ${table}` : fn ? `select ${fn}()` : verb;
 }
@@ -147,12 +163,14 @@ export async function runBillingBench(o: BillingBenchOptions): Promise<BillingBe
   const result: BillingBenchResult = { claims: CLAIMS, lines: 0, bytes837: 0, bytes835: 0, clp835: 0, stages: [], rssHighWaterMb: 0, checks: [] };
   let sampler: RssSampler | undefined;
   let billing: ChildProcess | undefined;
+  let finance: ChildProcess | undefined;
   const sql = postgres(o.databaseUrl, { max: 1, onnotice: () => {} });
   const watcher = postgres(o.databaseUrl, { max: 1, onnotice: () => {} });
   try {
     const port = o.nextPort();
     const tenancyProcess = await o.launch('billing tenancy', ['apps/cli/src/main.ts', 'service', 'tenancy'], o.env);
     billing = await o.launch('billing', ['apps/cli/src/main.ts', 'service', 'billing'], o.env);
+    finance = await o.launch('billing finance', ['apps/cli/src/main.ts', 'service', 'finance'], o.env);
     await o.launch('billing gateway', ['apps/cli/src/main.ts', 'gateway', '--port', port], o.env);
     sampler = new RssSampler(billing.pid!);
     const base = `http://127.0.0.1:${port}`;
@@ -190,7 +208,7 @@ export async function runBillingBench(o: BillingBenchOptions): Promise<BillingBe
         npi: '1234567893',
         taxId: '12-3456789',
         state: 'OH',
-        agreement: { model: 'third-party', services: ['billing'] },
+        agreement: { model: 'third-party', services: ['billing', 'finance'] },
       }),
     );
     const key = expectOk('api key', await call('POST', `/v1/tenancy/practices/${practice.id}/api-keys`, o.adminKey, { role: 'practice-admin', label: 'bench' })).key as string;
@@ -234,6 +252,21 @@ export async function runBillingBench(o: BillingBenchOptions): Promise<BillingBe
       }
     };
     const outboxRows = async () => Number((await sql`select count(*)::int as n from billing.mso_outbox`)[0]!.n);
+    // What finance books: billing's domain events in billing's outbox, and finance's inbox for them
+    // (one row per event handled, consumers named `finance__billing_...`).
+    const financeTypes = ['billing.claim.submitted', 'billing.claim.adjudicated', 'billing.remittance.posted', 'billing.claim.denied', 'billing.claim.written-off'];
+    const billingEvents = async (afterSeq = 0) => Number((await sql`select count(*)::int as n from billing.mso_outbox where seq > ${afterSeq} and envelope->>'type' in ${sql(financeTypes)}`)[0]!.n);
+    const financeBooked = async () => Number((await sql`select count(*)::int as n from finance.mso_inbox where consumer like 'finance__billing_%'`)[0]!.n);
+    /** Polls finance's inbox every 50 ms until it holds `n` billing events; answers when it saw them (epoch ms). */
+    const awaitFinance = async (n: number, what: string) => {
+      const end = Date.now() + STAGE_TIMEOUT_MS;
+      for (;;) {
+        const booked = await financeBooked();
+        if (booked >= n) return Date.now();
+        if (Date.now() > end) throw new Error(`${what}: finance booked ${booked} of ${n} billing events after ${STAGE_TIMEOUT_MS / 1000} s`);
+        await sleep(50);
+      }
+    };
 
     // 1. Import the 837P. Dates of service lie in the last weeks (the services run on the real clock).
     const today = new Date();
@@ -259,41 +292,18 @@ export async function runBillingBench(o: BillingBenchOptions): Promise<BillingBe
     for (const d of drafts) for (const f of expectOk('draft claim', await call('GET', `/v1/billing/claims/${d.id}`, key)).findings) if (f.severity === 'error') findings.add(`${f.code} at ${f.field}`);
     if (findings.size) result.checks.push(`scrubber errors on imported claims: ${[...findings].join(', ')}`);
 
-    // 2. Submit each claim (the billing team's submit; one request per claim) and batch them. Submitting
-    // is not what this bench measures: past BENCH_BILLING_SUBMIT_SECONDS the claims left are set to
-    // submitted in SQL (no history, no event), so the 835 still finds every claim with the payer.
+    // 2. Submit the imported claims as the billing team does, in bulk (`POST claims/submissions`,
+    // at most 10,000 ids a call): the clean ones are submitted, the drafts refused with their findings.
     t = performance.now();
-    let next = 0;
-    let sent = 0;
+    let submitted = 0;
     let refused = 0;
-    const submitEnd = Date.now() + SUBMIT_BUDGET_MS;
-    await Promise.all(
-      Array.from({ length: SUBMIT_CONCURRENCY }, async () => {
-        while (next < claimIds.length && Date.now() < submitEnd) {
-          const id = claimIds[next++]!;
-          const r = await call('POST', `/v1/billing/claims/${id}/submit`, key, {});
-          sent++;
-          if (r.status !== 200) refused++;
-          if (refused === 1 && r.status !== 200) process.stdout.write(`  billing submit refused: ${r.status} ${JSON.stringify(r.json).slice(0, 300)}\n`);
-        }
-      }),
-    );
-    const submitSeconds = (performance.now() - t) / 1000;
-    let shortcut = 0;
-    if (next < claimIds.length) {
-      const rest = claimIds.slice(next);
-      for (let i = 0; i < rest.length; i += 1000) {
-        const part = rest.slice(i, i + 1000);
-        const updated = await sql`update billing.claims set status = 'submitted', submission_count = submission_count + 1, first_submitted_at = coalesce(first_submitted_at, now()), last_submitted_at = now()
-          where practice_id = ${practice.id} and status = 'ready' and id in ${sql(part)}`;
-        shortcut += updated.count;
-      }
+    for (let i = 0; i < claimIds.length; i += 10_000) {
+      const answer = expectOk('submit claims', await call('POST', '/v1/billing/claims/submissions', key, { claimIds: claimIds.slice(i, i + 10_000) }));
+      submitted += answer.submitted.length;
+      refused += answer.refused.length;
+      if (answer.refused.length && refused === answer.refused.length) process.stdout.write(`  billing submit refused: ${JSON.stringify(answer.refused[0]).slice(0, 300)}\n`);
     }
-    stage(
-      `submit ${sent} claims through the API (${SUBMIT_CONCURRENCY} concurrent requests)`,
-      t,
-      `${Math.round(sent / submitSeconds)} claims/s, ${refused} refused${shortcut ? `; ${shortcut} more set to submitted in SQL after the ${SUBMIT_BUDGET_MS / 1000} s budget` : ''}`,
-    );
+    stage(`submit ${claimIds.length} claims (POST claims/submissions)`, t, `${submitted} submitted, ${refused} refused`);
     await awaitOutbox('submit events');
     // The 835 does not need the batch: a failed batch is reported and the run goes on.
     t = performance.now();
@@ -309,6 +319,11 @@ export async function runBillingBench(o: BillingBenchOptions): Promise<BillingBe
     const prior = generateRemittance835({ claims: g837.claims.slice(0, PRIOR_CLAIMS), seed: 11, traceNumber: `PRIOR${Date.now()}`, paymentDate: isoDay(today), mix: { denied: 0, forwarded: 0, partiallyDenied: 0 } });
     await awaitJob(await call('POST', '/v1/billing/remittances', key, undefined, prior.text), 'prior 835');
     await awaitOutbox('prior 835 events');
+    // Finance catches up with everything before the big 835, so that its figures are the 835's alone.
+    t = performance.now();
+    const before835 = await billingEvents();
+    await awaitFinance(before835, 'events before the 835');
+    result.checks.push(`finance: ${before835} billing events before the big 835 (submissions, the first 835) booked, caught up ${Math.round(performance.now() - t)} ms after billing's outbox was drained`);
 
     // 4. The big 835: every claim answered once (the first PRIOR_CLAIMS reversed and posted anew).
     const era = generateRemittance835({ claims: g837.claims.slice(PRIOR_CLAIMS), reverse: prior.claims, seed: 12, traceNumber: `ERA${Date.now()}`, paymentDate: isoDay(today) });
@@ -318,18 +333,48 @@ export async function runBillingBench(o: BillingBenchOptions): Promise<BillingBe
     parse835(era.text);
     stage('835 parse (parse835 in the bench process, same bytes)', t);
     const rowsBefore = await outboxRows();
+    const seqBefore = Number((await sql`select coalesce(max(seq), 0)::int as seq from billing.mso_outbox`)[0]!.seq);
     const activity = new DbActivitySampler(watcher);
     const t835 = performance.now();
     const posted = await awaitJob(await call('POST', '/v1/billing/remittances', key, undefined, era.text), '835');
     const postMs = performance.now() - t835;
     stage('835 post through the gateway (upload, parse, match, post, commit)', t835, describeTimeline(posted.timeline));
     result.checks.push(`835 post, billing's database connections: ${await activity.stop()}`);
+    // Committed: every event of the 835 is in billing's outbox; finance is watched from here on.
+    const committedAt = Date.now();
+    const financeEvents = await billingEvents(seqBefore);
+    const financeActivity = new DbActivitySampler(watcher);
+    const financeDone = awaitFinance(before835 + financeEvents, '835 events');
+    financeDone.catch(() => {}); // awaited below, after the outbox has drained
     t = performance.now();
     await awaitOutbox('835 events');
     const events = (await outboxRows()) - rowsBefore;
     stage('835 events published (outbox drained after commit)', t, `${events} events`);
     const total = performance.now() - t835;
     result.stages.push({ stage: '835 end to end (post + events published)', ms: Math.round(total), rssPeakMb: Math.max(...result.stages.slice(-2).map((s) => s.rssPeakMb)), note: `target ≤ 10,000 ms; post ${Math.round(postMs)} ms` });
+    const allBooked = await financeDone;
+    const financeStatements = await financeActivity.stop();
+    const [span] = await sql`select (extract(epoch from min(published_at)) * 1000)::float8 as first, (extract(epoch from max(published_at)) * 1000)::float8 as last
+      from billing.mso_outbox where seq > ${seqBefore} and envelope->>'type' in ${sql(financeTypes)}`;
+    const bookingMs = Math.round(allBooked - Number(span!.first));
+    const booking: FinanceBooking = {
+      events: financeEvents,
+      bookingMs,
+      eventsPerSecond: Math.round((financeEvents / Math.max(1, bookingMs)) * 1000),
+      lagAfterPublishMs: Math.round(allBooked - Number(span!.last)),
+      fromCommitMs: allBooked - committedAt,
+      rssHighWaterMb: memoryOf(finance.pid!).hwm,
+      checks: [`database connections from the 835's commit until finance had booked it (finance's and billing's relay): ${financeStatements}`],
+    };
+    result.finance = booking;
+    process.stdout.write(`  finance booked ${financeEvents} events of the 835 in ${bookingMs} ms from the first published (${booking.eventsPerSecond} events/s), ${booking.lagAfterPublishMs} ms after the last\n`);
+    // The books against the remittances: balanced, cash = the two BPR02s, ERA clearing back to 0.
+    const tb = expectOk('finance trial balance', await call('GET', '/v1/finance/trial-balance', key));
+    const bal = (k: string) => (tb.accounts as { key: string | null; balanceCents: number }[]).find((a) => a.key === k)?.balanceCents ?? 0;
+    const cash = prior.totals.paymentCents + era.totals.paymentCents;
+    booking.checks.push(
+      `trial balance: debits ${formatMoney(tb.totalDebitCents)} ${tb.totalDebitCents === tb.totalCreditCents ? '=' : '≠'} credits ${formatMoney(tb.totalCreditCents)}; cash ${formatMoney(bal('cash'))} (BPR02s ${formatMoney(cash)}); ERA clearing ${formatMoney(bal('era-clearing'))}; interest income ${formatMoney(bal('interest-income'))}; patient AR ${formatMoney(bal('patient-ar'))}`,
+    );
     const r = 'remittances' in posted.result ? posted.result.remittances[0] : posted.result;
     result.checks.push(
       `835: ${r.claimCount} claims, ${r.matchedClaimCount} matched, ${r.unmatchedClaimCount} unmatched, payment ${formatMoney(r.paymentAmountCents)} (generated ${formatMoney(era.totals.paymentCents)}), ${r.providerAdjustments?.length} PLB adjustments, ${events} events`,
@@ -379,7 +424,17 @@ export function billingReport(r: BillingBenchResult): string {
     '',
     `Billing process peak RSS (VmHWM, whole run): ${r.rssHighWaterMb} MB (target < 300 MB)`,
     ...r.checks.map((c) => `- ${c}`),
+    ...(r.finance ? financeReport(r.finance) : []),
     ...(r.error ? [`- FAILED: ${r.error}`] : []),
   ];
   return lines.join('\n');
+}
+
+function financeReport(f: FinanceBooking): string[] {
+  return [
+    '',
+    `Finance booking the 835's ${f.events} events (adjudications, denials, the remittance): ${f.eventsPerSecond} events/s; all booked ${f.bookingMs} ms after the first was published (target ≤ 10,000 ms), ${f.lagAfterPublishMs} ms after the last, ${f.fromCommitMs} ms after the 835's commit was seen`,
+    `Finance process peak RSS (VmHWM, whole run): ${f.rssHighWaterMb} MB`,
+    ...f.checks.map((c) => `- ${c}`),
+  ];
 }

@@ -18,7 +18,8 @@
  * Node versions are compared on the same machine state; its rows carry the suffix `@node<major>`.
  *
  * `billing` (bench/billing.ts) runs after the HTTP scenarios, in its own processes and database: a
- * 10,000-claim 837P imported and a 10,000-claim 835 posted through the gateway, timed by stage.
+ * 10,000-claim 837P imported and a 10,000-claim 835 posted through the gateway, timed by stage, and
+ * finance booking the 835's events.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';

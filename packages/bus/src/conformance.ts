@@ -9,7 +9,8 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BusError, BusHeaders, type Bus, type DeliveredEvent, type KvEntry } from './types.js';
+import { withEventSpan } from './tracing.js';
+import { BusError, BusHeaders, type Bus, type DeliveredEvent, type EventOutcome, type KvEntry } from './types.js';
 
 /**
  * The behaviour every `Bus` transport must show. Run it from a test file:
@@ -537,6 +538,208 @@ export function describeBusConformance(name: string, makeBus: () => Promise<BusF
         const handler = async (): Promise<void> => undefined;
         await bus.consume({ producer, durable: 'one', filter: `evt.${producer}.a.*`, handler });
         await expectBusError(bus.consume({ producer, durable: 'one', filter: `evt.${producer}.b.*`, handler }), 'invalid');
+      });
+
+      describe('batches', () => {
+        const publishAll = async (subject: string, items: readonly string[]): Promise<void> => {
+          for (const d of items) await bus.publish({ id: randomUUID(), subject, data: te.encode(d) });
+        };
+        const range = (n: number): string[] => Array.from({ length: n }, (_, i) => `e${i}`);
+
+        it('hands batches of up to maxEvents in stream order, one at a time', async () => {
+          const producer = `p${uid()}`;
+          const subject = `evt.${producer}.counter.incremented`;
+          await bus.ensureStream({ producer });
+          await publishAll(subject, range(25));
+          const batches: string[][] = [];
+          let active = 0;
+          let overlapped = false;
+          await bus.consume({
+            producer,
+            durable: 'batched',
+            ...fast,
+            batch: {
+              maxEvents: 10,
+              maxWaitMs: 50,
+              handler: async (events) => {
+                if (++active > 1) overlapped = true;
+                batches.push(events.map((e) => text(e.data)));
+                await sleep(20);
+                active--;
+              },
+            },
+          });
+          await publishAll(subject, range(40).slice(25));
+          await waitFor(() => batches.flat().length >= 40, 5_000, 'forty events');
+          await sleep(100);
+          expect(batches.flat()).toEqual(range(40));
+          expect(overlapped).toBe(false);
+          expect(Math.max(...batches.map((b) => b.length))).toBe(10);
+          expect(batches.length).toBeLessThan(40);
+        });
+
+        it('hands a lone event over after maxWaitMs', async () => {
+          const producer = `p${uid()}`;
+          const got: number[] = [];
+          await bus.consume({
+            producer,
+            durable: 'lone',
+            ...fast,
+            batch: { maxEvents: 100, maxWaitMs: 50, handler: async (events) => void got.push(events.length) },
+          });
+          const started = Date.now();
+          await bus.publish({ id: randomUUID(), subject: `evt.${producer}.x.y`, data: te.encode('only') });
+          await waitFor(() => got.length === 1, 5_000, 'the batch');
+          expect(got).toEqual([1]);
+          expect(Date.now() - started).toBeLessThan(2_000);
+        });
+
+        it('redelivers a nak\'d event alone, after the events already on their way; acks the rest', async () => {
+          const producer = `p${uid()}`;
+          const subject = `evt.${producer}.x.y`;
+          await bus.ensureStream({ producer });
+          await publishAll(subject, ['a', 'b', 'c', 'd']);
+          const batches: string[][] = [];
+          await bus.consume({
+            producer,
+            durable: 'partial',
+            maxDeliver: 5,
+            ...fast,
+            batch: {
+              maxEvents: 10,
+              maxWaitMs: 50,
+              handler: async (events) => {
+                batches.push(events.map((e) => `${text(e.data)}#${e.deliveryCount}`));
+                return events.map((e): EventOutcome => (text(e.data) === 'b' && e.deliveryCount === 1 ? { error: new Error('retry b') } : 'ack'));
+              },
+            },
+          });
+          await waitFor(() => batches.flat().includes('b#2'), 5_000, 'redelivery of b');
+          await sleep(200);
+          expect(batches.flat()).toEqual(['a#1', 'b#1', 'c#1', 'd#1', 'b#2']);
+          expect(batches.at(-1)).toEqual(['b#2']);
+        });
+
+        it('redelivers every event of a batch whose handler throws (at least once)', async () => {
+          const producer = `p${uid()}`;
+          const subject = `evt.${producer}.x.y`;
+          await bus.ensureStream({ producer });
+          await publishAll(subject, ['a', 'b', 'c']);
+          const seen: string[] = [];
+          let calls = 0;
+          await bus.consume({
+            producer,
+            durable: 'throwing',
+            maxDeliver: 5,
+            ...fast,
+            batch: {
+              maxEvents: 10,
+              maxWaitMs: 50,
+              handler: async (events) => {
+                seen.push(...events.map((e) => `${text(e.data)}#${e.deliveryCount}`));
+                if (++calls === 1) throw new Error('transient');
+              },
+            },
+          });
+          await waitFor(() => seen.filter((x) => x.endsWith('#2')).length === 3, 5_000, 'redeliveries');
+          await sleep(200);
+          expect(seen.filter((x) => x.endsWith('#1')).sort()).toEqual(['a#1', 'b#1', 'c#1']);
+          expect(seen.filter((x) => x.endsWith('#2')).sort()).toEqual(['a#2', 'b#2', 'c#2']);
+          expect(seen).toHaveLength(6);
+        });
+
+        it('dead-letters a batch event after maxDeliver failed deliveries; the others are acked once', async () => {
+          const producer = `p${uid()}`;
+          const subject = `evt.${producer}.order.placed`;
+          await bus.ensureStream({ producer });
+          await publishAll(subject, ['ok1', 'bad', 'ok2']);
+          const seen: string[] = [];
+          await bus.consume({
+            producer,
+            durable: 'doomed-batch',
+            maxDeliver: 3,
+            ...fast,
+            batch: {
+              maxEvents: 10,
+              maxWaitMs: 50,
+              handler: async (events) => {
+                seen.push(...events.map((e) => text(e.data)));
+                return events.map((e): EventOutcome => (text(e.data) === 'bad' ? { error: new Error('always fails') } : 'ack'));
+              },
+            },
+          });
+          const dead: DeliveredEvent[] = [];
+          await bus.consume({
+            producer,
+            deadLetters: true,
+            durable: 'dlq-reader',
+            filter: 'dlq.doomed-batch.>',
+            ...fast,
+            handler: async (e) => void dead.push(e),
+          });
+          await waitFor(() => dead.length === 1, 5_000, 'dead letter');
+          await sleep(200);
+          expect(seen.filter((x) => x === 'bad')).toHaveLength(3);
+          expect(seen.filter((x) => x !== 'bad').sort()).toEqual(['ok1', 'ok2']);
+          expect(text(dead[0]!.data)).toBe('bad');
+          expect(dead[0]!.subject).toBe(`dlq.doomed-batch.${subject}`);
+          expect(dead[0]!.headers?.[BusHeaders.dlqDeliveries]).toBe('3');
+          expect(dead[0]!.headers?.[BusHeaders.dlqError]).toBe('always fails');
+        });
+
+        it('traces a batch in one span linked to each producer span; withEventSpan continues an event\'s trace', async () => {
+          const producer = `p${uid()}`;
+          const subject = `evt.${producer}.visit.recorded`;
+          await bus.ensureStream({ producer });
+          const tracer = trace.getTracer('bus-conformance');
+          const traceIds: string[] = [];
+          for (const n of [1, 2]) {
+            await tracer.startActiveSpan(`root${n}`, async (root) => {
+              await bus.publish({ id: randomUUID(), subject, data: te.encode('patient-name-Jane-Doe') });
+              root.end();
+              traceIds.push(root.spanContext().traceId);
+            });
+          }
+          let done = 0;
+          await bus.consume({
+            producer,
+            durable: 'traced-batch',
+            ...fast,
+            batch: {
+              maxEvents: 10,
+              maxWaitMs: 50,
+              handler: async (events) => {
+                for (const e of events) await withEventSpan(e, 'traced-batch', async () => tracer.startSpan('event-work').end());
+                done += events.length;
+              },
+            },
+          });
+          await waitFor(() => done === 2, 5_000, 'two events');
+          const spans = await waitFor(() => {
+            const all = exporter.getFinishedSpans();
+            const batch = all.find((s) => s.kind === SpanKind.CONSUMER && s.name === `process evt.${producer}.>`);
+            return batch ? { all, batch } : undefined;
+          }, 5_000, 'batch span');
+          const { all, batch } = spans;
+          expect(batch.attributes['messaging.batch.message_count']).toBe(2);
+          expect(batch.links.map((l) => l.context.traceId).sort()).toEqual([...traceIds].sort());
+          for (const traceId of traceIds) {
+            const mine = all.filter((s) => s.spanContext().traceId === traceId);
+            const producerSpan = mine.find((s) => s.kind === SpanKind.PRODUCER)!;
+            const eventSpan = mine.find((s) => s.kind === SpanKind.CONSUMER)!;
+            const work = mine.find((s) => s.name === 'event-work')!;
+            expect(parentOf(eventSpan)).toBe(producerSpan.spanContext().spanId);
+            expect(parentOf(work)).toBe(eventSpan.spanContext().spanId);
+            expect(eventSpan.links.map((l) => l.context.spanId)).toEqual([batch.spanContext().spanId]);
+          }
+          for (const s of all) for (const v of Object.values(s.attributes)) expect(String(v)).not.toContain('Jane-Doe');
+        });
+
+        it('rejects a batch without room for an event', async () => {
+          const handler = async (): Promise<void> => undefined;
+          await expectBusError(bus.consume({ producer: `p${uid()}`, durable: 'none', batch: { maxEvents: 0, maxWaitMs: 10, handler } }), 'invalid');
+          await expectBusError(bus.consume({ producer: `p${uid()}`, durable: 'none', batch: { maxEvents: 5, maxWaitMs: -1, handler } }), 'invalid');
+        });
       });
 
       it('rejects event subjects outside evt.<producer>.<type>', async () => {

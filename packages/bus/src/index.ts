@@ -2,3 +2,4 @@ export * from './types.js';
 export { createMemoryBus, type MemoryBusOptions } from './memory.js';
 export { connectNatsBus, deleteNatsNamespace, type NatsBusOptions } from './nats.js';
 export { createBusFromEnv, type BusFromEnvOptions } from './env.js';
+export { withEventSpan } from './tracing.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { withIncomingSpan, withOutgoingSpan } from './tracing.js';
+import { withBatchSpan, withIncomingSpan, withOutgoingSpan } from './tracing.js';
 import {
   BusError,
   BusHeaders,
@@ -8,6 +8,7 @@ import {
   type BusEvent,
   type BusLogger,
   type BusReply,
+  type ConsumeBatch,
   type ConsumeOptions,
   type Consumer,
   type DeliveredEvent,
@@ -28,8 +29,8 @@ import {
   assertSubject,
   assertVersion,
   backoffFor,
+  batchOutcomes,
   consumeDefaults,
-  deferred,
   errorMessage,
   producerOf,
   subjectMatches,
@@ -86,7 +87,12 @@ interface Delivery {
 }
 
 interface Instance {
-  handler: (event: DeliveredEvent) => Promise<void>;
+  handler: ((event: DeliveredEvent) => Promise<void>) | undefined;
+  batch: ConsumeBatch | undefined;
+  /** Deliveries it takes before it is handed no more: 1, or a batch's `maxEvents`. */
+  capacity: number;
+  /** When the first delivery of the batch being gathered arrived. */
+  firstAt: number;
   buffer: Delivery[];
   busy: boolean;
   stopped: boolean;
@@ -392,11 +398,12 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
   /**
    * Hands deliveries to idle instances. An instance takes the next event only once its handler is
    * done (like the NATS transport, which pulls the next message after the handler settles), so
-   * the ack wait of a slow handler lets another instance of the durable take the event.
+   * the ack wait of a slow handler lets another instance of the durable take the event. A batch
+   * instance takes up to `maxEvents` while it gathers; a batch being gathered is filled first.
    */
   function pump(durable: Durable): void {
     for (;;) {
-      const free = durable.instances.filter((i) => !i.stopped && !i.busy && i.buffer.length === 0);
+      const free = durable.instances.filter((i) => !i.stopped && !i.busy && i.buffer.length < i.capacity);
       if (free.length === 0) return;
       const next = nextSeqFor(durable);
       if (next === undefined) return;
@@ -410,7 +417,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
         deadLetter(durable, seq, p.deliveries, 'ack wait exceeded');
         continue;
       }
-      const instance = free[durable.rr++ % free.length];
+      const instance = free.find((i) => i.buffer.length > 0) ?? free[durable.rr++ % free.length];
       if (!instance) return;
       if (!p) {
         p = { deliveries: 0, timer: undefined };
@@ -421,25 +428,40 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
       if (state.timer) clearTimeout(state.timer);
       state.timer = setTimeout(() => onAckTimeout(durable, seq, state), durable.config.ackWaitMs);
       state.timer.unref();
+      if (instance.buffer.length === 0) instance.firstAt = Date.now();
       instance.buffer.push({ seq, deliveryCount: p.deliveries });
       instance.wake?.();
     }
   }
 
-  async function processDelivery(durable: Durable, instance: Instance, delivery: Delivery): Promise<void> {
+  function toEvent(message: StoredEvent, deliveryCount: number): DeliveredEvent {
+    return {
+      id: message.id,
+      subject: message.subject,
+      data: message.data.slice(),
+      headers: copyHeaders(message.headers),
+      deliveryCount,
+      sequence: message.seq,
+    };
+  }
+
+  /** Nak: redeliver after the backoff, or dead-letter once the deliveries are used up. */
+  function failed(durable: Durable, delivery: Delivery, subject: string, err: unknown): void {
+    const p = durable.pending.get(delivery.seq);
+    if (!p || p.deliveries !== delivery.deliveryCount) return; // a newer delivery owns it
+    const error = errorMessage(err);
+    logger?.debug({ subject, durable: durable.name, deliveryCount: p.deliveries }, 'handler failed');
+    if (p.deliveries >= durable.config.maxDeliver) deadLetter(durable, delivery.seq, p.deliveries, error);
+    else scheduleReady(durable, delivery.seq, p, backoffFor(durable.config.backoffMs, p.deliveries));
+  }
+
+  async function processDelivery(durable: Durable, handler: (event: DeliveredEvent) => Promise<void>, delivery: Delivery): Promise<void> {
     const message = findMessage(durable.stream, delivery.seq);
     if (!message) {
       settle(durable, delivery.seq);
       return;
     }
-    const event: DeliveredEvent = {
-      id: message.id,
-      subject: message.subject,
-      data: message.data.slice(),
-      headers: copyHeaders(message.headers),
-      deliveryCount: delivery.deliveryCount,
-      sequence: message.seq,
-    };
+    const event = toEvent(message, delivery.deliveryCount);
     try {
       await withIncomingSpan(
         'event',
@@ -452,32 +474,64 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
           deliveryCount: delivery.deliveryCount,
         },
         event.headers ?? {},
-        () => instance.handler(event),
+        () => handler(event),
       );
       settle(durable, delivery.seq);
     } catch (err) {
-      const p = durable.pending.get(delivery.seq);
-      if (!p || p.deliveries !== delivery.deliveryCount) return; // a newer delivery owns it
-      const error = errorMessage(err);
-      logger?.debug({ subject: message.subject, durable: durable.name, deliveryCount: p.deliveries }, 'handler failed');
-      if (p.deliveries >= durable.config.maxDeliver) deadLetter(durable, delivery.seq, p.deliveries, error);
-      else scheduleReady(durable, delivery.seq, p, backoffFor(durable.config.backoffMs, p.deliveries));
+      failed(durable, delivery, message.subject, err);
     }
+  }
+
+  async function processBatch(durable: Durable, batch: ConsumeBatch, deliveries: Delivery[]): Promise<void> {
+    const items: { delivery: Delivery; event: DeliveredEvent }[] = [];
+    for (const delivery of deliveries) {
+      const message = findMessage(durable.stream, delivery.seq);
+      if (message) items.push({ delivery, event: toEvent(message, delivery.deliveryCount) });
+      else settle(durable, delivery.seq);
+    }
+    if (items.length === 0) return;
+    const events = items.map((i) => i.event);
+    const outcomes = await batchOutcomes(events.length, () =>
+      withBatchSpan({ filter: durable.filter, group: durable.name, events }, () => batch.handler(events)),
+    );
+    items.forEach(({ delivery, event }, i) => {
+      const outcome = outcomes[i] ?? 'ack';
+      if (outcome === 'ack') settle(durable, delivery.seq);
+      else failed(durable, delivery, event.subject, outcome.error);
+    });
+  }
+
+  /** Resolves on the next `wake`, or after `ms` when given. */
+  function nap(instance: Instance, ms?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(resolve, ms);
+      instance.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      instance.wake = undefined;
+    });
   }
 
   async function runInstance(durable: Durable, instance: Instance): Promise<void> {
     while (!instance.stopped) {
-      const delivery = instance.buffer.shift();
-      if (!delivery) {
-        const wait = deferred<void>();
-        instance.wake = () => wait.resolve();
-        await wait.promise;
-        instance.wake = undefined;
+      if (instance.buffer.length === 0) {
+        await nap(instance);
         continue;
+      }
+      const batch = instance.batch;
+      if (batch && instance.buffer.length < batch.maxEvents) {
+        const left = instance.firstAt + batch.maxWaitMs - Date.now();
+        if (left > 0) {
+          await nap(instance, left);
+          continue;
+        }
       }
       instance.busy = true;
       try {
-        await processDelivery(durable, instance, delivery);
+        if (batch) await processBatch(durable, batch, instance.buffer.splice(0, batch.maxEvents));
+        else if (instance.handler) await processDelivery(durable, instance.handler, instance.buffer.shift()!);
       } finally {
         instance.busy = false;
       }
@@ -523,6 +577,9 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     const d = durable;
     const instance: Instance = {
       handler: opts.handler,
+      batch: opts.batch,
+      capacity: opts.batch?.maxEvents ?? 1,
+      firstAt: 0,
       buffer: [],
       busy: false,
       stopped: false,

@@ -33,7 +33,7 @@ import {
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { ServiceError, ServiceErrorHeader, Svcm, type ServiceMsg } from '@nats-io/services';
-import { withIncomingSpan, withOutgoingSpan } from './tracing.js';
+import { withBatchSpan, withIncomingSpan, withOutgoingSpan } from './tracing.js';
 import {
   BusError,
   BusHeaders,
@@ -42,6 +42,7 @@ import {
   type BusEvent,
   type BusLogger,
   type BusReply,
+  type ConsumeBatch,
   type ConsumeOptions,
   type Consumer,
   type DeliveredEvent,
@@ -63,6 +64,7 @@ import {
   assertSubject,
   assertVersion,
   backoffFor,
+  batchOutcomes,
   consumeDefaults,
   errorMessage,
   producerOf,
@@ -121,6 +123,19 @@ function toHeaders(record: Headers): MsgHdrs | undefined {
   const h = natsHeaders();
   for (const key of keys) h.set(key, (record[key] ?? '').replace(/[\r\n]+/g, ' '));
   return h;
+}
+
+/** `promise`'s result if it settles by `deadline` (ms since the epoch), else undefined. Already-settled wins even at 0 ms. */
+async function settledBy<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function assertKey(key: string): void {
@@ -572,7 +587,8 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
       max_ack_pending: cfg.maxAckPending,
     });
     const jc = await js.consumers.get(stream, opts.durable);
-    const messages: ConsumerMessages = await jc.consume({ max_messages: 1 });
+    // A batch consumer keeps up to two batches on their way, so the next one is there when this one is done.
+    const messages: ConsumerMessages = await jc.consume({ max_messages: opts.batch ? opts.batch.maxEvents * 2 : 1 });
 
     async function deadLetter(m: JsMsg, subject: string, headers: Headers, id: string, deliveries: number, error: string) {
       const ref = m.headers?.get(BusHeaders.payloadRef);
@@ -598,7 +614,17 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
       }
     }
 
-    async function handle(m: JsMsg): Promise<void> {
+    interface Received {
+      m: JsMsg;
+      raw: Headers;
+      id: string;
+      subject: string;
+      headers: Headers;
+      deliveryCount: number;
+    }
+
+    /** Headers and subject as handlers see them; undefined when the delivery is the extra one, dead-lettered here. */
+    async function receive(m: JsMsg): Promise<Received | undefined> {
       const raw = toRecord(m.headers);
       const id = raw[BusHeaders.eventId] ?? raw[BusHeaders.msgId] ?? '';
       const headers: Headers = {};
@@ -607,37 +633,103 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
       const deliveryCount = m.info.deliveryCount;
       if (deliveryCount > cfg.maxDeliver) {
         await deadLetter(m, subject, headers, id, deliveryCount - 1, 'ack wait exceeded');
-        return;
+        return undefined;
       }
+      return { m, raw, id, subject, headers, deliveryCount };
+    }
+
+    async function toEvent(r: Received): Promise<DeliveredEvent> {
+      const ref = r.raw[BusHeaders.payloadRef];
+      const data = ref === undefined ? r.m.data : await payloads.get(ref);
+      return { id: r.id, subject: r.subject, data, headers: r.headers, deliveryCount: r.deliveryCount, sequence: r.m.seq };
+    }
+
+    async function failed(r: Received, err: unknown): Promise<void> {
+      logger?.debug({ subject: r.subject, durable: opts.durable, deliveryCount: r.deliveryCount }, 'handler failed');
+      if (r.deliveryCount >= cfg.maxDeliver) await deadLetter(r.m, r.subject, r.headers, r.id, r.deliveryCount, errorMessage(err));
+      else r.m.nak(backoffFor(cfg.backoffMs, r.deliveryCount));
+    }
+
+    async function handle(m: JsMsg, handler: (event: DeliveredEvent) => Promise<void>): Promise<void> {
+      const r = await receive(m);
+      if (!r) return;
       try {
-        let data = m.data;
-        const ref = raw[BusHeaders.payloadRef];
-        if (ref !== undefined) data = await payloads.get(ref);
-        const event: DeliveredEvent = { id, subject, data, headers, deliveryCount, sequence: m.seq };
+        const event = await toEvent(r);
         await withIncomingSpan(
           'event',
           {
-            subject,
+            subject: r.subject,
             operation: 'process',
-            bodySize: data.byteLength,
-            messageId: id,
+            bodySize: event.data.byteLength,
+            messageId: r.id,
             group: opts.durable,
-            deliveryCount,
+            deliveryCount: r.deliveryCount,
           },
-          headers,
-          () => opts.handler(event),
+          r.headers,
+          () => handler(event),
         );
         m.ack();
       } catch (err) {
-        logger?.debug({ subject, durable: opts.durable, deliveryCount }, 'handler failed');
-        if (deliveryCount >= cfg.maxDeliver) await deadLetter(m, subject, headers, id, deliveryCount, errorMessage(err));
-        else m.nak(backoffFor(cfg.backoffMs, deliveryCount));
+        await failed(r, err);
+      }
+    }
+
+    async function handleBatch(msgs: JsMsg[], batch: ConsumeBatch): Promise<void> {
+      const items: { r: Received; event: DeliveredEvent }[] = [];
+      for (const m of msgs) {
+        const r = await receive(m);
+        if (!r) continue;
+        try {
+          items.push({ r, event: await toEvent(r) });
+        } catch (err) {
+          await failed(r, err);
+        }
+      }
+      if (items.length === 0) return;
+      const events = items.map((i) => i.event);
+      const outcomes = await batchOutcomes(events.length, () =>
+        withBatchSpan({ filter, group: opts.durable, events }, () => batch.handler(events)),
+      );
+      for (const [i, { r }] of items.entries()) {
+        const outcome = outcomes[i] ?? 'ack';
+        if (outcome === 'ack') r.m.ack();
+        else await failed(r, outcome.error);
+      }
+    }
+
+    /** Batches of what has arrived: the first message, then more until `maxEvents` or `maxWaitMs`. */
+    async function batches(batch: ConsumeBatch): Promise<void> {
+      const it = messages[Symbol.asyncIterator]();
+      let next = it.next();
+      for (;;) {
+        const first = await next;
+        if (first.done) return;
+        const got = [first.value];
+        next = it.next();
+        const deadline = Date.now() + batch.maxWaitMs;
+        let ended = false;
+        while (got.length < batch.maxEvents) {
+          const r = await settledBy(next, deadline);
+          if (r === undefined) break; // the pending pull stays for the next batch
+          if (r.done) {
+            ended = true;
+            break;
+          }
+          got.push(r.value);
+          next = it.next();
+        }
+        await handleBatch(got, batch);
+        if (ended) return;
       }
     }
 
     const loop = (async () => {
       try {
-        for await (const m of messages) await handle(m);
+        if (opts.batch) await batches(opts.batch);
+        else {
+          const handler = opts.handler;
+          for await (const m of messages) await handle(m, handler);
+        }
       } catch (err) {
         if (!closed) logger?.error({ err, durable: opts.durable }, 'consumer stopped');
       }

@@ -7,11 +7,12 @@ import {
   trace,
   type Attributes,
   type Context,
+  type Link,
   type Span,
   type TextMapGetter,
   type TextMapSetter,
 } from '@opentelemetry/api';
-import { BusError, type Headers } from './types.js';
+import { BusError, type DeliveredEvent, type Headers } from './types.js';
 
 /**
  * W3C trace context over bus headers, shared by both transports. Only the OpenTelemetry API is used:
@@ -123,6 +124,80 @@ export async function withIncomingSpan<T>(
       { kind: kind === 'request' ? SpanKind.SERVER : SpanKind.CONSUMER, attributes: attributes(info) },
       parent,
     );
+  try {
+    return await context.with(trace.setSpan(parent, span), fn);
+  } catch (err) {
+    fail(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * A batch of events (CONSUMER span): a new trace, linked to each event's producer span, as
+ * OpenTelemetry models batch processing. Only ids and counts go in: no payload.
+ */
+export async function withBatchSpan<T>(
+  info: { filter: string; group: string; events: readonly DeliveredEvent[] },
+  fn: () => Promise<T>,
+): Promise<T> {
+  const links: Link[] = [];
+  let bodySize = 0;
+  for (const event of info.events) {
+    bodySize += event.data.byteLength;
+    const producer = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, event.headers ?? {}, getter));
+    if (producer) links.push({ context: producer, attributes: { 'messaging.message.id': event.id } });
+  }
+  const span = trace.getTracer(TRACER_NAME).startSpan(
+    `process ${info.filter}`,
+    {
+      kind: SpanKind.CONSUMER,
+      root: true,
+      links,
+      attributes: {
+        ...attributes({ subject: info.filter, operation: 'process', bodySize, group: info.group }),
+        'messaging.batch.message_count': info.events.length,
+      },
+    },
+    ROOT_CONTEXT,
+  );
+  try {
+    return await context.with(trace.setSpan(ROOT_CONTEXT, span), fn);
+  } catch (err) {
+    fail(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * One event of a batch in its own CONSUMER span, a child of the event's producer span (so the
+ * producer's trace goes on into the work) linked to the batch's span when there is one.
+ */
+export async function withEventSpan<T>(event: DeliveredEvent, group: string, fn: () => Promise<T>): Promise<T> {
+  const extracted = propagation.extract(ROOT_CONTEXT, event.headers ?? {}, getter);
+  // An event without trace context becomes a child of the batch instead of a trace of its own.
+  const fromProducer = trace.getSpanContext(extracted) !== undefined;
+  const parent: Context = fromProducer ? extracted : context.active();
+  const batch = fromProducer ? trace.getSpanContext(context.active()) : undefined;
+  const span = trace.getTracer(TRACER_NAME).startSpan(
+    `process ${event.subject}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: attributes({
+        subject: event.subject,
+        operation: 'process',
+        bodySize: event.data.byteLength,
+        messageId: event.id,
+        group,
+        deliveryCount: event.deliveryCount,
+      }),
+      ...(batch ? { links: [{ context: batch }] } : {}),
+    },
+    parent,
+  );
   try {
     return await context.with(trace.setSpan(parent, span), fn);
   } catch (err) {

@@ -12,10 +12,12 @@
  * - KV: last value per key, watch delivers the current values then every change.
  *
  * Ordering: one consumer instance hands events to its handler one at a time, in stream order, so
- * events on one subject are handled in publish order. A redelivered event (after a handler error or
- * an ack timeout) comes back after the events that were already on their way; consumers that care
- * keep an inbox of handled event ids (see DESIGN.md, "Exactly-once effect"). Set
- * `ConsumeOptions.maxAckPending` to 1 to hold back later events until an earlier one is acked.
+ * events on one subject are handled in publish order. A batch consumer (`ConsumeOptions.batch`)
+ * hands batches one at a time instead, each in stream order and after the one before it. A
+ * redelivered event (after a handler error or an ack timeout) comes back after the events that were
+ * already on their way; consumers that care keep an inbox of handled event ids (see DESIGN.md,
+ * "Exactly-once effect"). Set `ConsumeOptions.maxAckPending` to 1 to hold back later events until an
+ * earlier one is acked.
  */
 
 /** Message headers. Keys are case-sensitive; W3C `traceparent`/`tracestate` travel here. */
@@ -102,7 +104,7 @@ export interface StreamOptions {
   maxAgeMs?: number;
 }
 
-export interface ConsumeOptions {
+interface ConsumeCommon {
   /** Producer whose stream to read. */
   producer: string;
   /** Durable consumer name (one per consuming service): each durable gets every event. */
@@ -127,8 +129,43 @@ export interface ConsumeOptions {
    * (`Mso-Dlq-Error`).
    */
   deadLetters?: boolean;
+}
+
+/** One event at a time. */
+export interface EventConsumeOptions extends ConsumeCommon {
   /** Resolve to ack. Throw to nak (redeliver after a short backoff). */
   handler: (event: DeliveredEvent) => Promise<void>;
+  batch?: undefined;
+}
+
+/** Several events per handler call (e.g. one database transaction for all of them). */
+export interface BatchConsumeOptions extends ConsumeCommon {
+  batch: ConsumeBatch;
+  handler?: undefined;
+}
+
+export type ConsumeOptions = EventConsumeOptions | BatchConsumeOptions;
+
+/**
+ * What became of one event of a batch: `'ack'`, or the error it failed with (nak: redelivered after
+ * the backoff, dead-lettered with this error after `maxDeliver` deliveries).
+ */
+export type EventOutcome = 'ack' | { error: unknown };
+
+export interface ConsumeBatch {
+  /** Most events per batch (>= 1). */
+  maxEvents: number;
+  /**
+   * How long a started batch waits for more events before it is handed over with fewer (>= 0).
+   * 0 hands over what has arrived, without waiting: batches then grow only under backlog.
+   */
+  maxWaitMs: number;
+  /**
+   * Gets events in stream order; the next batch comes once this one settled. Resolve with nothing to
+   * ack all, or with one outcome per event, by position; throw to nak all. Runs in a CONSUMER span
+   * linked to every event's producer span; `withEventSpan` gives an event its own.
+   */
+  handler: (events: DeliveredEvent[]) => Promise<readonly EventOutcome[] | void>;
 }
 
 export interface Consumer {

@@ -1,4 +1,4 @@
-import { BusError, type ConsumeOptions } from './types.js';
+import { BusError, type ConsumeOptions, type EventOutcome } from './types.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 export const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
@@ -76,7 +76,34 @@ export function consumeDefaults(options: ConsumeOptions): ConsumeDefaults {
   if (!Number.isInteger(maxAckPending) || maxAckPending < 1) {
     throw new BusError('invalid', 'maxAckPending must be >= 1');
   }
+  if (options.batch) {
+    const { maxEvents, maxWaitMs, handler } = options.batch;
+    if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new BusError('invalid', 'batch.maxEvents must be an integer >= 1');
+    if (!Number.isFinite(maxWaitMs) || maxWaitMs < 0) throw new BusError('invalid', 'batch.maxWaitMs must be >= 0');
+    if (typeof handler !== 'function') throw new BusError('invalid', 'batch.handler is required');
+  } else if (typeof options.handler !== 'function') {
+    throw new BusError('invalid', 'a handler or a batch is required');
+  }
   return { maxDeliver, ackWaitMs, maxAckPending, backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS };
+}
+
+/**
+ * A batch handler's result as one outcome per event: nothing acks all, a throw naks all. A list of
+ * the wrong length is a bug in the handler; nothing is acked then, since its positions mean nothing.
+ */
+export async function batchOutcomes(count: number, run: () => Promise<readonly EventOutcome[] | void>): Promise<EventOutcome[]> {
+  let result: readonly EventOutcome[] | void;
+  try {
+    result = await run();
+  } catch (error) {
+    return Array.from({ length: count }, () => ({ error }));
+  }
+  if (result === undefined) return Array.from({ length: count }, () => 'ack' as const);
+  if (result.length !== count) {
+    const error = new Error(`batch handler returned ${result.length} outcomes for ${count} events`);
+    return Array.from({ length: count }, () => ({ error }));
+  }
+  return [...result];
 }
 
 export function errorMessage(err: unknown): string {

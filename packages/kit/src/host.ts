@@ -8,36 +8,38 @@ import {
   type Principal,
   type BusinessService,
 } from '@mso/contracts';
-import type { Bus, BusReply, BusRequest, Consumer, Served } from '@mso/bus';
-import { ALL_PRACTICES, migrateService, type Database, type TenantScope } from '@mso/db';
-import { acrossPractices, widened } from './tenant-wall.js';
+import { withEventSpan, type Bus, type BusReply, type BusRequest, type Consumer, type DeliveredEvent, type EventOutcome, type Served } from '@mso/bus';
+import { ALL_PRACTICES, applyTenant, migrateService, type Database, type TenantScope } from '@mso/db';
+import { acrossPractices, scopeChangeCount, widened } from './tenant-wall.js';
 import { createLogger, type Logger } from '@mso/telemetry';
 import { systemClock, type Clock } from './clock.js';
 import { decodeJson } from './codec.js';
 import { callOperation } from './call.js';
 import { kitTables, migrateKitTables, type KitTables } from './tables.js';
-import { OutboxRelay, recordInInbox, writeOutbox, writeOutboxMany, type OutboxOptions } from './outbox.js';
+import { OutboxRelay, recordInInbox, recordManyInInbox, writeOutbox, writeOutboxMany, type OutboxOptions } from './outbox.js';
 import { jobTables } from './job-tables.js';
 import { Scheduler, type JobRunOutcome } from './scheduler.js';
 import { AsyncJobRunner, defaultAsyncJobSettings, type AsyncJobSettings } from './jobs.js';
 import { jobOperations } from './job-operations.js';
 import { assertValid, compileSchema } from './validation.js';
 import { loggableError } from './errors.js';
-import { openTransaction, outsideTransactions, refuseInTransaction, type Isolation, type TransactionOptions } from './transaction.js';
+import { openTransaction, outsideTransactions, refuseInTransaction, withTransactionContext, type Isolation, type TransactionOptions } from './transaction.js';
 import { IdempotencyRecords, idempotencySettings, warnUnsealedPhiReplies, type IdempotencyOptions, type IdempotencySettings } from './idempotency.js';
 import { assertServiceComplete } from './completeness.js';
 import { handleRequest, runJobCall, type RequestRuntime } from './requests.js';
-import { AgreementStore, agreementConsumers, agreementsTable, undeclaredAgreements } from './agreements.js';
+import { AgreementStore, agreementConsumers, agreementsTable, undeclaredAgreements, type AgreementView } from './agreements.js';
 import { acrossPracticesRecorder, auditTable, failedJobRecorder, PhiAudit } from './audit.js';
 import type { AcrossPracticesAudit } from './tenant-wall.js';
-import type {
-  BaseContext,
-  ConsumerContext,
-  Db,
-  HandlerBinding,
-  HandlerContext,
-  ServiceDefinition,
-  TransactionContext,
+import {
+  DEFAULT_CONSUMER_BATCH,
+  type BaseContext,
+  type ConsumerBinding,
+  type ConsumerContext,
+  type Db,
+  type HandlerBinding,
+  type HandlerContext,
+  type ServiceDefinition,
+  type TransactionContext,
 } from './service.js';
 
 export interface HostOptions {
@@ -143,6 +145,14 @@ interface RuntimeDeps {
   outbox: OutboxOptions | undefined;
   schedulerIntervalMs: number;
   asyncJobs: AsyncJobSettings;
+}
+
+interface BatchItem {
+  /** Position in the delivered batch. */
+  index: number;
+  delivered: DeliveredEvent;
+  envelope: EventEnvelope;
+  tenant: string | null;
 }
 
 class ServiceRuntime implements RequestRuntime {
@@ -278,18 +288,26 @@ class ServiceRuntime implements RequestRuntime {
     for (const binding of [...(def.consumers ?? []), ...kitConsumers]) {
       await deps.bus.ensureStream({ producer: binding.event.producer });
       const durable = `${def.id}__${binding.event.type.replace(/\./g, '_')}`;
+      const common = {
+        producer: binding.event.producer,
+        durable,
+        filter: binding.event.subject,
+        ...(binding.maxDeliver ? { maxDeliver: binding.maxDeliver } : {}),
+      };
+      const batch = binding.batch ? { ...DEFAULT_CONSUMER_BATCH, ...(binding.batch === true ? {} : binding.batch) } : undefined;
       this.consumers.push(
-        await deps.bus.consume({
-          producer: binding.event.producer,
-          durable,
-          filter: binding.event.subject,
-          ...(binding.maxDeliver ? { maxDeliver: binding.maxDeliver } : {}),
-          handler: async (delivered) => {
-            const envelope = decodeJson<EventEnvelope>(delivered.data);
-            // An in-process delivery may come from inside a transaction: handle it outside.
-            await outsideTransactions(() => this.onEvent(durable, binding.event, binding.handler as never, envelope, binding.isolation));
-          },
-        }),
+        await deps.bus.consume(
+          batch
+            ? { ...common, batch: { ...batch, handler: (events) => outsideTransactions(() => this.onEventBatch(durable, binding, events)) } }
+            : {
+                ...common,
+                handler: async (delivered) => {
+                  const envelope = decodeJson<EventEnvelope>(delivered.data);
+                  // An in-process delivery may come from inside a transaction: handle it outside.
+                  await outsideTransactions(() => this.onEvent(durable, binding.event, binding.handler as never, envelope, binding.isolation));
+                },
+              },
+        ),
       );
     }
     const relay = this.outboxRelay;
@@ -385,6 +403,76 @@ class ServiceRuntime implements RequestRuntime {
     await openTransaction({ db: this.db, tenant, bind }, async (txc) => {
       if (!(await recordInInbox(txc.db, this.tables!, durable, envelope.id, this.deps.clock))) return; // handled before: the effect is already committed
       await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), ...(agreements ? { agreements } : {}), ...txc, tenant });
+    }, isolation ? { isolation } : {});
+    if (emitted) this.kickRelay();
+  }
+
+  /**
+   * A batch of deliveries of one consumer in one transaction: one inbox insert for every id (ids
+   * seen before, or twice in the batch, run nothing), then each new event's handler in stream order,
+   * scoped to its own practice, then one commit. When anything fails the batch rolls back and its
+   * events run one per transaction, so only the failing one is nak'd.
+   */
+  private async onEventBatch(durable: string, binding: ConsumerBinding, delivered: DeliveredEvent[]): Promise<EventOutcome[]> {
+    const outcomes: EventOutcome[] = delivered.map(() => 'ack');
+    const items: BatchItem[] = [];
+    delivered.forEach((d, index) => {
+      try {
+        const envelope = decodeJson<EventEnvelope>(d.data);
+        assertValid(binding.event.data, envelope.data, `${binding.event.type} event`);
+        items.push({ index, delivered: d, envelope, tenant: envelope.tenantid ?? null });
+      } catch (error) {
+        outcomes[index] = { error };
+      }
+    });
+    const alone = async (item: BatchItem) => {
+      try {
+        await withEventSpan(item.delivered, durable, () => this.onEvent(durable, binding.event, binding.handler as never, item.envelope, binding.isolation));
+      } catch (error) {
+        outcomes[item.index] = { error };
+      }
+    };
+    if (!this.tables || items.length < 2) {
+      for (const item of items) await alone(item);
+      return outcomes;
+    }
+    try {
+      await this.handleBatch(durable, binding, items);
+    } catch (error) {
+      this.deps.log.debug({ durable, events: items.length, err: loggableError(error) }, 'event batch failed; handling its events one at a time');
+      for (const item of items) await alone(item);
+    }
+    return outcomes;
+  }
+
+  private async handleBatch(durable: string, binding: ConsumerBinding, items: BatchItem[]): Promise<void> {
+    const { event, handler, isolation } = binding;
+    // Agreements are looked up before the transaction (see onEvent), once per practice of the batch.
+    const views = new Map<string | null, AgreementView | undefined>();
+    for (const item of items) {
+      if (!views.has(item.tenant)) views.set(item.tenant, await this.agreementStore?.forEvent(item.envelope));
+    }
+    let emitted = false;
+    const first = items[0]!.tenant;
+    await openTransaction({ db: this.db, tenant: first, bind: (tx) => this.txContext(tx, first, () => (emitted = true)) }, async (txc) => {
+      const fresh = await recordManyInInbox(txc.db, this.tables!, durable, items.map((i) => i.envelope.id), this.deps.clock);
+      // The transaction opened scoped to the first event's practice. Each handler sees its own
+      // practice only: the scope is set again when the practice changes or anything widened it since.
+      let scope = first;
+      let changes = scopeChangeCount();
+      for (const item of items) {
+        const id = item.envelope.id;
+        if (!fresh.delete(id)) continue; // handled before, or a repeat within this batch
+        if (item.tenant !== scope || scopeChangeCount() !== changes) {
+          await applyTenant(txc.db, item.tenant);
+          scope = item.tenant;
+        }
+        changes = scopeChangeCount();
+        const own = this.txContext(txc.db, item.tenant, () => (emitted = true));
+        const agreements = views.get(item.tenant);
+        const ctx: ConsumerContext = { ...this.base(SYSTEM(this.def.id), item.tenant, `event:${event.type}`), ...(agreements ? { agreements } : {}), ...own, tenant: item.tenant };
+        await withEventSpan(item.delivered, durable, () => withTransactionContext(own, () => handler(item.envelope, ctx)));
+      }
     }, isolation ? { isolation } : {});
     if (emitted) this.kickRelay();
   }

@@ -161,6 +161,22 @@ export async function recordInInbox(tx: Db, tables: KitTables, consumer: string,
   return inserted.length > 0;
 }
 
+/**
+ * {@link recordInInbox} for many events in one statement: returns the ids recorded now; the others
+ * were handled before. Repeats in `eventIds` count once.
+ */
+export async function recordManyInInbox(tx: Db, tables: KitTables, consumer: string, eventIds: readonly string[], clock: Clock): Promise<Set<string>> {
+  const ids = [...new Set(eventIds)];
+  if (ids.length === 0) return new Set();
+  const handledAt = clock.now();
+  const inserted = await tx
+    .insert(tables.inbox)
+    .values(ids.map((eventId) => ({ consumer, eventId, handledAt })))
+    .onConflictDoNothing()
+    .returning({ id: tables.inbox.eventId });
+  return new Set(inserted.map((r) => r.id));
+}
+
 export interface OutboxRelayDeps {
   db: () => Db;
   tables: KitTables;

@@ -131,16 +131,35 @@ export function handle<Op extends Operation>(operation: Op, handler: Handler<Op>
 
 export type EventHandler<E extends EventDef> = (event: EventEnvelope<DataOf<E>>, ctx: ConsumerContext) => Promise<void>;
 
-export interface ConsumerBinding<E extends EventDef = EventDef> {
+/**
+ * Up to `maxEvents` delivered events (default {@link DEFAULT_CONSUMER_BATCH}) share one transaction:
+ * one inbox insert, each handler in turn scoped to its event's practice, one commit. A batch that
+ * fails is handled again one event per transaction, so only the failing event is redelivered.
+ */
+export interface ConsumerBatch {
+  /** Most events per transaction. */
+  maxEvents?: number;
+  /** How long a started batch waits for more events (the extra latency of a lone event). */
+  maxWaitMs?: number;
+}
+
+export const DEFAULT_CONSUMER_BATCH: Required<ConsumerBatch> = { maxEvents: 100, maxWaitMs: 10 };
+
+export interface ConsumerOptions {
+  maxDeliver?: number;
+  /** Isolation of the transaction the handler runs in (default `read committed`); retried like `ctx.transaction`. */
+  isolation?: Isolation;
+  /** Handle many events per transaction (`true`: {@link DEFAULT_CONSUMER_BATCH}); the handler stays per event. */
+  batch?: true | ConsumerBatch;
+}
+
+export interface ConsumerBinding<E extends EventDef = EventDef> extends Readonly<ConsumerOptions> {
   readonly event: E;
   readonly handler: EventHandler<E>;
-  readonly maxDeliver?: number;
-  /** Isolation of the transaction the handler runs in (default `read committed`); retried like `ctx.transaction`. */
-  readonly isolation?: Isolation;
 }
 
 /** Binds an event handler. It runs in a transaction with the inbox record: once per event id. */
-export function consume<E extends EventDef>(event: E, handler: EventHandler<E>, options: { maxDeliver?: number; isolation?: Isolation } = {}): ConsumerBinding {
+export function consume<E extends EventDef>(event: E, handler: EventHandler<E>, options: ConsumerOptions = {}): ConsumerBinding {
   return { event, handler, ...options } as unknown as ConsumerBinding;
 }
 

@@ -78,11 +78,23 @@ export async function acrossPractices<T>(deps: AcrossPracticesDeps, reason: stri
   });
 }
 
+let scopeChanges = 0;
+
+/**
+ * How often kit code has widened a transaction's scope in this process. A consumer batch re-applies
+ * its next event's practice when this moved (in whichever transaction), so a widening that was not
+ * narrowed back (its `work` threw and the handler went on) never reaches the next event.
+ */
+export function scopeChangeCount(): number {
+  return scopeChanges;
+}
+
 /**
  * Runs `work` in `tx` widened to every practice, then narrows it back to `scope`. A failure needs no
  * narrowing: the transaction (or its savepoint, which undoes the setting with it) rolls back.
  */
 export async function widened<T>(tx: TransactionContext, scope: TenantScope, work: (tx: TransactionContext) => Promise<T>): Promise<T> {
+  scopeChanges++;
   await applyTenant(tx.db, ALL_PRACTICES);
   const result = await work(tx);
   await applyTenant(tx.db, scope);

@@ -108,6 +108,16 @@ export function currentTransaction(): TransactionContext | undefined {
   return frames.getStore()?.tx;
 }
 
+/**
+ * Runs `fn` inside the current transaction with `tx` as the context it is in: each event of a
+ * consumer batch answers with its own practice's context.
+ */
+export function withTransactionContext<T>(tx: TransactionContext, fn: () => Promise<T>): Promise<T> {
+  const outer = frames.getStore();
+  if (!outer) throw new Error('withTransactionContext outside a transaction');
+  return frames.run({ tx, isolation: outer.isolation }, fn);
+}
+
 /** Entry points (a request, an event, a job run) start outside any transaction, whatever called them in process. */
 export function outsideTransactions<T>(fn: () => T): T {
   return frames.exit(fn);

@@ -1,4 +1,4 @@
-import type { Bus, BusEvent, ConsumeOptions } from '@mso/bus';
+import type { Bus, BusEvent, ConsumeOptions, EventOutcome } from '@mso/bus';
 
 /** A durable the service under test consumes with: which producer, which subjects. */
 export interface ObservedConsumer {
@@ -55,15 +55,39 @@ export class ObservedBus {
   private consume(options: ConsumeOptions) {
     const { producer, durable } = options;
     this.consumers.push({ producer, durable, filter: options.filter ?? `evt.${producer}.>` });
+    // One delivery: a failure surfaces in the test that delivered the event, instead of a retry
+    // changing state later in the background. Redelivery itself is the bus's, tested there.
+    if (options.batch) {
+      const batch = options.batch;
+      return this.inner.consume({
+        ...options,
+        maxDeliver: 1,
+        batch: {
+          ...batch,
+          handler: async (events) => {
+            let outcomes: EventOutcome[];
+            try {
+              outcomes = [...((await batch.handler(events)) ?? events.map(() => 'ack' as const))];
+            } catch (error) {
+              outcomes = events.map(() => ({ error: error ?? new Error('consumer failed') }));
+            }
+            events.forEach((event, i) => {
+              const outcome = outcomes[i] ?? 'ack';
+              this.settle(`${durable}\u0000${event.id}`, outcome === 'ack' ? undefined : (outcome.error ?? new Error('consumer failed')));
+            });
+            return outcomes;
+          },
+        },
+      });
+    }
+    const handler = options.handler;
     return this.inner.consume({
       ...options,
-      // One delivery: a failure surfaces in the test that delivered the event, instead of a retry
-      // changing state later in the background. Redelivery itself is the bus's, tested there.
       maxDeliver: 1,
       handler: async (event) => {
         const key = `${durable}\u0000${event.id}`;
         try {
-          await options.handler(event);
+          await handler(event);
         } catch (error) {
           this.settle(key, error ?? new Error('consumer failed'));
           throw error;

@@ -307,6 +307,7 @@ CREATE TABLE "billing"."write_offs" (
 );
 --> statement-breakpoint
 ALTER TABLE "billing"."providers" ALTER COLUMN "taxonomy_code" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "billing"."coverages" ADD COLUMN "import_id" uuid;--> statement-breakpoint
 ALTER TABLE "billing"."providers" ADD COLUMN "address" jsonb;--> statement-breakpoint
 ALTER TABLE "billing"."providers" ADD COLUMN "tax_id" text;--> statement-breakpoint
 ALTER TABLE "billing"."charges" ADD CONSTRAINT "charges_encounter_id_encounters_id_fk" FOREIGN KEY ("encounter_id") REFERENCES "billing"."encounters"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

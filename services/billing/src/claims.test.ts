@@ -18,6 +18,7 @@ import {
   listEncounters,
   scrubClaim,
   submitClaim,
+  submitClaims,
   updateClaim,
   voidClaim,
   type Claim,
@@ -338,6 +339,11 @@ describe('scrubbing stored claims', () => {
     expect(all.get(a.id)!.map((f) => f.code)).toEqual(['duplicate-claim']);
     expect(all.get(b.id)!.map((f) => f.code)).toEqual(['duplicate-claim']);
     expect(all.get(c.id)!.map((f) => f.code)).toEqual(['units-positive', 'diagnosis-unused']);
+    // A claim not stored yet (the rest of an import written in parts) counts as a duplicate too.
+    const [only] = await loadClaimRows(db, practiceId, [c.id]);
+    const peer = { id: randomUUID(), patientControlNumber: 'CPEER00001', duplicateKey: only!.duplicateKey, frequencyCode: '1' };
+    expect((await scrubStoredClaims(db, [only!], '2026-05-22', { peers: [peer] })).get(c.id)!.map((f) => f.code)).toContain('duplicate-claim');
+    expect((await scrubStoredClaims(db, [only!], '2026-05-22', { peers: [{ ...peer, frequencyCode: '8' }] })).get(c.id)!.map((f) => f.code)).not.toContain('duplicate-claim');
   });
 });
 
@@ -419,5 +425,60 @@ describe('corrections and voids', () => {
     const problem = await problemOf(call(voidClaim, { id: claim.id }, admin()));
     expect(problem).toMatchObject({ status: 422, code: 'claim-scrub-failed', findings: [{ code: 'void-reference-required', field: '/payerClaimControlNumber' }] });
     expect(await call(getClaim, { id: claim.id }, user())).toMatchObject({ status: 'paid', frequencyCode: '1', submissionCount: 1 });
+  });
+});
+
+describe('bulk submission', () => {
+  it('submits the clean claims by id and refuses the others with their findings, in one call', async () => {
+    const clean = [await claimFor('2026-04-06'), await claimFor('2026-04-07')];
+    const future = await claimFor('2026-05-27');
+    const sent = await claimFor('2026-04-08');
+    await call(submitClaim, { id: sent.id }, admin());
+    const answer = await call(submitClaims, { claimIds: [clean[0]!.id, future.id, clean[1]!.id, sent.id, clean[0]!.id] }, admin());
+    expect(answer.submitted).toEqual(clean.map((c) => ({ id: c.id, patientControlNumber: c.patientControlNumber })));
+    expect(answer.refused.map((r) => [r.id, r.findings.map((f) => f.code)])).toEqual([
+      [future.id, ['future-date-of-service', 'future-date-of-service', 'future-date-of-service']],
+      [sent.id, ['claim-not-submittable']],
+    ]);
+    for (const c of clean) {
+      const got = await call(getClaim, { id: c.id }, user());
+      expect(got).toMatchObject({ status: 'submitted', submissionCount: 1, version: c.version + 1, batchId: null });
+      expect(got.history.at(-1)).toMatchObject({ action: 'submitted', from: 'ready', to: 'submitted' });
+      expect((await t.events(claimSubmitted)).filter((e) => e.subject === c.id).map((e) => e.data)).toEqual([
+        { claimId: c.id, patientId, payerId, renderingProviderNpi: '1234567901', serviceDate: c.serviceDateFrom, submittedOn: '2026-05-22', chargeCents: c.chargeCents, frequencyCode: '1' },
+      ]);
+    }
+    // A draft the scrubber still refuses stays as it was.
+    expect(await call(getClaim, { id: future.id }, user())).toMatchObject({ status: 'draft', version: future.version });
+  });
+
+  it('submits every ready claim (of a payer); a ready claim that no longer scrubs clean goes back to draft', async () => {
+    await call(submitClaims, { status: 'ready' }, admin());
+    const a = await claimFor('2026-04-13');
+    const b = await claimFor('2026-04-14');
+    const stale = await claimFor('2026-05-28');
+    await payerSets(stale.id, { status: 'ready', findings: [] });
+    const answer = await call(submitClaims, { status: 'ready', payerId }, admin());
+    expect(answer.submitted.map((s) => s.id)).toEqual([a.id, b.id]);
+    expect(answer.refused.map((r) => r.id)).toEqual([stale.id]);
+    const back = await call(getClaim, { id: stale.id }, user());
+    expect(back).toMatchObject({ status: 'draft', findings: [{ code: 'future-date-of-service' }, {}, {}] });
+    expect(back.history.at(-1)).toMatchObject({ action: 'scrubbed', from: 'ready', to: 'draft', note: '3 errors, 0 warnings' });
+    expect(await call(submitClaims, { status: 'ready' }, admin())).toEqual({ submitted: [], refused: [] });
+    expect(await call(submitClaims, { status: 'ready', payerId: randomUUID() }, admin())).toEqual({ submitted: [], refused: [] });
+  });
+
+  it('refuses unknown ids (nothing submitted), ambiguous requests, and practice users', async () => {
+    const c = await claimFor('2026-04-15');
+    const unknown = await problemOf(call(submitClaims, { claimIds: [c.id, randomUUID()] }, admin()));
+    expect(unknown).toMatchObject({ status: 422, code: 'unprocessable', errors: [{ path: '/claimIds/1' }] });
+    const theirs = await problemOf(call(submitClaims, { claimIds: [c.id] }, { practiceId: otherPractice, role: 'practice-admin' }));
+    expect(theirs).toMatchObject({ status: 422, errors: [{ path: '/claimIds/0' }] });
+    expect(await call(getClaim, { id: c.id }, user())).toMatchObject({ status: 'ready' });
+    await expect(call(submitClaims, {}, admin())).rejects.toMatchObject({ status: 422 });
+    await expect(call(submitClaims, { claimIds: [c.id], status: 'ready' }, admin())).rejects.toMatchObject({ status: 422 });
+    await expect(call(submitClaims, { claimIds: [c.id], payerId }, admin())).rejects.toMatchObject({ status: 422 });
+    await expect(call(submitClaims, { claimIds: [c.id] }, user())).rejects.toMatchObject({ status: 403 });
+    await expect(call(submitClaims, { claimIds: [c.id] }, { practiceId, role: 'mso-staff' })).resolves.toMatchObject({ submitted: [{ id: c.id }] });
   });
 });

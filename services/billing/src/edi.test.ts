@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { X12Parser } from 'node-x12';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { correctClaim, getClaim, getJob, submitClaim, updateProvider, createBatches, createProvider, getBatch, getBatchFile, getClaimImport, getProvider, importAcknowledgment, importClaims, listBatches } from '@mso/contracts/billing';
+import { correctClaim, getClaim, getJob, submitClaim, updateProvider, createBatches, createProvider, getBatch, getBatchFile, getClaimImport, getProvider, importAcknowledgment, importClaims, listBatches, updateCoverage } from '@mso/contracts/billing';
 import { testService, type TestService } from '@mso/testing';
 import { parse837P, write837P, type Claim837, type Write837Input } from '@mso/x12';
 import { claimHistory, claimLines, claims, coverages, patients, payers, providers } from './db/schema.js';
@@ -136,6 +136,29 @@ describe('claim imports', () => {
     expect(await count(patients)).toBe(before.patients + 3);
     expect(await count(payers)).toBe(before.payers + 1);
     expect(await count(providers)).toBe(before.providers + 2);
+  });
+
+  it("starts a coverage it creates at the patient's earliest date of service in the file, and moves an imported coverage's start back when a later file shows earlier visits", async () => {
+    const on = (n: number, day: string) => {
+      const c = claim837(n, { subscriber: claim837(95).subscriber });
+      return { ...c, lines: c.lines.map((l) => ({ ...l, serviceDate: day })) };
+    };
+    // The later visit comes first in the file.
+    const first = await t.call(importClaims, {}, { ...admin(), body: x12(file837([on(95, '2026-05-10'), on(96, '2026-05-03')], 20)) });
+    expect(first.claims.map((c) => c.status)).toEqual(['ready', 'ready']);
+    const [row] = await claimRows([first.claims[0]!.id]);
+    const coverage = async () => (await db().select().from(coverages).where(eq(coverages.id, row!.coverageId!)))[0]!;
+    expect(await coverage()).toMatchObject({ effectiveFrom: '2026-05-03', importId: first.id });
+    // A late-entered visit before it in the next file: the coverage the import guessed starts earlier.
+    const second = await t.call(importClaims, {}, { ...admin(), body: x12(file837([on(97, '2026-04-20')], 21)) });
+    expect(second.claims.map((c) => c.status)).toEqual(['ready']);
+    expect((await coverage()).effectiveFrom).toBe('2026-04-20');
+    // Once a person has edited the coverage its dates are theirs: an earlier visit waits as draft.
+    await t.call(updateCoverage, { id: row!.coverageId!, groupNumber: 'G78' }, admin());
+    const third = await t.call(importClaims, {}, { ...admin(), body: x12(file837([on(98, '2026-04-10')], 22)) });
+    expect(third.claims.map((c) => c.status)).toEqual(['draft']);
+    expect((await claimRows([third.claims[0]!.id]))[0]!.findings.map((f) => f.code)).toContain('coverage-not-in-effect');
+    expect(await coverage()).toMatchObject({ effectiveFrom: '2026-04-20', importId: null });
   });
 
   it('skips a claim whose patient control number the practice has already, with a warning naming CLM01', async () => {

@@ -260,8 +260,8 @@ describe('posting an 835', () => {
     expect(JSON.stringify(adjudicated)).not.toMatch(/DOE|JANE|W123456789/);
     const deniedEvents = (await t.events(claimDenied)).filter((e) => [partly.id, denied.id].includes(e.data.claimId));
     expect(deniedEvents.map((e) => e.data)).toEqual([
-      { claimId: partly.id, amountCents: 2500, reason: 'CO-97' },
-      { claimId: denied.id, amountCents: 9000, reason: 'CO-50' },
+      { claimId: partly.id, amountCents: 2500, reason: 'CO-97', deniedOn: '2026-03-20' },
+      { claimId: denied.id, amountCents: 9000, reason: 'CO-50', deniedOn: '2026-03-20' },
     ]);
     const [posted] = (await t.events(remittancePosted)).filter((e) => e.data.remittanceId === r.id);
     expect(posted!.data).toMatchObject({ traceNumber: trace, paymentDate: '2026-03-20', claimPaymentCents: 31000, providerAdjustments: r.providerAdjustments });
@@ -442,7 +442,7 @@ describe('manual posting from a paper EOB', () => {
     expect((await t.call(postClaimPayment, payment, { ...admin(), idempotencyKey: 'eob-1', principalId: 'key-poster-9' })).adjudications).toHaveLength(1);
     const events = (await t.events(claimAdjudicated)).filter((e) => e.subject === c.id);
     expect(events.map((e) => [e.data.remittanceId, e.data.paidCents, e.data.patientResponsibility])).toEqual([[null, 12000, [{ reason: 'coinsurance', amountCents: 2000 }]]]);
-    expect((await t.events(claimDenied)).filter((e) => e.data.claimId === c.id).map((e) => e.data)).toEqual([{ claimId: c.id, amountCents: 5000, reason: 'CO-97' }]);
+    expect((await t.events(claimDenied)).filter((e) => e.data.claimId === c.id).map((e) => e.data)).toEqual([{ claimId: c.id, amountCents: 5000, reason: 'CO-97', deniedOn: '2026-03-18' }]);
 
     const draft = await submittedClaim([{ code: '99214', charge: 20000 }], { status: 'draft' });
     await expect(t.call(postClaimPayment, { id: draft.id, paidCents: 20000 }, { ...admin(), idempotencyKey: 'eob-2' })).rejects.toMatchObject({ status: 409 });

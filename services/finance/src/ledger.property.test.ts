@@ -100,11 +100,13 @@ function historyOf(c: Claim, practiceId: string): { events: Delivery[]; expected
   add(claimSubmitted, { ...ids, renderingProviderNpi: null, serviceDate: `${c.month}-01`, submittedOn: `${c.month}-06`, chargeCents: c.charge, frequencyCode: '1' });
   const plb = [...(c.interest ? [{ reason: 'L6', amountCents: -c.interest }] : []), ...(c.recoupment ? [{ reason: 'WO', amountCents: c.recoupment }] : [])];
   let cash = era(crypto.randomUUID(), 1, date, plb);
-  if (c.denied && co > 0) add(claimDenied, { claimId: ids.claimId, amountCents: co, reason: 'CO-45' });
+  if (c.denied && co > 0) add(claimDenied, { claimId: ids.claimId, amountCents: co, reason: 'CO-45', deniedOn: date });
   let open = 0;
   let patient = pr;
   if (c.reversed) {
     cash += era(crypto.randomUUID(), -1, '2026-02-25', []);
+    // Billing lifts the reversed posting's denial with it.
+    if (c.denied && co > 0) add(claimDenied, { claimId: ids.claimId, amountCents: -co, reason: 'CO-45', deniedOn: '2026-02-25' });
     open = c.charge;
     patient = 0;
   }

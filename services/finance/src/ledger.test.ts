@@ -131,11 +131,25 @@ describe('books from billing events', () => {
     const c = ids();
     await t.deliver(claimSubmitted, submitted(c, 10_000), { practiceId });
     await t.deliver(claimAdjudicated, { ...adjudicated(c, null, { paid: 0, co: 4_000, pr: 0 }), adjustments: [{ group: 'CO', reason: '50', amountCents: 4_000 }] }, { practiceId });
-    await t.deliver(claimDenied, { claimId: c.claimId, amountCents: 4_000, reason: 'CO-50' }, { practiceId });
+    await t.deliver(claimDenied, { claimId: c.claimId, amountCents: 4_000, reason: 'CO-50', deniedOn: '2026-02-20' }, { practiceId });
     await t.deliver(claimWrittenOff, { claimId: c.claimId, amountCents: 2_000, reason: 'bad-debt', writtenOffOn: '2026-02-25' }, { practiceId });
     await t.deliver(claimWrittenOff, { claimId: c.claimId, amountCents: 1_000, reason: 'small-balance', writtenOffOn: '2026-02-25' }, { practiceId });
     const r = await tb(practiceId);
     expect(r.by).toMatchObject({ denials: 4_000, 'contractual-allowance': 0, 'bad-debt': 2_000, 'administrative-write-offs': 1_000, 'insurance-ar': 3_000 });
+  });
+
+  it("books a denial on its own date, and a reversal's lifted denial back to the adjustment", async () => {
+    const practiceId = await t.practice({ services: ['billing', 'finance'] });
+    const c = ids();
+    await t.deliver(claimSubmitted, submitted(c, 10_000), { practiceId });
+    const denial = { ...adjudicated(c, null, { paid: 0, co: 0, pr: 0 }), adjustments: [{ group: 'CO' as const, reason: '50', amountCents: 10_000 }] };
+    await t.deliver(claimAdjudicated, denial, { practiceId });
+    await t.deliver(claimDenied, { claimId: c.claimId, amountCents: 10_000, reason: 'CO-50', deniedOn: '2026-02-20' }, { practiceId });
+    const feb = await t.call(listJournalEntries, { entity: practiceId, period: '2026-02' }, mso);
+    expect(feb.items.find((e) => e.memo.includes('denied'))).toMatchObject({ date: '2026-02-20', sourceDate: '2026-02-20' });
+    await t.deliver(claimAdjudicated, { ...denial, adjudicationId: crypto.randomUUID(), paymentDate: '2026-03-02', adjustments: [{ group: 'CO', reason: '50', amountCents: -10_000 }], reversal: true }, { practiceId });
+    await t.deliver(claimDenied, { claimId: c.claimId, amountCents: -10_000, reason: 'CO-50', deniedOn: '2026-03-02' }, { practiceId });
+    expect((await tb(practiceId)).by).toMatchObject({ denials: 0, 'contractual-allowance': 0, 'insurance-ar': 10_000 });
   });
 
   it('ages receivables per claim, insurance and patient', async () => {

@@ -294,6 +294,46 @@ export const submitClaim = operation({
   phi: 'write',
 });
 
+/** At most this many claims per bulk submission (a 10,000-claim import submits in one call). */
+export const maxBulkSubmission = 10_000;
+
+export const SubmitClaimsInput = Type.Object(
+  {
+    /** These claims (draft or ready); unknown ids are 422 naming `/claimIds/{i}`, nothing submitted. */
+    claimIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: maxBulkSubmission })),
+    /** `ready`: every ready claim of the practice, oldest first, at most 10,000 a call (call again while claims are submitted). */
+    status: Type.Optional(Type.Literal('ready')),
+    /** With `status`: only this payer's claims. */
+    payerId: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+export type SubmitClaimsInput = Static<typeof SubmitClaimsInput>;
+
+const SubmittedClaimRef = Type.Object({ id: Uuid, patientControlNumber: Type.String() });
+export const SubmitClaimsResult = Type.Object({
+  /** Scrubbed clean and `submitted` (the next batch sends them), in the order asked (or oldest first). */
+  submitted: Type.Array(SubmittedClaimRef),
+  /**
+   * Not submitted, with the scrubber's findings: a ready claim with errors is back to draft with them
+   * stored; a claim that cannot be submitted in its status has one `claim-not-submittable` finding at `/status`.
+   */
+  refused: Type.Array(Type.Object({ ...SubmittedClaimRef.properties, findings: Type.Array(ScrubFinding) })),
+});
+export type SubmitClaimsResult = Static<typeof SubmitClaimsResult>;
+
+export const submitClaims = operation({
+  service: 'billing',
+  name: 'claim.submit-many',
+  summary: 'Scrub and submit many claims at once (by id, or every ready claim, optionally of one payer); the clean ones are submitted, the others refused with their findings',
+  http: { method: 'POST', path: '/v1/billing/claims/submissions' },
+  roles: submitRoles,
+  input: SubmitClaimsInput,
+  output: SubmitClaimsResult,
+  errors: ['validation-failed', 'unprocessable', 'conflict'],
+  phi: 'write',
+});
+
 export const correctClaim = operation({
   service: 'billing',
   name: 'claim.correct',
@@ -329,6 +369,7 @@ export const claimOperations: readonly Operation[] = [
   updateClaim,
   scrubClaim,
   submitClaim,
+  submitClaims,
   correctClaim,
   voidClaim,
 ];

@@ -61,8 +61,18 @@ export const remittancePosted = event({
 
 const ClaimAmount = Type.Object({ claimId: Uuid, amountCents: Cents, reason: Type.String() });
 
-/** A payer denied a claim (or the denied part of it): `reason` is the CARC group and code, e.g. `CO-50`. */
-export const claimDenied = event({ type: 'billing.claim.denied', data: ClaimAmount });
+/**
+ * A payer denied a claim (or the denied part of it): `reason` is the CARC group and code, e.g. `CO-50`.
+ * A reversal of the posting that denied it lifts the denial: the same reason, the amount negated.
+ */
+export const claimDenied = event({
+  type: 'billing.claim.denied',
+  data: Type.Object({
+    ...ClaimAmount.properties,
+    /** The business date of the denial: the remittance's payment date (a manual posting's date). */
+    deniedOn: IsoDate,
+  }),
+});
 
 /** A biller wrote a balance off (work queue): `reason` is the write-off reason. */
 export const claimWrittenOff = event({ type: 'billing.claim.written-off', data: Type.Object({ ...ClaimAmount.properties, writtenOffOn: IsoDate }) });

@@ -60,6 +60,8 @@ export const coverages = billing.table(
     order: text('coverage_order').notNull(),
     effectiveFrom: day('effective_from').notNull(),
     effectiveTo: day('effective_to'),
+    /** The claim import that created it and may move its start earlier; null once a person edits it. */
+    importId: uuid('import_id'),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
   },

@@ -1,5 +1,6 @@
 // Books other services' events through the posting rules (ledger/mapping.ts), one consumer per row,
-// each in the inbox transaction: a repeated or redelivered event posts nothing twice.
+// each in the inbox transaction: a repeated or redelivered event posts nothing twice. Batched: a
+// remittance arrives as thousands of events, and one commit per event cannot keep up with it.
 import { sql } from 'drizzle-orm';
 import type { EventEnvelope } from '@mso/contracts';
 import { consume, type ConsumerBinding, type ConsumerContext, type Db } from '@mso/kit';
@@ -48,4 +49,4 @@ export async function bookEvent(rule: PostingRule, event: EventEnvelope, ctx: Co
   });
 }
 
-export const eventConsumers: ConsumerBinding[] = postingRules.map((rule) => consume(rule.event, (event, ctx) => bookEvent(rule, event, ctx)));
+export const eventConsumers: ConsumerBinding[] = postingRules.map((rule) => consume(rule.event, (event, ctx) => bookEvent(rule, event, ctx), { batch: true }));

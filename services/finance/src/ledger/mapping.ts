@@ -80,10 +80,11 @@ export const postingRules: readonly PostingRule[] = [
       })),
     ],
   }),
-  // A denial's adjustment was booked with its adjudication; here it moves to denials (reporting), AR untouched.
+  // A denial's adjustment was booked with its adjudication; here it moves to denials (reporting), AR
+  // untouched, on the adjudication's date. A reversal's negated denial moves it back.
   rule(claimDenied, {
-    date: (_d, e) => e.time.slice(0, 10),
-    memo: (d) => `Claim ${d.claimId} denied (${d.reason})`,
+    date: (d) => d.deniedOn,
+    memo: (d) => `Claim ${d.claimId} ${d.amountCents < 0 ? 'denial lifted' : 'denied'} (${d.reason})`,
     // A patient-responsibility (PR) part is the patient's to pay, not written down: nothing to move.
     lines: (d) => (d.reason.startsWith('PR') ? [] : move('denials', adjustmentAccount(d.reason.slice(0, 2)), d.amountCents, d.claimId)),
   }),

@@ -47,6 +47,23 @@ describe('planImport', () => {
     expect(plan.providerFills).toEqual([{ id: 'prov-1', address, taxId: '123456789' }]);
   });
 
+  it("starts a created coverage at the earliest date of service of the patient's claims, in any order, and moves an imported coverage's start back", () => {
+    const on = (pcn: string, day: string) => claim(pcn, { lines: [{ ...claim(pcn).lines[0]!, serviceDate: day }] });
+    const plan = planImport([on('A', '2026-05-10'), on('B', '2026-05-03'), on('C', '2026-05-07')], none, ids());
+    expect(plan.coverages.map((c) => c.effectiveFrom)).toEqual(['2026-05-03']);
+    expect(plan.coverageStarts).toEqual([]);
+    const jane = { firstName: 'Jane', lastName: 'Doe', dateOfBirth: '1980-01-01' };
+    const known = (importId: string | null): Known => ({
+      ...none,
+      payers: [{ id: 'payer-1', ediPayerId: '60054' }],
+      coverages: [{ id: 'cov-1', payerId: 'payer-1', memberId: 'M1', patientId: 'pat-1', patient: jane, effectiveFrom: '2026-05-05', importId }],
+    });
+    expect(planImport([on('D', '2026-05-06'), on('E', '2026-04-28'), on('F', '2026-05-01')], known('imp-1'), ids()).coverageStarts).toEqual([{ id: 'cov-1', effectiveFrom: '2026-04-28' }]);
+    expect(planImport([on('D', '2026-05-06')], known('imp-1'), ids()).coverageStarts).toEqual([]);
+    // A coverage a person entered keeps its dates: the scrubber tells the biller.
+    expect(planImport([on('E', '2026-04-28')], known(null), ids()).coverageStarts).toEqual([]);
+  });
+
   it("gives a dependent (loop 2010CA) a patient of their own on the subscriber's member id", () => {
     const child = claim('A', { patient: { lastName: 'DOE', firstName: 'KID', relationship: '19', dateOfBirth: '2015-01-01', gender: 'M', address }, subscriber: { ...claim('A').subscriber, relationship: '' } });
     const plan = planImport([claim('S'), child], none, ids());

@@ -27,6 +27,9 @@ export interface KnownCoverage {
   memberId: string;
   patientId: string;
   patient: { firstName: string; lastName: string; dateOfBirth: string };
+  /** Known for coverages an import created (null: entered by a person, or a person edited it since). */
+  effectiveFrom?: string;
+  importId?: string | null;
 }
 export interface Known {
   payers: readonly KnownPayer[];
@@ -116,6 +119,11 @@ export interface ImportPlan {
   providerFills: { id: string; address: Address | null; taxId: string | null }[];
   patients: PlannedPatient[];
   coverages: PlannedCoverage[];
+  /**
+   * Coverages an earlier import created that this file shows in use earlier (the import guessed their
+   * start from the dates it saw): moved back to the earliest date of service here.
+   */
+  coverageStarts: { id: string; effectiveFrom: string }[];
   claims: PlannedClaim[];
   warnings: EdiWarning[];
   /** Claims that cannot be stored as the file has them: the import is refused (422) with these. */
@@ -145,12 +153,16 @@ function compact(o: Record<string, unknown>): Record<string, unknown> {
  * CLM, when known, for warnings and problems that point into the file.
  */
 export function planImport(claims: readonly Claim837[], known: Known, newId: () => string, claimSegments: readonly number[] = []): ImportPlan {
-  const plan: ImportPlan = { payers: [], providers: [], providerFills: [], patients: [], coverages: [], claims: [], warnings: [], problems: [] };
+  const plan: ImportPlan = { payers: [], providers: [], providerFills: [], patients: [], coverages: [], coverageStarts: [], claims: [], warnings: [], problems: [] };
   const payerIds = new Map(known.payers.map((p) => [p.ediPayerId, p.id]));
   const providerIds = new Map<string, string>(known.providers.map((p) => [`${p.kind}|${p.npi}`, p.id]));
   const fillable = new Map(known.providers.filter((p) => p.kind === 'billing' && (p.address === null || p.taxId === null)).map((p) => [p.id, p]));
   const coverageIds = new Map<string, { id: string; patientId: string }>();
   for (const c of known.coverages) coverageIds.set(`${c.payerId}|${c.memberId}|${personKey(c.patient)}`, { id: c.id, patientId: c.patientId });
+  // A coverage the import creates, or one an earlier import created, starts at the earliest date of
+  // service the files show for it, whatever order the claims come in. A person's dates are kept.
+  const starts = new Map<string, { effectiveFrom: string; created: PlannedCoverage | null; knownFrom: string | null }>();
+  for (const c of known.coverages) if (c.importId && c.effectiveFrom) starts.set(c.id, { effectiveFrom: c.effectiveFrom, created: null, knownFrom: c.effectiveFrom });
   const pcnsInFile = new Set<string>();
 
   const clm = (i: number) => ({ segmentIndex: claimSegments[i] ?? null, segmentId: 'CLM', elementIndex: 1 });
@@ -242,6 +254,13 @@ export function planImport(claims: readonly Claim837[], known: Known, newId: () 
         order: orderOfSbr[c.payerResponsibility ?? 'P'] ?? 'primary',
         effectiveFrom: serviceDateFrom,
       });
+      starts.set(coverage.id, { effectiveFrom: serviceDateFrom, created: plan.coverages.at(-1)!, knownFrom: null });
+    } else {
+      const start = starts.get(coverage.id);
+      if (start && serviceDateFrom < start.effectiveFrom) {
+        start.effectiveFrom = serviceDateFrom;
+        if (start.created) start.created.effectiveFrom = serviceDateFrom;
+      }
     }
 
     const bp = c.billingProvider;
@@ -284,6 +303,7 @@ export function planImport(claims: readonly Claim837[], known: Known, newId: () 
       lines,
     });
   });
+  for (const [id, start] of starts) if (start.knownFrom && start.effectiveFrom < start.knownFrom) plan.coverageStarts.push({ id, effectiveFrom: start.effectiveFrom });
   return plan;
 }
 

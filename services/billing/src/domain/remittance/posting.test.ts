@@ -110,6 +110,10 @@ describe('reversals (CLP02 22)', () => {
     expect(undo!.posting!.record.adjustments.map((a) => a.amountCents)).toEqual([-5000, -3000, -1000, -10000]);
     expect(undo!.posting!.claim).toMatchObject({ status: 'accepted', paidCents: 0, adjustmentCents: 0, patientResponsibilityCents: 0 });
     expect(undo!.posting!.claim.lines.map((l) => [l.paidCents, l.adjustmentCents, l.denied])).toEqual([[0, 0, false], [0, 0, false]]);
+    // The denial the first posting made is lifted by the same amount (finance moves it back).
+    expect(first!.posting!.denials).toEqual([{ reason: 'CO-50', amountCents: 10000 }]);
+    expect(undo!.posting!.denials).toEqual([{ reason: 'CO-50', amountCents: -10000 }]);
+    expect(again!.posting!.denials).toEqual([]);
     expect([undo!.from, undo!.to, again!.from, again!.to]).toEqual(['partially-paid', 'accepted', 'accepted', 'paid']);
     expect(plan.states.get('c1')).toMatchObject({ status: 'paid', paidCents: 16000, adjustmentCents: 10000, patientResponsibilityCents: 4000 });
   });

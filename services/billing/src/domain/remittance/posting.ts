@@ -154,7 +154,6 @@ export function postAdjudication(claim: PostingClaim, payer: PayerAdjudication, 
   const adjustments: PostingRecord['adjustments'] = payer.adjustments.map((a) => ({ lineId: null, ...a }));
   const recordLines: PostingRecord['lines'] = [];
   const deniedLineIds: string[] = [];
-  const denials: Adjustment[] = [];
 
   payer.services.forEach((s, i) => {
     const line = byId.get(matches.lineIds[i] ?? '');
@@ -164,14 +163,9 @@ export function postAdjudication(claim: PostingClaim, payer: PayerAdjudication, 
     line.adjustmentCents += sum(s.adjustments, false);
     line.patientResponsibilityCents += sum(s.adjustments, true);
     line.denied = isDeniedService(s, payer.statusCode);
-    if (line.denied) {
-      deniedLineIds.push(line.id);
-      denials.push(...s.adjustments.filter((a) => a.group !== 'PR' && a.amountCents > 0));
-    }
+    if (line.denied) deniedLineIds.push(line.id);
     recordLines.push({ lineId: line.id, paidCents: s.paidCents, remarks: [...s.remarks] });
   });
-  if (payer.statusCode === '4') denials.push(...payer.adjustments.filter((a) => a.group !== 'PR' && a.amountCents > 0));
-
   let patientResponsibilityCents = sum(adjustments, true);
   if (patientResponsibilityCents === 0 && payer.patientResponsibilityCents !== 0) {
     // CLP05 without PR adjustments: the amount still moves to the patient, at claim level.
@@ -203,7 +197,17 @@ export function postAdjudication(claim: PostingClaim, payer: PayerAdjudication, 
     postings: [...claim.postings, record],
   };
   next.status = statusOf(next, payer.statusCode);
-  return { claim: next, record, denials: sumAdjustments(denials).map((a) => ({ reason: `${a.group}-${a.reason}`, amountCents: a.amountCents })), warnings };
+  return { claim: next, record, denials: deniedAmounts(record), warnings };
+}
+
+/**
+ * What a posting denied, by CARC: the CO/PI/OA/CR adjustments of its denied lines and, for a denied
+ * claim (CLP02 4), those not on a line. Read from the record, so a reversal lifts exactly these.
+ */
+export function deniedAmounts(record: Pick<PostingRecord, 'statusCode' | 'adjustments' | 'deniedLineIds'>): Posting['denials'] {
+  const denied = new Set(record.deniedLineIds);
+  const adjustments = record.adjustments.filter((a) => a.group !== 'PR' && a.amountCents > 0 && (a.lineId === null ? record.statusCode === '4' : denied.has(a.lineId)));
+  return sumAdjustments(adjustments).map((a) => ({ reason: `${a.group}-${a.reason}`, amountCents: a.amountCents }));
 }
 
 /** The posting a reversal undoes: the latest one with its payer claim control number, else the latest. */
@@ -256,7 +260,9 @@ export function reversePosting(claim: PostingClaim, original: PostingRecord, pay
     postings,
   };
   next.status = statusOf(next, postings.at(-1)?.statusCode ?? '1');
-  return { claim: next, record, denials: [], warnings };
+  // The denials the undone posting made are lifted: the same reasons, negated.
+  const denials = deniedAmounts(original).map((d) => ({ ...d, amountCents: -d.amountCents }));
+  return { claim: next, record, denials, warnings };
 }
 
 /** Whether the status machine lets the claim go from its status to the posting's. */

@@ -12,6 +12,8 @@ export interface ScrubContext {
   terms?: BillingTerms | undefined;
   /** The claims' lines when the caller has them already (an import that just inserted them). */
   lines?: ReadonlyMap<string, readonly ClaimLineRow[]>;
+  /** Claims not stored yet that count as duplicates all the same (the rest of an import written in parts). */
+  peers?: readonly Pick<ClaimRow, 'id' | 'patientControlNumber' | 'duplicateKey' | 'frequencyCode'>[];
 }
 
 /**
@@ -81,6 +83,10 @@ export async function scrubStoredClaims(db: Db, rows: readonly ClaimRow[], today
   for (const r of rows) {
     const key = keys.get(r.id)!;
     if (r.frequencyCode !== '8' && !(byKey.get(key) ?? []).some((c) => c.id === r.id)) byKey.set(key, [...(byKey.get(key) ?? []), r]);
+  }
+  for (const p of context.peers ?? []) {
+    const same = byKey.get(p.duplicateKey);
+    if (same && p.frequencyCode !== '8' && !same.some((c) => c.id === p.id)) same.push(p);
   }
 
   for (const row of rows) {

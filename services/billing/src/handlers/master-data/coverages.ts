@@ -115,7 +115,7 @@ export const updateCoverageHandler: Handler<typeof updateCoverage> = async (inpu
       await check(tx.db, ctx.practiceId, current.patientId, next);
       const [updated] = await tx.db
         .update(coverages)
-        .set({ ...defined, updatedAt: now })
+        .set({ ...defined, importId: null, updatedAt: now })
         .where(and(eq(coverages.practiceId, ctx.practiceId), eq(coverages.id, id)))
         .returning();
       return updated!;

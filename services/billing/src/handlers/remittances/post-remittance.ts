@@ -79,6 +79,32 @@ interface PostOutcome {
   created: boolean;
 }
 
+/** CLPs loaded, decided and written at a time: a 10,000-claim payment never holds every claim, line and row at once. */
+const POST_PART = 2000;
+
+/**
+ * The positions of a payment's CLPs in parts of about `size`, in file order, every CLP of a claim
+ * number in the part where the number first appears (a reversal and the corrected CLP after it are
+ * decided together).
+ */
+export function postingParts(patientControlNumbers: readonly string[], size = POST_PART): number[][] {
+  const positions = new Map<string, number[]>();
+  patientControlNumbers.forEach((pcn, i) => (positions.get(pcn) ?? positions.set(pcn, []).get(pcn)!).push(i));
+  const parts: number[][] = [];
+  let current: number[] = [];
+  for (const at of positions.values()) {
+    current.push(...at);
+    if (current.length >= size) {
+      parts.push(current.sort((a, b) => a - b));
+      current = [];
+    }
+  }
+  if (current.length) parts.push(current.sort((a, b) => a - b));
+  return parts;
+}
+
+const bySeq = <T>(items: { seq: number; item: T }[]): T[] => items.sort((a, b) => a.seq - b.seq).map((x) => x.item);
+
 async function postOne(
   ctx: HandlerContext,
   era: Remittance835,
@@ -92,100 +118,123 @@ async function postOne(
     const first = await findPosted(db, ctx.practiceId, era);
     if (first) return { remittance: await loadRemittance(db, ctx.practiceId, first), fileId: knownFileId, created: false };
 
-    // Load.
     const timer = stageTimer();
+    const practiceId = ctx.practiceId;
     const now = ctx.clock.now();
     const by = ctx.principal.id;
-    const reversals = new Set(era.claims.filter((c) => c.statusCode === '22').map((c) => c.patientControlNumber));
-    const loaded = await loadClaimsForPosting(db, ctx.practiceId, era.claims.map((c) => c.patientControlNumber), { postingsOf: reversals });
-    const [payer] = await db.select({ id: payers.id }).from(payers).where(and(eq(payers.practiceId, ctx.practiceId), eq(payers.ediPayerId, era.payer.id)));
-
-    timer.lap('load');
-    progress(0.1);
-    // Decide.
-    const newId = orderedIds(now);
-    const statesByPcn = new Map([...loaded].map(([pcn, l]) => [pcn, l.state]));
-    const plan = planRemittance(
-      era.claims.map((c) => ({ ...fromClaim835(c), patientControlNumber: c.patientControlNumber })),
-      statesByPcn,
-      newId,
-    );
+    const [payer] = await db.select({ id: payers.id }).from(payers).where(and(eq(payers.practiceId, practiceId), eq(payers.ediPayerId, era.payer.id)));
     const remittanceId = randomUUID();
     const fileId = knownFileId ?? randomUUID();
-    const warnings = [
-      ...parseWarnings,
-      ...plan.claims.flatMap((c) => c.warnings.map((w) => ({ code: w.code, message: w.message, patientControlNumber: c.patientControlNumber, segmentIndex: null, segmentId: null }))),
-      ...plan.claims
-        .filter((c) => c.unmatchedReason)
-        .map((c) => ({ code: `unmatched-${c.unmatchedReason}`, message: unmatchedMessage(c.patientControlNumber, c.unmatchedReason!), patientControlNumber: c.patientControlNumber, segmentIndex: null, segmentId: null })),
-    ];
-    const matched = plan.claims.filter((c) => c.claimId).length;
+    const paymentAmountCents = era.payment.creditDebit === 'D' ? -era.payment.amountCents : era.payment.amountCents;
     const claimPaymentCents = era.claims.reduce((n, c) => n + c.paidCents, 0);
-
-    timer.lap('decide');
-    progress(0.2);
-    // Save.
-    if (!knownFileId) await db.insert(remittanceFiles).values({ id: fileId, practiceId: ctx.practiceId, sha256: file.sha256, bytes: file.bytes, receivedAt: now, receivedBy: by });
+    if (!knownFileId) await db.insert(remittanceFiles).values({ id: fileId, practiceId, sha256: file.sha256, bytes: file.bytes, receivedAt: now, receivedBy: by });
+    // The matched count and warnings are known once every part is posted: the row is completed then.
     await db.insert(remittances).values({
       id: remittanceId,
-      practiceId: ctx.practiceId,
+      practiceId,
       fileId,
       controlNumber: era.controlNumber,
       payerIdentifier: era.payer.id,
       payerName: era.payer.name,
       payerId: payer?.id ?? null,
       traceNumber: era.payment.traceNumber,
-      paymentAmountCents: era.payment.creditDebit === 'D' ? -era.payment.amountCents : era.payment.amountCents,
+      paymentAmountCents,
       paymentMethod: era.payment.method,
       paymentDate: era.payment.date,
       claimCount: era.claims.length,
-      matchedClaimCount: matched,
+      matchedClaimCount: 0,
       claimPaymentCents,
-      warnings,
+      warnings: [],
       createdAt: now,
       postedBy: by,
     });
-    const claimRows = era.claims.map((c, seq) => {
-      const p = plan.claims[seq]!;
-      const unmatched = !p.claimId;
-      const { patient, ...clp } = c;
-      return {
-        id: newId(),
-        practiceId: ctx.practiceId,
-        remittanceId,
-        seq,
-        patientControlNumber: c.patientControlNumber,
-        claimId: p.claimId,
-        adjudicationId: p.posting?.record.id ?? null,
-        state: unmatched ? 'unmatched' : 'posted',
-        unmatchedReason: p.unmatchedReason,
-        statusCode: c.statusCode,
-        payerClaimControlNumber: c.payerClaimControlNumber ?? null,
-        chargeCents: c.chargeCents,
-        paidCents: c.paidCents,
-        patientResponsibilityCents: c.patientResponsibilityCents,
-        adjustments: adjustmentsOf(c),
-        era: unmatched ? (clp as unknown as Record<string, unknown>) : null,
-        patient: unmatched ? (patient ?? null) : null,
-        createdAt: now,
-      };
-    });
-    timer.lap('save-remittance');
-    const posted = postedClaims(plan, loaded, era.payment.traceNumber);
-    await savePostings(db, { practiceId: ctx.practiceId, remittanceId, paymentDate: era.payment.date, at: now, by }, posted, records(plan));
-    // Denied lines enter the denial work queue with the posting that denied them.
-    await enqueueDenials(db, ctx.practiceId, posted.map((p) => p.state.id), now);
-    timer.lap('save-postings');
-    await insertRows(db, remittanceClaims, claimRows);
+    timer.lap('start');
+
+    const reversals = new Set(era.claims.filter((c) => c.statusCode === '22').map((c) => c.patientControlNumber));
+    const newId = orderedIds(now);
+    const answered: Remittance['claims'] = new Array(era.claims.length);
+    const claimWarnings: { seq: number; item: RemittanceWarning }[] = [];
+    const unmatchedWarnings: { seq: number; item: RemittanceWarning }[] = [];
+    const adjudicated: { seq: number; item: EventItem<typeof claimAdjudicated> }[] = [];
+    const denied: { seq: number; item: EventItem<typeof claimDenied> }[] = [];
+    let matched = 0;
+    const parts = postingParts(era.claims.map((c) => c.patientControlNumber));
+    for (const [n, part] of parts.entries()) {
+      const clps = part.map((i) => era.claims[i]!);
+      const loaded = await loadClaimsForPosting(db, practiceId, clps.map((c) => c.patientControlNumber), { postingsOf: reversals });
+      const plan = planRemittance(
+        clps.map((c) => ({ ...fromClaim835(c), patientControlNumber: c.patientControlNumber })),
+        new Map([...loaded].map(([pcn, l]) => [pcn, l.state])),
+        newId,
+      );
+      const claimRows = clps.map((c, k) => {
+        const p = plan.claims[k]!;
+        const unmatched = !p.claimId;
+        const { patient, ...clp } = c;
+        return {
+          id: newId(),
+          practiceId,
+          remittanceId,
+          seq: part[k]!,
+          patientControlNumber: c.patientControlNumber,
+          claimId: p.claimId,
+          adjudicationId: p.posting?.record.id ?? null,
+          state: unmatched ? 'unmatched' : 'posted',
+          unmatchedReason: p.unmatchedReason,
+          statusCode: c.statusCode,
+          payerClaimControlNumber: c.payerClaimControlNumber ?? null,
+          chargeCents: c.chargeCents,
+          paidCents: c.paidCents,
+          patientResponsibilityCents: c.patientResponsibilityCents,
+          adjustments: adjustmentsOf(c),
+          era: unmatched ? (clp as unknown as Record<string, unknown>) : null,
+          patient: unmatched ? (patient ?? null) : null,
+          createdAt: now,
+        };
+      });
+      const posted = postedClaims(plan, loaded, era.payment.traceNumber);
+      await savePostings(db, { practiceId, remittanceId, paymentDate: era.payment.date, at: now, by }, posted, records(plan));
+      // Denied lines enter the denial work queue with the posting that denied them.
+      await enqueueDenials(db, practiceId, posted.map((p) => p.state.id), now);
+      await insertRows(db, remittanceClaims, claimRows);
+
+      plan.claims.forEach((c, k) => {
+        const seq = part[k]!;
+        for (const w of c.warnings) claimWarnings.push({ seq, item: { code: w.code, message: w.message, patientControlNumber: c.patientControlNumber, segmentIndex: null, segmentId: null } });
+        if (c.unmatchedReason) unmatchedWarnings.push({ seq, item: { code: `unmatched-${c.unmatchedReason}`, message: unmatchedMessage(c.patientControlNumber, c.unmatchedReason), patientControlNumber: c.patientControlNumber, segmentIndex: null, segmentId: null } });
+        if (c.claimId) matched++;
+      });
+      for (const r of claimRows) {
+        answered[r.seq] = {
+          patientControlNumber: r.patientControlNumber,
+          claimId: r.claimId,
+          state: r.state as 'posted' | 'unmatched',
+          unmatchedId: r.claimId ? null : r.id,
+          statusCode: r.statusCode,
+          chargeCents: r.chargeCents,
+          paidCents: r.paidCents,
+          patientResponsibilityCents: r.patientResponsibilityCents,
+          adjustments: r.adjustments,
+        };
+      }
+      const events = postingEvents(plan, loaded, remittanceId, era.payment.date, (k) => part[k]!);
+      adjudicated.push(...events.adjudicated);
+      denied.push(...events.denied);
+      progress(0.1 + (0.8 * (n + 1)) / parts.length);
+    }
+    timer.lap('post');
+
+    const warnings = [...parseWarnings, ...bySeq(claimWarnings), ...bySeq(unmatchedWarnings)];
+    await db.update(remittances).set({ matchedClaimCount: matched, warnings }).where(and(eq(remittances.practiceId, practiceId), eq(remittances.id, remittanceId)));
     const providerAdjustments = era.providerAdjustments.map((a, seq) => ({ reason: a.reason, reference: a.reference ?? null, amountCents: a.amountCents, providerIdentifier: a.providerId, fiscalPeriodDate: a.fiscalPeriodDate, seq }));
     if (providerAdjustments.length) {
-      await db.insert(remittanceProviderAdjustments).values(providerAdjustments.map((a) => ({ ...a, id: randomUUID(), practiceId: ctx.practiceId, remittanceId })));
+      await db.insert(remittanceProviderAdjustments).values(providerAdjustments.map((a) => ({ ...a, id: randomUUID(), practiceId, remittanceId })));
     }
 
-    timer.lap('save-remittance-claims');
-    progress(0.5);
-    // Emit, last: emitting takes the practice's outbox turn until commit.
-    await emitPostings(tx, plan, loaded, remittanceId, era.payment.date);
+    // Emit, last: emitting takes the practice's outbox turn until commit. In file order, each claim's
+    // denials after its adjudication.
+    await tx.emitMany(claimAdjudicated, bySeq(adjudicated));
+    await tx.emitMany(claimDenied, bySeq(denied));
     await tx.emit(
       remittancePosted,
       {
@@ -193,7 +242,7 @@ async function postOne(
         traceNumber: era.payment.traceNumber,
         payerId: payer?.id ?? null,
         paymentDate: era.payment.date,
-        paymentAmountCents: era.payment.creditDebit === 'D' ? -era.payment.amountCents : era.payment.amountCents,
+        paymentAmountCents,
         claimPaymentCents,
         providerAdjustments: providerAdjustments.map(({ reason, reference, amountCents }) => ({ reason, reference, amountCents })),
       },
@@ -201,11 +250,11 @@ async function postOne(
     );
 
     timer.lap('emit');
-    ctx.log.info({ remittanceId, claims: era.claims.length, matched, stagesMs: timer.laps }, 'remittance posted');
+    ctx.log.info({ remittanceId, claims: era.claims.length, matched, parts: parts.length, stagesMs: timer.laps }, 'remittance posted');
     const remittance: Remittance = {
       id: remittanceId,
       traceNumber: era.payment.traceNumber,
-      paymentAmountCents: era.payment.creditDebit === 'D' ? -era.payment.amountCents : era.payment.amountCents,
+      paymentAmountCents,
       paymentMethod: era.payment.method,
       paymentDate: era.payment.date,
       payer: { name: era.payer.name, id: era.payer.id },
@@ -214,17 +263,7 @@ async function postOne(
       matchedClaimCount: matched,
       unmatchedClaimCount: era.claims.length - matched,
       claimPaymentCents,
-      claims: claimRows.map((r) => ({
-        patientControlNumber: r.patientControlNumber,
-        claimId: r.claimId,
-        state: r.state as 'posted' | 'unmatched',
-        unmatchedId: r.claimId ? null : r.id,
-        statusCode: r.statusCode,
-        chargeCents: r.chargeCents,
-        paidCents: r.paidCents,
-        patientResponsibilityCents: r.patientResponsibilityCents,
-        adjustments: r.adjustments,
-      })),
+      claims: answered,
       providerAdjustments: providerAdjustments.map(({ reason, reference, amountCents }) => ({ reason, reference, amountCents })),
       warnings,
       postedAt: now.toISOString(),
@@ -256,22 +295,31 @@ export function postedClaims(plan: RemittancePlan, loaded: ReadonlyMap<string, L
 
 export const records = (plan: RemittancePlan) => plan.claims.filter((c) => c.posting).map((c) => ({ claimId: c.claimId!, record: c.posting!.record }));
 
-/** `billing.claim.adjudicated` per posting and `billing.claim.denied` per denied reason, in file order. */
-export async function emitPostings(tx: TransactionContext, plan: RemittancePlan, loaded: ReadonlyMap<string, LoadedClaim>, remittanceId: string | null, paymentDate: string): Promise<void> {
+type EventItem<E extends typeof claimAdjudicated | typeof claimDenied> = { data: DataOf<E>; options: { subject: string } };
+
+/** The events of a plan's postings, each with the file position `seqOf` gives its CLP. */
+function postingEvents(plan: RemittancePlan, loaded: ReadonlyMap<string, LoadedClaim>, remittanceId: string | null, paymentDate: string, seqOf: (k: number) => number) {
   const byId = new Map([...loaded.values()].map((l) => [l.row.id, l]));
-  const adjudicated: { data: DataOf<typeof claimAdjudicated>; options: { subject: string } }[] = [];
-  const denied: { data: DataOf<typeof claimDenied>; options: { subject: string } }[] = [];
-  for (const c of plan.claims) {
-    if (!c.posting || !c.claimId) continue;
+  const adjudicated: { seq: number; item: EventItem<typeof claimAdjudicated> }[] = [];
+  const denied: { seq: number; item: EventItem<typeof claimDenied> }[] = [];
+  plan.claims.forEach((c, k) => {
+    if (!c.posting || !c.claimId) return;
     const claim = byId.get(c.claimId)!;
     const claimId = c.claimId;
-    adjudicated.push({ data: adjudicatedEventData(c.posting.record, claim.row, claim.lines, remittanceId, paymentDate), options: { subject: claimId } });
-    for (const d of c.posting.denials) denied.push({ data: { claimId, amountCents: d.amountCents, reason: d.reason }, options: { subject: claimId } });
-  }
+    const seq = seqOf(k);
+    adjudicated.push({ seq, item: { data: adjudicatedEventData(c.posting.record, claim.row, claim.lines, remittanceId, paymentDate), options: { subject: claimId } } });
+    for (const d of c.posting.denials) denied.push({ seq, item: { data: { claimId, amountCents: d.amountCents, reason: d.reason, deniedOn: paymentDate }, options: { subject: claimId } } });
+  });
+  return { adjudicated, denied };
+}
+
+/** `billing.claim.adjudicated` per posting and `billing.claim.denied` per denied reason (dated the payment date), in file order. */
+export async function emitPostings(tx: TransactionContext, plan: RemittancePlan, loaded: ReadonlyMap<string, LoadedClaim>, remittanceId: string | null, paymentDate: string): Promise<void> {
+  const events = postingEvents(plan, loaded, remittanceId, paymentDate, (k) => k);
   // In bulk: a 10,000-claim file is a few multi-row inserts, not a statement pair per event. Each
   // claim's denials follow its adjudication.
-  await tx.emitMany(claimAdjudicated, adjudicated);
-  await tx.emitMany(claimDenied, denied);
+  await tx.emitMany(claimAdjudicated, bySeq(events.adjudicated));
+  await tx.emitMany(claimDenied, bySeq(events.denied));
 }
 
 /** Milliseconds per stage of a posting, for the log (how a slow file spent its time). */

@@ -21,31 +21,65 @@ export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
+// What posting reads of a claim and its lines: not their details, diagnoses or findings, which a
+// 10,000-claim file would otherwise hold in memory for nothing.
+const postingClaimColumns = {
+  id: claims.id,
+  practiceId: claims.practiceId,
+  patientControlNumber: claims.patientControlNumber,
+  patientId: claims.patientId,
+  payerId: claims.payerId,
+  status: claims.status,
+  version: claims.version,
+  chargeCents: claims.chargeCents,
+  paidCents: claims.paidCents,
+  adjustmentCents: claims.adjustmentCents,
+  patientResponsibilityCents: claims.patientResponsibilityCents,
+  forwardedTo: claims.forwardedTo,
+  payerClaimControlNumber: claims.payerClaimControlNumber,
+};
+const postingLineColumns = {
+  id: claimLines.id,
+  claimId: claimLines.claimId,
+  lineNumber: claimLines.lineNumber,
+  procedureCode: claimLines.procedureCode,
+  modifiers: claimLines.modifiers,
+  serviceDate: claimLines.serviceDate,
+  lineControlNumber: claimLines.lineControlNumber,
+  chargeCents: claimLines.chargeCents,
+  paidCents: claimLines.paidCents,
+  adjustmentCents: claimLines.adjustmentCents,
+  patientResponsibilityCents: claimLines.patientResponsibilityCents,
+  denied: claimLines.denied,
+};
+export type PostingClaimRow = Pick<ClaimRow, keyof typeof postingClaimColumns>;
+export type PostingLineRow = Pick<ClaimLineRow, keyof typeof postingLineColumns>;
+
 export interface LoadedClaim {
-  row: ClaimRow;
-  lines: ClaimLineRow[];
+  row: PostingClaimRow;
+  lines: PostingLineRow[];
   state: PostingClaim;
 }
 
 /** The practice's claims with these patient control numbers, their lines, locked for the posting. */
 export async function loadClaimsForPosting(tx: Db, practiceId: string, patientControlNumbers: readonly string[], options: { postingsOf?: ReadonlySet<string> } = {}): Promise<Map<string, LoadedClaim>> {
-  const rows: ClaimRow[] = [];
+  const rows: PostingClaimRow[] = [];
   for (const part of chunks([...new Set(patientControlNumbers)], 5000)) {
-    rows.push(...(await tx.select().from(claims).where(tenantWhere(claims.practiceId, practiceId, inArray(claims.patientControlNumber, part))).for('update')));
+    rows.push(...(await tx.select(postingClaimColumns).from(claims).where(tenantWhere(claims.practiceId, practiceId, inArray(claims.patientControlNumber, part))).for('update')));
   }
   return withLinesAndPostings(tx, practiceId, rows, (row) => options.postingsOf?.has(row.patientControlNumber) ?? false);
 }
 
 /** One claim by id, locked, with its lines and every posting not reversed (manual postings and matches). */
 export async function loadClaimForPosting(tx: Db, practiceId: string, claimId: string): Promise<LoadedClaim | undefined> {
-  const rows = await tx.select().from(claims).where(tenantWhere(claims.practiceId, practiceId, eq(claims.id, claimId))).for('update');
+  const rows = await tx.select(postingClaimColumns).from(claims).where(tenantWhere(claims.practiceId, practiceId, eq(claims.id, claimId))).for('update');
   return (await withLinesAndPostings(tx, practiceId, rows, () => true)).values().next().value;
 }
 
-async function withLinesAndPostings(tx: Db, practiceId: string, rows: ClaimRow[], needsPostings: (row: ClaimRow) => boolean): Promise<Map<string, LoadedClaim>> {
-  const lines = new Map<string, ClaimLineRow[]>();
+async function withLinesAndPostings(tx: Db, practiceId: string, rows: PostingClaimRow[], needsPostings: (row: PostingClaimRow) => boolean): Promise<Map<string, LoadedClaim>> {
+  const lines = new Map<string, PostingLineRow[]>();
   for (const part of chunks(rows.map((r) => r.id), 5000)) {
-    const found = await tx.select().from(claimLines).where(tenantWhere(claimLines.practiceId, practiceId, inArray(claimLines.claimId, part))).orderBy(asc(claimLines.claimId), asc(claimLines.lineNumber));
+    const found = await tx.select(postingLineColumns).from(claimLines).where(tenantWhere(claimLines.practiceId, practiceId, inArray(claimLines.claimId, part))).orderBy(asc(claimLines.claimId), asc(claimLines.lineNumber));
     for (const l of found) (lines.get(l.claimId) ?? lines.set(l.claimId, []).get(l.claimId)!).push(l);
   }
   const postings = await loadOpenPostings(tx, practiceId, rows.filter(needsPostings).map((r) => r.id));
@@ -238,7 +272,7 @@ export async function savePostings(tx: Db, ctx: PostingContext, posted: readonly
  * (seconds per statement); a hash join is right at every size. Set for this transaction's statements
  * until restored (a failure rolls the setting back with the statements).
  */
-async function withoutNestedLoops(tx: Db, fn: () => Promise<void>): Promise<void> {
+export async function withoutNestedLoops(tx: Db, fn: () => Promise<void>): Promise<void> {
   const [before] = rowsOf<{ setting: string }>(await tx.execute(sql`select current_setting('enable_nestloop') as setting, set_config('enable_nestloop', 'off', true)`));
   await fn();
   await tx.execute(sql`select set_config('enable_nestloop', ${before!.setting}, true)`);
