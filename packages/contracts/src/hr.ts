@@ -1,7 +1,16 @@
+// HR's contract, one file per part (hr/*.ts): people and employments, providers and credentials,
+// tasks. The service handles every operation listed in `operations`.
 import Type, { type Static } from 'typebox';
-import { event, IsoDate, Uuid } from './core.js';
+import { event, IsoDate, Uuid, type EventDef, type Operation } from './core.js';
+import { peopleOperations } from './hr/people.js';
+import { providerEvents, providerOperations } from './hr/providers.js';
+import { taskOperations } from './hr/tasks.js';
 import { serviceInfo } from './info.js';
 import { serviceJobGet, serviceJobList } from './jobs.js';
+
+export * from './hr/people.js';
+export * from './hr/providers.js';
+export * from './hr/tasks.js';
 
 export const getInfo = serviceInfo('hr');
 /** The kit answers these for every service: async jobs and the scheduler's status. */
@@ -42,5 +51,5 @@ export const employeeTerminated = event({
   }),
 });
 
-export const operations = [getInfo, getJob, listJobs] as const;
-export const events = [employeeHired, employeeTerminated] as const;
+export const operations: readonly Operation[] = [getInfo, getJob, listJobs, ...peopleOperations, ...providerOperations, ...taskOperations];
+export const events: readonly EventDef[] = [employeeHired, employeeTerminated, ...providerEvents];

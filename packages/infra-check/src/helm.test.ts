@@ -75,7 +75,7 @@ describe('Helm chart infra/helm/mso-platform', () => {
       expect(new Set(ids).size).toBe(ids.length);
     });
 
-    it('deploys the gateway, tenancy, helpdesk, billing and finance, one Deployment each, with a PDB each', () => {
+    it('deploys the gateway, tenancy, helpdesk, billing, finance and hr, one Deployment each, with a PDB each', () => {
       const components = deploymentsOf(manifests).map(componentOf).sort();
       expect(components).toEqual(['gateway', ...plannedServices.filter((s) => s === 'tenancy' || values.services[s].enabled)].sort());
       for (const d of deploymentsOf(manifests)) {
@@ -183,6 +183,7 @@ describe('Helm chart infra/helm/mso-platform', () => {
     expect(notes).toContain('helpdesk: replicas 1');
     expect(notes).toContain('billing: replicas 2');
     expect(notes).toContain('finance: replicas 1');
+    expect(notes).toContain('hr: replicas 1');
     expect(notes).not.toContain('collections');
   });
 });

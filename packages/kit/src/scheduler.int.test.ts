@@ -10,6 +10,7 @@ import { createLogger } from '@mso/telemetry';
 import { listJobs } from '@mso/contracts/collections';
 import { getInfo as helpdeskInfo, getJob as helpdeskJobGet, listJobs as helpdeskJobList } from '@mso/contracts/helpdesk';
 import { getInfo as financeInfo, getJob as financeJobGet, listJobs as financeJobList } from '@mso/contracts/finance';
+import { getInfo as hrInfo, getJob as hrJobGet, listJobs as hrJobList } from '@mso/contracts/hr';
 import { ManualClock } from './clock.js';
 import { callOperation } from './call.js';
 import { startHost, type Host } from './host.js';
@@ -111,6 +112,8 @@ describe('interval jobs after a long gap', () => {
     version: '1.0.0',
     description: 'minute sync',
     db: { schema: 'kit_test', migrationsFolder },
+    // Only the operations the kit answers (hr's real contract is the hr service's).
+    operations: [hrInfo, hrJobGet, hrJobList],
     handlers: [],
     jobs: [{ name: 'minute-sync', every: '1m', run: async (ctx) => void ticks.push(ctx.tick.toISOString()) }],
   });

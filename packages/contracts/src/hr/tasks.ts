@@ -1,0 +1,50 @@
+// HR contract: tasks for HR's teams, e.g. the credentialing team's renewals the expiry job opens.
+import Type, { type TSchema } from 'typebox';
+import { IsoDate, operation, Page, PageQuery, StringEnum, Timestamp, Uuid } from '../core.js';
+import { credentialingStaff } from './providers.js';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const taskKinds = ['credential-expiring', 'credential-expired'] as const;
+export const taskStatuses = ['open', 'done'] as const;
+
+export const Task = Type.Object({
+  id: Uuid,
+  practiceId: Uuid,
+  kind: StringEnum(taskKinds),
+  /** The team the task is for. */
+  team: Type.String(),
+  title: Type.String(),
+  credentialId: Nullable(Uuid),
+  providerId: Nullable(Uuid),
+  dueOn: IsoDate,
+  status: StringEnum(taskStatuses),
+  createdAt: Timestamp,
+  completedAt: Nullable(Timestamp),
+});
+
+export const listTasks = operation({
+  service: 'hr',
+  name: 'task.list',
+  summary: "HR tasks, oldest first: a practice key its own practice's, an MSO key every practice's (or one, with practiceId)",
+  http: { method: 'GET', path: '/v1/hr/tasks' },
+  scope: 'platform',
+  roles: credentialingStaff,
+  input: Type.Object({ practiceId: Type.Optional(Uuid), status: Type.Optional(StringEnum(taskStatuses)), ...PageQuery }, { additionalProperties: false }),
+  output: Page(Task),
+  errors: ['validation-failed', 'not-found'],
+});
+
+export const completeTask = operation({
+  service: 'hr',
+  name: 'task.complete',
+  summary: 'Mark a task done',
+  http: { method: 'POST', path: '/v1/hr/tasks/{id}/complete' },
+  scope: 'platform',
+  roles: credentialingStaff,
+  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
+  output: Task,
+  errors: ['not-found'],
+});
+
+export const taskOperations = [listTasks, completeTask] as const;

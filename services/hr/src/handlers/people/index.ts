@@ -1,0 +1,15 @@
+import * as contract from '@mso/contracts/hr';
+import { handle } from '@mso/kit';
+import { addEmploymentHandler, getEmploymentHandler, updateEmploymentHandler } from './employments.js';
+import { createPersonHandler, getPersonHandler, listPeopleHandler, updatePersonHandler } from './people.js';
+
+/** People and their employments. */
+export const peopleHandlers = [
+  handle(contract.createPerson, createPersonHandler),
+  handle(contract.getPerson, getPersonHandler),
+  handle(contract.listPeople, listPeopleHandler),
+  handle(contract.updatePerson, updatePersonHandler),
+  handle(contract.addEmployment, addEmploymentHandler),
+  handle(contract.getEmployment, getEmploymentHandler),
+  handle(contract.updateEmployment, updateEmploymentHandler),
+];
