@@ -306,6 +306,16 @@ CREATE TABLE "billing"."write_offs" (
 	"at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "billing"."provider_credentials" (
+	"practice_id" uuid NOT NULL,
+	"npi" text NOT NULL,
+	"licences" jsonb NOT NULL,
+	"enrollments" jsonb NOT NULL,
+	"changed_at" timestamp with time zone NOT NULL,
+	"updated_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "provider_credentials_practice_id_npi_pk" PRIMARY KEY("practice_id","npi")
+);
+--> statement-breakpoint
 ALTER TABLE "billing"."providers" ALTER COLUMN "taxonomy_code" DROP NOT NULL;--> statement-breakpoint
 ALTER TABLE "billing"."coverages" ADD COLUMN "import_id" uuid;--> statement-breakpoint
 ALTER TABLE "billing"."providers" ADD COLUMN "address" jsonb;--> statement-breakpoint

@@ -71,6 +71,12 @@ ALTER TABLE "billing"."missing_era_items" FORCE ROW LEVEL SECURITY;
 --> statement-breakpoint
 CREATE POLICY "tenant_wall" ON "billing"."missing_era_items" AS PERMISSIVE FOR ALL TO public USING (current_setting('mso.all_practices', true) = 'on' OR practice_id IS NOT DISTINCT FROM nullif(current_setting('mso.practice_id', true), '')::uuid) WITH CHECK (current_setting('mso.all_practices', true) = 'on' OR practice_id IS NOT DISTINCT FROM nullif(current_setting('mso.practice_id', true), '')::uuid);
 --> statement-breakpoint
+ALTER TABLE "billing"."provider_credentials" ENABLE ROW LEVEL SECURITY;
+--> statement-breakpoint
+ALTER TABLE "billing"."provider_credentials" FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
+CREATE POLICY "tenant_wall" ON "billing"."provider_credentials" AS PERMISSIVE FOR ALL TO public USING (current_setting('mso.all_practices', true) = 'on' OR practice_id IS NOT DISTINCT FROM nullif(current_setting('mso.practice_id', true), '')::uuid) WITH CHECK (current_setting('mso.all_practices', true) = 'on' OR practice_id IS NOT DISTINCT FROM nullif(current_setting('mso.practice_id', true), '')::uuid);
+--> statement-breakpoint
 ALTER TABLE "billing"."remittance_claims" ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
 ALTER TABLE "billing"."remittance_claims" FORCE ROW LEVEL SECURITY;

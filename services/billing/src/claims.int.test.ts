@@ -35,18 +35,19 @@ it('answers a submission the scrubber refuses with 422 claim-scrub-failed and it
   expect(encounter.status).toBe(201);
   const claim = await call('POST', `/v1/billing/encounters/${encounter.json.id}/claim`, {});
   expect(claim.status).toBe(201);
-  expect(claim.json).toMatchObject({ status: 'draft', findings: [{ code: 'units-positive', field: '/lines/0/units' }] });
+  // HR never announced this provider (no hr here): a warning, which does not block.
+  expect(claim.json).toMatchObject({ status: 'draft', findings: [{ code: 'units-positive', field: '/lines/0/units' }, { code: 'provider-credentials-unknown', severity: 'warning', field: '/billingProviderId' }] });
 
   const refused = await call('POST', `/v1/billing/claims/${claim.json.id}/submit`, {});
   expect(refused.status).toBe(422);
   expect(refused.headers['content-type']).toContain('application/problem+json');
-  expect(refused.json).toMatchObject({ code: 'claim-scrub-failed', status: 422, findings: [{ code: 'units-positive', severity: 'error', field: '/lines/0/units' }] });
+  expect(refused.json).toMatchObject({ code: 'claim-scrub-failed', status: 422, findings: [{ code: 'units-positive', severity: 'error', field: '/lines/0/units' }, { code: 'provider-credentials-unknown', severity: 'warning', field: '/billingProviderId' }] });
 
   const line = claim.json.lines[0];
   const fixed = await call('PATCH', `/v1/billing/claims/${claim.json.id}`, {
     lines: [{ id: line.id, procedureCode: '99213', units: 1, chargeCents: 12_500, diagnosisPointers: [1], serviceDate: '2026-05-20' }],
   });
-  expect(fixed.json).toMatchObject({ status: 'ready', findings: [] });
+  expect(fixed.json).toMatchObject({ status: 'ready', findings: [{ code: 'provider-credentials-unknown', severity: 'warning', field: '/billingProviderId' }] });
   const submitted = await call('POST', `/v1/billing/claims/${claim.json.id}/submit`, {});
   expect(submitted.status).toBe(200);
   expect(submitted.json).toMatchObject({ status: 'submitted', submissionCount: 1 });

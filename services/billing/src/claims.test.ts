@@ -23,6 +23,7 @@ import {
   voidClaim,
   type Claim,
 } from '@mso/contracts/billing';
+import { providerCredentialsChanged } from '@mso/contracts/hr';
 import { testService, type TestService } from '@mso/testing';
 import { randomUUID } from 'node:crypto';
 import { claims, providers } from './db/schema.js';
@@ -96,6 +97,8 @@ beforeAll(async () => {
   coverageId = (await call(createCoverage, { patientId, payerId, memberId: 'W123456789', relationship: 'self', order: 'primary', effectiveFrom: '2026-01-01' }, admin())).id;
   billingProviderId = (await call(createProvider, { kind: 'billing', npi: '1234567893', taxonomyCode: '207Q00000X', name: 'Bayshore Family Medicine' }, admin())).id;
   renderingProviderId = (await call(createProvider, { kind: 'rendering', npi: '1234567901', taxonomyCode: '207Q00000X', name: 'Okafor', firstName: 'Grace' }, admin())).id;
+  // HR's credentials for the rendering provider: licensed in FL and enrolled with Aetna and Florida Medicaid, so claims scrub clean.
+  await t.deliver(providerCredentialsChanged, { npi: '1234567901', practiceId, licences: [{ state: 'FL', from: '2020-01-01', to: null }], enrollments: [{ payerId: '60054', from: '2020-01-01', to: null }, { payerId: '77027', from: '2020-01-01', to: null }] }, { practiceId });
   await call(createFeeSchedule, { name: 'Aetna 2026', payerId, entries: [{ code: '99214', modifiers: ['25'], chargeCents: 18_000, effectiveFrom: '2026-01-01' }] }, admin());
   await call(createFeeSchedule, { name: 'Standard', payerId: null, entries: [{ code: '96372', chargeCents: 2_500, effectiveFrom: '2026-01-01' }, { code: '99214', chargeCents: 15_000, effectiveFrom: '2026-01-01' }] }, admin());
 });

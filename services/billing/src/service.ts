@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import * as contract from '@mso/contracts/billing';
 import { defineService } from '@mso/kit';
+import { hrConsumers } from './consumers/hr.js';
 import { claimHandlers } from './handlers/claims/index.js';
 import { ediHandlers } from './handlers/edi/index.js';
 import { masterDataHandlers } from './handlers/master-data/index.js';
@@ -21,6 +22,8 @@ export const billing = defineService({
   // The practice's billing terms (timely filing, fee) from its agreement: `ctx.agreement`.
   agreements: true,
   handlers: [...masterDataHandlers, ...claimHandlers, ...ediHandlers, ...remittanceHandlers, ...workHandlers],
+  // HR's credentials view, which the scrubber's `provider-not-credentialed` rule reads.
+  consumers: [...hrConsumers],
   jobs: [...workJobs],
 });
 

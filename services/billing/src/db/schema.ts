@@ -5,3 +5,4 @@ export * from './claims.js';
 export * from './edi.js';
 export * from './remittances.js';
 export * from './work.js';
+export * from './credentials.js';

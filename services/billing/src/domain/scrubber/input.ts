@@ -55,6 +55,13 @@ export interface ScrubCoverage {
   effectiveTo: string | null;
 }
 
+/** HR's licences and payer enrollments of one provider (by NPI), as last announced. */
+export interface ScrubCredentials {
+  licences: readonly { state: string; from: string; to: string | null }[];
+  /** `payerId` is the payer's EDI payer id. */
+  enrollments: readonly { payerId: string; from: string; to: string | null }[];
+}
+
 /** Everything a rule may look at. Loaded once per claim (or per batch of claims) by the caller. */
 export interface ScrubInput {
   claim: ScrubClaim;
@@ -68,6 +75,10 @@ export interface ScrubInput {
   today: string;
   /** Days after the date of service within which the payer takes the claim; null when nobody says. */
   timelyFilingDays: number | null;
+  /** The practice's US state (its agreement); null when not known, and licences are then not checked. */
+  practiceState: string | null;
+  /** HR's credentials by NPI, for the providers that render the claim; an NPI HR never announced is absent. */
+  credentials: ReadonlyMap<string, ScrubCredentials>;
 }
 
 export type Severity = ScrubFinding['severity'];

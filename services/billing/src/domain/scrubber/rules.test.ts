@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasErrors, scrub, scrubRules, timelyFilingDaysFor, type ScrubInput } from './index.js';
+import { hasErrors, scrub, scrubRules, timelyFilingDaysFor, type ScrubCredentials, type ScrubInput } from './index.js';
 
 const BILLING = '00000000-0000-4000-8000-000000000001';
 const RENDERING = '00000000-0000-4000-8000-000000000002';
@@ -7,6 +7,9 @@ const OTHER_RENDERING = '00000000-0000-4000-8000-000000000003';
 const PATIENT = '00000000-0000-4000-8000-000000000010';
 const PAYER = '00000000-0000-4000-8000-000000000020';
 const COVERAGE = '00000000-0000-4000-8000-000000000030';
+const RENDERING_NPI = '1234567901';
+const OTHER_RENDERING_NPI = '1234567919';
+const BILLING_NPI = '1234567893';
 
 /** A clean office visit with a same-day injection: no rule fires on it. */
 function clean(): ScrubInput {
@@ -43,12 +46,23 @@ function clean(): ScrubInput {
     duplicates: [],
     today: '2026-05-22',
     timelyFilingDays: 90,
+    practiceState: 'FL',
+    // HR's view of the rendering provider: licensed in FL, enrolled with the payer (EDI id 60054).
+    credentials: new Map([[RENDERING_NPI, { licences: [{ state: 'FL', from: '2024-02-01', to: '2028-01-31' }], enrollments: [{ payerId: '60054', from: '2026-01-01', to: null }] }]]),
   };
 }
 
 type Case = { rule: string; name: string; change: (i: ScrubInput) => void; fields: string[] };
 const line = (i: ScrubInput, n: number) => i.claim.lines[n] as { -readonly [K in keyof ScrubInput['claim']['lines'][number]]: ScrubInput['claim']['lines'][number][K] };
 const claim = (i: ScrubInput) => i.claim as { -readonly [K in keyof ScrubInput['claim']]: ScrubInput['claim'][K] };
+const withCredentials = (i: ScrubInput, npi: string, held: ScrubCredentials | null) => {
+  const next = new Map(i.credentials);
+  if (held) next.set(npi, held);
+  else next.delete(npi);
+  (i as { credentials: ScrubInput['credentials'] }).credentials = next;
+};
+const licensedFl = { state: 'FL', from: '2024-02-01', to: '2028-01-31' };
+const enrolled60054 = { payerId: '60054', from: '2026-01-01', to: null };
 const withProvider = (i: ScrubInput, id: string, change: Record<string, unknown>) => {
   (i as { providers: ScrubInput['providers'] }).providers = new Map([...i.providers, [id, { ...i.providers.get(id)!, ...change }]]);
 };
@@ -150,6 +164,60 @@ const cases: Case[] = [
   { rule: 'payer-incomplete', name: 'payer record missing', change: (i) => (i.payer = null), fields: ['/payerId'] },
   { rule: 'duplicate-claim', name: 'another claim with the same key', change: (i) => (i.duplicates = [{ id: '00000000-0000-4000-8000-000000000099', patientControlNumber: 'CEARLIER01' }]), fields: ['/lines'] },
   { rule: 'void-reference-required', name: 'a void without REF*F8', change: (i) => (claim(i).frequencyCode = '8'), fields: ['/payerClaimControlNumber'] },
+  {
+    rule: 'provider-not-credentialed',
+    name: 'the licence lapsed the day before the date of service',
+    change: (i) => withCredentials(i, RENDERING_NPI, { licences: [{ ...licensedFl, to: '2026-05-19' }], enrollments: [enrolled60054] }),
+    fields: ['/renderingProviderId'],
+  },
+  {
+    rule: 'provider-not-credentialed',
+    name: "licensed only in another state than the practice's",
+    change: (i) => withCredentials(i, RENDERING_NPI, { licences: [{ ...licensedFl, state: 'GA' }], enrollments: [enrolled60054] }),
+    fields: ['/renderingProviderId'],
+  },
+  {
+    rule: 'provider-not-credentialed',
+    name: "enrolled with another payer only, not the claim's",
+    change: (i) => withCredentials(i, RENDERING_NPI, { licences: [licensedFl], enrollments: [{ ...enrolled60054, payerId: '87726' }] }),
+    fields: ['/renderingProviderId'],
+  },
+  {
+    rule: 'provider-not-credentialed',
+    name: 'the enrollment starts after the date of service',
+    change: (i) => withCredentials(i, RENDERING_NPI, { licences: [licensedFl], enrollments: [{ ...enrolled60054, from: '2026-06-01' }] }),
+    fields: ['/renderingProviderId'],
+  },
+  {
+    rule: 'provider-not-credentialed',
+    name: 'no rendering provider on the claim: the billing provider renders, unlicensed',
+    change: (i) => {
+      claim(i).renderingProviderId = null;
+      withCredentials(i, BILLING_NPI, { licences: [], enrollments: [enrolled60054] });
+    },
+    fields: ['/billingProviderId'],
+  },
+  {
+    rule: 'provider-not-credentialed',
+    name: "a line's own rendering provider, not enrolled on that line's date",
+    change: (i) => {
+      line(i, 1).renderingProviderId = OTHER_RENDERING;
+      withCredentials(i, OTHER_RENDERING_NPI, { licences: [licensedFl], enrollments: [{ ...enrolled60054, to: '2026-05-19' }] });
+    },
+    fields: ['/lines/1/renderingProviderId'],
+  },
+  {
+    rule: 'provider-credentials-unknown',
+    name: 'a rendering provider HR has never announced',
+    change: (i) => withCredentials(i, RENDERING_NPI, null),
+    fields: ['/renderingProviderId'],
+  },
+  {
+    rule: 'provider-credentials-unknown',
+    name: 'no rendering provider and a billing provider HR has never announced',
+    change: (i) => (claim(i).renderingProviderId = null),
+    fields: ['/billingProviderId'],
+  },
   { rule: 'corrected-without-reference', name: 'a corrected claim without REF*F8', change: (i) => (claim(i).frequencyCode = '7'), fields: ['/payerClaimControlNumber'] },
   { rule: 'patient-control-number-length', name: 'a 21-character PCN', change: (i) => (claim(i).patientControlNumber = 'C'.repeat(21)), fields: ['/patientControlNumber'] },
   { rule: 'timely-filing', name: 'filed 91 days after the date of service with a 90-day limit', change: (i) => (i.today = '2026-08-19'), fields: ['/serviceDateFrom'] },
@@ -211,6 +279,52 @@ describe('scrubber rules', () => {
     // The fields the rule names; other rules may fire on the same change (listed fields only).
     expect(own.map((f) => f.field).sort()).toEqual(fields.filter((f) => own.some((o) => o.field === f)).sort());
     expect(own.map((f) => f.field)).toEqual(expect.arrayContaining([fields[0]]));
+  });
+});
+
+describe('provider-not-credentialed', () => {
+  const codes = (i: ScrubInput) => scrub(i).map((f) => f.code);
+
+  it('is an error for a lapsed licence and only a warning for a provider HR never announced', () => {
+    const lapsed = clean();
+    withCredentials(lapsed, RENDERING_NPI, { licences: [{ ...licensedFl, to: '2026-05-19' }], enrollments: [enrolled60054] });
+    expect(hasErrors(scrub(lapsed))).toBe(true);
+    expect(scrub(lapsed).find((f) => f.code === 'provider-not-credentialed')!.message).toMatch(/no FL licence in effect on 2026-05-20/);
+    const unknown = clean();
+    withCredentials(unknown, RENDERING_NPI, null);
+    expect(scrub(unknown).map((f) => `${f.severity}:${f.code}`)).toEqual(['warning:provider-credentials-unknown']);
+  });
+
+  it('counts the first and last day of a licence and an enrollment as in effect', () => {
+    const input = clean();
+    withCredentials(input, RENDERING_NPI, { licences: [{ ...licensedFl, to: '2026-05-20' }], enrollments: [{ ...enrolled60054, from: '2026-05-20', to: '2026-05-20' }] });
+    expect(scrub(input)).toEqual([]);
+  });
+
+  it('reports both a missing licence and a missing enrollment, naming the dates of a multi-day claim that are not covered', () => {
+    const input = clean();
+    claim(input).serviceDateFrom = '2026-05-19';
+    line(input, 0).serviceDate = '2026-05-19';
+    withCredentials(input, RENDERING_NPI, { licences: [{ ...licensedFl, from: '2026-05-20' }], enrollments: [{ ...enrolled60054, to: '2026-05-19' }] });
+    const messages = scrub(input).filter((f) => f.code === 'provider-not-credentialed').map((f) => f.message);
+    expect(messages).toEqual([expect.stringMatching(/no FL licence in effect on 2026-05-19$/), expect.stringMatching(/not enrolled with payer 60054 on 2026-05-20$/)]);
+  });
+
+  it('matches states and EDI payer ids whatever their case, and skips the licence without a practice state', () => {
+    const input = clean();
+    withCredentials(input, RENDERING_NPI, { licences: [{ ...licensedFl, state: 'fl' }], enrollments: [{ ...enrolled60054, payerId: ' 60054 ' }] });
+    expect(codes(input)).toEqual([]);
+    const stateless = clean();
+    stateless.practiceState = null;
+    withCredentials(stateless, RENDERING_NPI, { licences: [], enrollments: [enrolled60054] });
+    expect(codes(stateless)).toEqual([]);
+  });
+
+  it('leaves the enrollment to payer-incomplete when the payer is missing or has no EDI id', () => {
+    const input = clean();
+    input.payer = { ...input.payer!, ediPayerId: '' };
+    withCredentials(input, RENDERING_NPI, { licences: [licensedFl], enrollments: [] });
+    expect(codes(input)).not.toContain('provider-not-credentialed');
   });
 });
 

@@ -1,7 +1,7 @@
 import { isValidNpi } from '@mso/x12';
 import type { ClaimDiagnosis } from '@mso/contracts/billing';
 import { inEffect } from '../master-data.js';
-import type { FieldIssue, ScrubInput, ScrubRule } from './input.js';
+import type { FieldIssue, ScrubInput, ScrubProvider, ScrubRule } from './input.js';
 
 // The claim scrubber: one row per rule. A rule reads the claim with what it refers to (providers,
 // payer, coverage, the practice's other claims) and names each field at fault with a JSON pointer into
@@ -42,6 +42,30 @@ function namedProviders(input: ScrubInput): { field: string; whose: string; id: 
   });
   return named;
 }
+
+/**
+ * Who renders the claim, with the dates each renders on: the claim's rendering provider (else the
+ * billing provider) on the lines without their own, and each line's own rendering provider on its date.
+ */
+function renderingParties(input: ScrubInput): { field: string; whose: string; provider: ScrubProvider; dates: string[] }[] {
+  const { claim } = input;
+  const main = claim.renderingProviderId
+    ? { field: '/renderingProviderId', whose: 'rendering provider', id: claim.renderingProviderId }
+    : { field: '/billingProviderId', whose: 'billing provider', id: claim.billingProviderId };
+  const parties = new Map<string, { field: string; whose: string; id: string; dates: Set<string> }>([[main.field, { ...main, dates: new Set() }]]);
+  claim.lines.forEach((l, i) => {
+    if (!l.renderingProviderId || l.renderingProviderId === main.id) parties.get(main.field)!.dates.add(l.serviceDate);
+    else parties.set(`/lines/${i}/renderingProviderId`, { field: `/lines/${i}/renderingProviderId`, whose: `line ${i + 1} rendering provider`, id: l.renderingProviderId, dates: new Set([l.serviceDate]) });
+  });
+  if (!parties.get(main.field)!.dates.size) parties.get(main.field)!.dates.add(claim.serviceDateFrom);
+  return [...parties.values()].flatMap((p) => {
+    const provider = input.providers.get(p.id);
+    return provider ? [{ field: p.field, whose: p.whose, provider, dates: [...p.dates].sort() }] : [];
+  });
+}
+
+const sameCode = (a: string, b: string) => a.trim().toUpperCase() === b.trim().toUpperCase();
+const datesList = (dates: readonly string[]) => dates.join(', ');
 
 const lines = (input: ScrubInput) => input.claim.lines.map((line, i) => ({ line, i }));
 
@@ -278,8 +302,29 @@ export const scrubRules: readonly ScrubRule[] = [
     check: (input) =>
       input.claim.patientControlNumber.length >= 1 && input.claim.patientControlNumber.length <= 20 ? [] : [{ field: '/patientControlNumber', message: 'CLM01 takes 1 to 20 characters' }],
   },
-  // `provider-not-credentialed` (the rendering provider is credentialed with the payer on the date of
-  // service) joins here once credentialing data is available.
+  {
+    code: 'provider-not-credentialed',
+    severity: 'error',
+    description: "The rendering provider (else the billing provider) holds a licence in the practice's state and an enrollment with the claim's payer on each date of service, as HR last announced",
+    check: (input) =>
+      renderingParties(input).flatMap(({ field, whose, provider, dates }) => {
+        const held = input.credentials.get(provider.npi);
+        if (!held) return [];
+        const issues: FieldIssue[] = [];
+        const state = input.practiceState;
+        if (state) {
+          const unlicensed = dates.filter((d) => !held.licences.some((l) => sameCode(l.state, state) && inEffect(l, d)));
+          if (unlicensed.length) issues.push({ field, message: `the ${whose} (${provider.npi}) holds no ${state} licence in effect on ${datesList(unlicensed)}` });
+        }
+        // Without a payer or its EDI id there is nothing to match (payer-incomplete reports it).
+        const payerId = input.payer?.ediPayerId.trim();
+        if (payerId) {
+          const unenrolled = dates.filter((d) => !held.enrollments.some((e) => sameCode(e.payerId, payerId) && inEffect(e, d)));
+          if (unenrolled.length) issues.push({ field, message: `the ${whose} (${provider.npi}) is not enrolled with payer ${payerId} on ${datesList(unenrolled)}` });
+        }
+        return issues;
+      }),
+  },
 
   // ---- Warnings: the claim may go, but a biller should look ---------------------------------------
   {
@@ -309,6 +354,15 @@ export const scrubRules: readonly ScrubRule[] = [
       input.claim.serviceDateFrom < ICD10_EFFECTIVE
         ? input.claim.diagnoses.flatMap((d, i) => (isIcd9(d) ? [{ field: `/diagnoses/${i}/code`, message: `ICD-9-CM code ${d.code} (date of service before ${ICD10_EFFECTIVE})` }] : []))
         : [],
+  },
+  {
+    code: 'provider-credentials-unknown',
+    severity: 'warning',
+    description: 'HR has announced the credentials of the rendering provider (else the billing provider): without them licence and enrollment are not checked',
+    check: (input) =>
+      renderingParties(input).flatMap(({ field, whose, provider }) =>
+        input.credentials.has(provider.npi) ? [] : [{ field, message: `HR has no credentials on file for the ${whose} (${provider.npi}): licence and payer enrollment not checked` }],
+      ),
   },
   {
     code: 'rendering-taxonomy-missing',

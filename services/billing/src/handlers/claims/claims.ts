@@ -115,7 +115,7 @@ export const createClaimFromEncounterHandler: Handler<typeof createClaimFromEnco
       .update(encounters)
       .set({ status: 'billed', claimId: row.id, coverageId: coverage.id, updatedAt: work.actor.at })
       .where(and(eq(encounters.practiceId, ctx.practiceId), eq(encounters.id, encounter.id)));
-    const findings = await scrubStoredClaim(tx.db, row, work.today, { terms: work.terms });
+    const findings = await scrubStoredClaim(tx.db, row, work.today, { terms: work.terms, practiceState: work.practiceState });
     await changeClaim(tx.db, row, { to: statusAfterScrub('draft', findings), action: 'scrubbed', note: findingsNote(findings), set: { findings } }, work.actor);
     return row.id;
   });
@@ -221,7 +221,7 @@ export const updateClaimHandler: Handler<typeof updateClaim> = async (input, ctx
       ...claimTotals(stored, row.serviceDateFrom),
       duplicateKey: duplicateKeyOf({ ...parties, lines: stored }),
     };
-    const findings = await scrubStoredClaim(tx.db, edited, work.today, { terms: work.terms, lines: new Map([[row.id, stored]]) });
+    const findings = await scrubStoredClaim(tx.db, edited, work.today, { terms: work.terms, practiceState: work.practiceState, lines: new Map([[row.id, stored]]) });
     const { id: _id, practiceId: _p, version: _v, createdAt: _c, updatedAt: _u, status: _s, ...set } = edited;
     await changeClaim(tx.db, row, { to: statusAfterScrub(row.status as ClaimStatus, findings), action: 'edited', note: note ?? findingsNote(findings), set: { ...set, findings } }, work.actor);
   });

@@ -2,14 +2,16 @@ import { and, eq, inArray, ne } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import { claimSubmitted, type BillingTerms, type ClaimStatus, type correctClaim, type ScrubFinding, type scrubClaim, type submitClaim, type voidClaim } from '@mso/contracts/billing';
 import { localDate, tenantWhere, type Db, type Handler, type HandlerContext, type TransactionContext } from '@mso/kit';
-import { claimLines, claims, coverages, payers, providers } from '../../db/schema.js';
+import { claimLines, claims, coverages, payers, providerCredentials, providers } from '../../db/schema.js';
 import { duplicateKeyOf } from '../../domain/claim-keys.js';
-import { scrub, hasErrors, timelyFilingDaysFor, type ScrubCoverage, type ScrubInput, type ScrubPayer, type ScrubProvider } from '../../domain/scrubber/index.js';
+import { scrub, hasErrors, timelyFilingDaysFor, type ScrubCoverage, type ScrubCredentials, type ScrubInput, type ScrubPayer, type ScrubProvider } from '../../domain/scrubber/index.js';
 import { changeClaim, loadClaim, loadClaimRow, type Actor, type ClaimLineRow, type ClaimRow } from '../claim-store.js';
 
-/** What the scrubber needs beyond the database: the practice's billing terms (timely filing). */
+/** What the scrubber needs beyond the database: the practice's billing terms (timely filing) and state (licences). */
 export interface ScrubContext {
   terms?: BillingTerms | undefined;
+  /** The practice's US state from its agreement; without it licences are not checked. */
+  practiceState?: string | undefined;
   /** The claims' lines when the caller has them already (an import that just inserted them). */
   lines?: ReadonlyMap<string, readonly ClaimLineRow[]>;
   /** Claims not stored yet that count as duplicates all the same (the rest of an import written in parts). */
@@ -70,6 +72,11 @@ export async function scrubStoredClaims(db: Db, rows: readonly ClaimRow[], today
   ]);
 
   const providerById = new Map<string, ScrubProvider>(providerRows.map((p) => [p.id, { id: p.id, npi: p.npi, taxonomyCode: p.taxonomyCode, kind: p.kind, active: p.active }]));
+  // HR's view for every NPI named (a few more than the rendering ones: one query, and the rule picks).
+  const credentialRows = await inChunks(unique(providerRows.map((p) => p.npi)), (chunk) =>
+    db.select().from(providerCredentials).where(tenantWhere(providerCredentials.practiceId, practiceId, inArray(providerCredentials.npi, chunk))),
+  );
+  const credentials = new Map<string, ScrubCredentials>(credentialRows.map((c) => [c.npi, { licences: c.licences, enrollments: c.enrollments }]));
   const payerById = new Map(payerRows.map((p) => [p.id, p]));
   const coverageById = new Map<string, ScrubCoverage>(
     coverageRows.map((c) => [
@@ -100,6 +107,8 @@ export async function scrubStoredClaims(db: Db, rows: readonly ClaimRow[], today
       duplicates: (byKey.get(keys.get(row.id)!) ?? []).filter((c) => c.id !== row.id),
       today,
       timelyFilingDays: timelyFilingDaysFor(payerRow, context.terms),
+      practiceState: context.practiceState ?? null,
+      credentials,
     };
     result.set(row.id, scrub(input));
   }
@@ -113,6 +122,8 @@ export interface ClaimWork {
   /** The practice's business date (its time zone). */
   today: string;
   terms?: BillingTerms | undefined;
+  /** The practice's US state (its agreement): the state its providers must be licensed in. */
+  practiceState: string;
   actor: Actor;
 }
 
@@ -120,7 +131,7 @@ export interface ClaimWork {
 export async function claimWork(ctx: HandlerContext): Promise<ClaimWork> {
   const agreement = await ctx.agreement;
   const at = ctx.clock.now();
-  return { today: localDate(at, agreement.timeZone), terms: agreement.terms.billing, actor: { by: ctx.principal.id, at } };
+  return { today: localDate(at, agreement.timeZone), terms: agreement.terms.billing, practiceState: agreement.state, actor: { by: ctx.principal.id, at } };
 }
 
 const scrubStatuses: readonly ClaimStatus[] = ['draft', 'ready'];
@@ -137,7 +148,7 @@ export const statusAfterScrub = (status: ClaimStatus, findings: readonly ScrubFi
 
 /** Scrubs the claim and stores the findings; a draft without errors becomes ready, a ready claim with errors draft. */
 export async function rescrubClaim(db: Db, row: ClaimRow, work: ClaimWork): Promise<{ row: ClaimRow; findings: ScrubFinding[] }> {
-  const findings = await scrubStoredClaim(db, row, work.today, { terms: work.terms });
+  const findings = await scrubStoredClaim(db, row, work.today, { terms: work.terms, practiceState: work.practiceState });
   const updated = await changeClaim(db, row, { to: statusAfterScrub(row.status as ClaimStatus, findings), action: 'scrubbed', note: findingsNote(findings), set: { findings } }, work.actor);
   return { row: updated, findings };
 }
@@ -153,7 +164,7 @@ export const scrubFailed = (findings: readonly ScrubFinding[]) =>
 export async function submitStoredClaim(tx: TransactionContext, row: ClaimRow, work: ClaimWork): Promise<{ row: ClaimRow; findings: ScrubFinding[]; submitted: boolean }> {
   if (row.status === 'rejected') throw new ProblemError('conflict', 'the payer rejected this claim: correct it (POST .../correct) and submit the corrected claim');
   if (!scrubStatuses.includes(row.status as ClaimStatus)) throw new ProblemError('conflict', `cannot submit a claim that is ${row.status}`);
-  const findings = await scrubStoredClaim(tx.db, row, work.today, { terms: work.terms });
+  const findings = await scrubStoredClaim(tx.db, row, work.today, { terms: work.terms, practiceState: work.practiceState });
   if (hasErrors(findings)) {
     const kept = await changeClaim(tx.db, row, { to: 'draft', action: 'scrubbed', note: findingsNote(findings), set: { findings } }, work.actor);
     return { row: kept, findings, submitted: false };
@@ -228,7 +239,7 @@ export const scrubClaimHandler: Handler<typeof scrubClaim> = async (input, ctx) 
   return ctx.transaction(async (tx) => {
     const row = await loadClaimRow(tx.db, ctx.practiceId, input.id, { forUpdate: true });
     // A claim that has gone out keeps its record as sent: the scrub only reports.
-    if (!scrubStatuses.includes(row.status as ClaimStatus)) return { findings: await scrubStoredClaim(tx.db, row, work.today, { terms: work.terms }), status: row.status as ClaimStatus };
+    if (!scrubStatuses.includes(row.status as ClaimStatus)) return { findings: await scrubStoredClaim(tx.db, row, work.today, { terms: work.terms, practiceState: work.practiceState }), status: row.status as ClaimStatus };
     const { row: updated, findings } = await rescrubClaim(tx.db, row, work);
     return { findings, status: updated.status as ClaimStatus };
   });

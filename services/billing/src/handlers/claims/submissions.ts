@@ -64,7 +64,7 @@ export const submitClaimsHandler: Handler<typeof submitClaims> = async (input, c
     }
 
     const candidates = rows.filter((r) => submittable.includes(r.status as ClaimStatus));
-    const found = await scrubStoredClaims(db, candidates, work.today, { terms: work.terms });
+    const found = await scrubStoredClaims(db, candidates, work.today, { terms: work.terms, practiceState: work.practiceState });
     const result: SubmitClaimsResult = { submitted: [], refused: [] };
     const clean: { row: ClaimRow; findings: ScrubFinding[] }[] = [];
     const backToDraft: { row: ClaimRow; findings: ScrubFinding[] }[] = [];

@@ -87,7 +87,8 @@ export const importClaimsHandler: Handler<typeof importClaims> = async (_input, 
   const read = () => readX12('837P file', () => parse837P(bytes));
   let parsed: Parsed837 | undefined = read();
   if (!parsed.claims.length) throw unprocessable([{ path: '/body', message: 'the file holds no professional claim (837P CLM)' }]);
-  const terms = (await ctx.agreement).terms.billing as BillingTerms | undefined;
+  const agreement = await ctx.agreement;
+  const terms = agreement.terms.billing as BillingTerms | undefined;
   // The import takes the parse result and lets it go once planned (a retried transaction reads the file again).
   const take = () => {
     const p = parsed ?? read();
@@ -95,7 +96,7 @@ export const importClaimsHandler: Handler<typeof importClaims> = async (_input, 
     return p;
   };
   try {
-    return await ctx.transaction((tx) => importFile(ctx, tx.db, { bytes, sha256, take, terms }));
+    return await ctx.transaction((tx) => importFile(ctx, tx.db, { bytes, sha256, take, terms, practiceState: agreement.state }));
   } catch (error) {
     // The same file sent twice at once: the second finds the first once it committed.
     if (!isUniqueViolation(error)) throw error;
@@ -114,9 +115,10 @@ interface ImportInput {
   /** The parse result, handed over once: nothing else keeps it while the rows are written. */
   take: () => Parsed837;
   terms: BillingTerms | undefined;
+  practiceState: string;
 }
 
-async function importFile(ctx: HandlerContext, tx: Db, { bytes, sha256, take, terms }: ImportInput): Promise<ClaimImport> {
+async function importFile(ctx: HandlerContext, tx: Db, { bytes, sha256, take, terms, practiceState }: ImportInput): Promise<ClaimImport> {
   const practiceId = ctx.practiceId;
   const now = ctx.clock.now();
   const today = now.toISOString().slice(0, 10);
@@ -178,7 +180,7 @@ async function importFile(ctx: HandlerContext, tx: Db, { bytes, sha256, take, te
 
     // The scrubber's verdict before the claims are written (its parties are): ready when it finds no
     // error, else draft with its findings.
-    const found = await scrubStoredClaims(tx, rows, today, { terms, lines: linesOf, peers });
+    const found = await scrubStoredClaims(tx, rows, today, { terms, practiceState, lines: linesOf, peers });
     for (const row of rows) {
       row.findings = found.get(row.id) ?? [];
       row.status = row.findings.some((f) => f.severity === 'error') ? 'draft' : 'ready';
