@@ -20,6 +20,7 @@ const recorded = event({ type: 'finance.batch-entry.recorded', data: Data });
 const flaky = event({ type: 'finance.batch-flaky.recorded', data: Data });
 const doomed = event({ type: 'finance.batch-doomed.recorded', data: Data });
 const wide = event({ type: 'finance.batch-wide.recorded', data: Data });
+const gathered = event({ type: 'finance.batch-gathered.recorded', data: Data });
 const durableOf = (e: EventDef) => `finance__${e.type.replace(/\./g, '_')}`;
 
 interface Seen {
@@ -67,6 +68,23 @@ async function widening(e: EventEnvelope<{ label: string }>, ctx: ConsumerContex
   await record(e, ctx);
 }
 
+/** Handlers that leave their writes to the batch's flush: what each flush was handed, and in which scope. */
+const pendingOf = new WeakMap<object, { id: string; practice: string | null; label: string }[]>();
+const flushes: { tenant: string | null; scope: string; labels: string[] }[] = [];
+let flushFailuresLeft = 1;
+async function gather(e: EventEnvelope<{ label: string }>, ctx: ConsumerContext): Promise<void> {
+  calls.set(e.data.label, (calls.get(e.data.label) ?? 0) + 1);
+  pendingOf.set(ctx.db, [...(pendingOf.get(ctx.db) ?? []), { id: e.id, practice: e.tenantid ?? null, label: e.data.label }]);
+}
+async function flushGathered(ctx: ConsumerContext): Promise<void> {
+  const rows = pendingOf.get(ctx.db) ?? [];
+  pendingOf.delete(ctx.db);
+  const [scope] = (await ctx.db.execute(sql`select current_setting('mso.practice_id', true) as practice`)) as unknown as { practice: string }[];
+  flushes.push({ tenant: ctx.tenant, scope: scope!.practice, labels: rows.map((r) => r.label) });
+  if (rows.some((r) => r.label === 'gathered-fails') && flushFailuresLeft-- > 0) throw new Error('flush fails');
+  await ctx.db.execute(sql`insert into kit_batch.entries (event_id, practice_id, label) values ${sql.join(rows.map((r) => sql`(${r.id}, ${r.practice}::uuid, ${r.label})`), sql`, `)}`);
+}
+
 const batch = { maxEvents: 10, maxWaitMs: 200 };
 const service = defineService({
   id: 'finance',
@@ -80,6 +98,7 @@ const service = defineService({
     consume(flaky, record, { batch }),
     consume(doomed, record, { batch, maxDeliver: 2 }),
     consume(wide, widening, { batch }),
+    consume(gathered, gather, { batch: { ...batch, flush: flushGathered } }),
   ],
 });
 
@@ -135,6 +154,10 @@ beforeAll(async () => {
   await publish(wide, 'wide-2', p1);
   await publish(wide, 'wide-fail-3', p1);
   await publish(wide, 'wide-4', p1);
+  await publish(gathered, 'gathered-1', p1);
+  await publish(gathered, 'gathered-2', p1);
+  await publish(gathered, 'gathered-3', p2);
+  await publish(gathered, 'gathered-4', p1);
   await nats.consume({ producer: 'finance', deadLetters: true, durable: 'dlq-reader', handler: async (e) => void dead.push(e) });
   const observed: Bus = {
     ...nats,
@@ -223,5 +246,29 @@ describe('batched consumers', () => {
       expect(s.scope).toBe(p1);
       expect(s.visible.every((p) => p === p1)).toBe(true);
     }
+  });
+
+  it('flushes once per run of one practice\'s events, in its scope; a failing flush falls back to one event per transaction', async () => {
+    await waitFor(() => (calls.get('gathered-4') ?? 0) >= 1 && flushes.length >= 3);
+    expect(flushes.slice(0, 3)).toEqual([
+      { tenant: p1, scope: p1, labels: ['gathered-1', 'gathered-2'] },
+      { tenant: p2, scope: p2, labels: ['gathered-3'] },
+      { tenant: p1, scope: p1, labels: ['gathered-4'] },
+    ]);
+    expect((await rows()).filter((r) => r.label.startsWith('gathered-')).map((r) => [r.label, r.practice_id])).toEqual([
+      ['gathered-1', p1],
+      ['gathered-2', p1],
+      ['gathered-3', p2],
+      ['gathered-4', p1],
+    ]);
+
+    flushes.length = 0;
+    await publish(gathered, 'gathered-5', p2);
+    await publish(gathered, 'gathered-fails', p2);
+    await waitFor(() => flushes.length >= 3);
+    // The batch's flush failed: each event again alone, flushed alone.
+    expect(flushes.map((f) => f.labels)).toEqual([['gathered-5', 'gathered-fails'], ['gathered-5'], ['gathered-fails']]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await rows()).filter((r) => r.label === 'gathered-5' || r.label === 'gathered-fails')).toHaveLength(2);
   });
 });

@@ -147,6 +147,8 @@ interface RuntimeDeps {
   asyncJobs: AsyncJobSettings;
 }
 
+const flushOf = (binding: ConsumerBinding) => (binding.batch && binding.batch !== true ? binding.batch.flush : undefined);
+
 interface BatchItem {
   /** Position in the delivered batch. */
   index: number;
@@ -294,7 +296,8 @@ class ServiceRuntime implements RequestRuntime {
         filter: binding.event.subject,
         ...(binding.maxDeliver ? { maxDeliver: binding.maxDeliver } : {}),
       };
-      const batch = binding.batch ? { ...DEFAULT_CONSUMER_BATCH, ...(binding.batch === true ? {} : binding.batch) } : undefined;
+      const { flush: _flush, ...batchOptions } = binding.batch === true || !binding.batch ? {} : binding.batch;
+      const batch = binding.batch ? { ...DEFAULT_CONSUMER_BATCH, ...batchOptions } : undefined;
       this.consumers.push(
         await deps.bus.consume(
           batch
@@ -385,14 +388,16 @@ class ServiceRuntime implements RequestRuntime {
     return this.outboxRelay?.relay() ?? Promise.resolve();
   }
 
-  private async onEvent(durable: string, event: EventDef, handler: (e: EventEnvelope, ctx: ConsumerContext) => Promise<void>, envelope: EventEnvelope, isolation?: Isolation): Promise<void> {
+  private async onEvent(durable: string, event: EventDef, handler: (e: EventEnvelope, ctx: ConsumerContext) => Promise<void>, envelope: EventEnvelope, isolation?: Isolation, flush?: (ctx: ConsumerContext) => Promise<void>): Promise<void> {
     assertValid(event.data, envelope.data, `${event.type} event`);
     const tenant = envelope.tenantid ?? null;
     if (!this.tables) {
       const noOutbox = async () => {
         throw new Error(`${this.def.id} has no outbox`);
       };
-      await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), tenant, db: undefined as unknown as Db, emit: noOutbox, emitMany: noOutbox });
+      const ctx: ConsumerContext = { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), tenant, db: undefined as unknown as Db, emit: noOutbox, emitMany: noOutbox };
+      await handler(envelope, ctx);
+      await flush?.(ctx);
       return;
     }
     let emitted = false;
@@ -402,7 +407,9 @@ class ServiceRuntime implements RequestRuntime {
     // The inbox record, the handler's effects and its events commit together; a retry re-runs all three.
     await openTransaction({ db: this.db, tenant, bind }, async (txc) => {
       if (!(await recordInInbox(txc.db, this.tables!, durable, envelope.id, this.deps.clock))) return; // handled before: the effect is already committed
-      await handler(envelope, { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), ...(agreements ? { agreements } : {}), ...txc, tenant });
+      const ctx: ConsumerContext = { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), ...(agreements ? { agreements } : {}), ...txc, tenant };
+      await handler(envelope, ctx);
+      await flush?.(ctx);
     }, isolation ? { isolation } : {});
     if (emitted) this.kickRelay();
   }
@@ -427,7 +434,7 @@ class ServiceRuntime implements RequestRuntime {
     });
     const alone = async (item: BatchItem) => {
       try {
-        await withEventSpan(item.delivered, durable, () => this.onEvent(durable, binding.event, binding.handler as never, item.envelope, binding.isolation));
+        await withEventSpan(item.delivered, durable, () => this.onEvent(durable, binding.event, binding.handler as never, item.envelope, binding.isolation, flushOf(binding)));
       } catch (error) {
         outcomes[item.index] = { error };
       }
@@ -447,6 +454,7 @@ class ServiceRuntime implements RequestRuntime {
 
   private async handleBatch(durable: string, binding: ConsumerBinding, items: BatchItem[]): Promise<void> {
     const { event, handler, isolation } = binding;
+    const flushFn = flushOf(binding);
     // Agreements are looked up before the transaction (see onEvent), once per practice of the batch.
     const views = new Map<string | null, AgreementView | undefined>();
     for (const item of items) {
@@ -460,9 +468,20 @@ class ServiceRuntime implements RequestRuntime {
       // practice only: the scope is set again when the practice changes or anything widened it since.
       let scope = first;
       let changes = scopeChangeCount();
+      // The batch's flush runs at the end of each run of one practice's events, still in its scope.
+      let last: { own: TransactionContext; ctx: ConsumerContext } | undefined;
+      const flush = async () => {
+        if (!flushFn || !last) return;
+        if (scopeChangeCount() !== changes) await applyTenant(txc.db, scope);
+        const { own, ctx } = last;
+        last = undefined;
+        await withTransactionContext(own, () => flushFn(ctx));
+        changes = scopeChangeCount();
+      };
       for (const item of items) {
         const id = item.envelope.id;
         if (!fresh.delete(id)) continue; // handled before, or a repeat within this batch
+        if (item.tenant !== scope) await flush();
         if (item.tenant !== scope || scopeChangeCount() !== changes) {
           await applyTenant(txc.db, item.tenant);
           scope = item.tenant;
@@ -472,7 +491,9 @@ class ServiceRuntime implements RequestRuntime {
         const agreements = views.get(item.tenant);
         const ctx: ConsumerContext = { ...this.base(SYSTEM(this.def.id), item.tenant, `event:${event.type}`), ...(agreements ? { agreements } : {}), ...own, tenant: item.tenant };
         await withEventSpan(item.delivered, durable, () => withTransactionContext(own, () => handler(item.envelope, ctx)));
+        last = { own, ctx };
       }
+      await flush();
     }, isolation ? { isolation } : {});
     if (emitted) this.kickRelay();
   }

@@ -141,9 +141,15 @@ export interface ConsumerBatch {
   maxEvents?: number;
   /** How long a started batch waits for more events (the extra latency of a lone event). */
   maxWaitMs?: number;
+  /**
+   * Runs in the transaction after the handlers of each run of one practice's events (and after a
+   * lone event's handler), with the last one's context: a handler may gather its writes and leave
+   * them to one statement here. A throw fails the batch like a handler's.
+   */
+  flush?: (ctx: ConsumerContext) => Promise<void>;
 }
 
-export const DEFAULT_CONSUMER_BATCH: Required<ConsumerBatch> = { maxEvents: 100, maxWaitMs: 10 };
+export const DEFAULT_CONSUMER_BATCH: Required<Omit<ConsumerBatch, 'flush'>> = { maxEvents: 100, maxWaitMs: 10 };
 
 export interface ConsumerOptions {
   maxDeliver?: number;

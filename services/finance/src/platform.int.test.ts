@@ -57,9 +57,11 @@ describe('finance through the gateway', () => {
     );
     await publish(remittancePosted, { remittanceId: era, traceNumber: 'EFT1', payerId: claim.payerId, paymentDate: '2026-02-20', paymentAmountCents: 15_125, claimPaymentCents: 15_000, providerAdjustments: [{ reason: 'L6', reference: null, amountCents: -125 }] }, practice.id);
 
+    // Each event type has its own consumer: wait until the remittance and the adjudication are both booked.
+    const balanceOf = (r: { json: { accounts: { key: string; balanceCents: number }[] } }, key: string) => r.json.accounts.find((a) => a.key === key)?.balanceCents;
     const tb = await eventually(
       () => call('GET', '/v1/finance/trial-balance?period=2026-02'),
-      (r) => r.status === 200 && r.json.accounts.find((a: { key: string }) => a.key === 'cash')?.balanceCents === 15_125,
+      (r) => r.status === 200 && balanceOf(r, 'cash') === 15_125 && balanceOf(r, 'patient-ar') === 4_000 && balanceOf(r, 'insurance-ar') === 0,
     );
     expect(tb.status).toBe(200);
     const by = Object.fromEntries(tb.json.accounts.map((a: { key: string; balanceCents: number }) => [a.key, a.balanceCents]));

@@ -1,6 +1,6 @@
 // The one way anything reaches the books. Balanced (here, and again by the database at commit),
 // idempotent by key, never into a closed period, balances kept in the same transaction.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import type { Clock, Db } from '@mso/kit';
 import { isAccountKey, type AccountKey } from '../domain/chart.js';
@@ -69,8 +69,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /**
  * Posts a journal entry for one entity; the caller's transaction holds it all (nothing half-posted).
- * Three statements on the hot path (look up, entry, lines with balances): events are booked one per
- * transaction, so each round trip counts.
+ * Three statements (look up, entry, lines with balances); many entries at once: `postEntries`.
  */
 export async function postEntry(tx: PostingTx, input: PostEntryInput): Promise<PostEntryResult> {
   const { db } = tx;
@@ -187,4 +186,157 @@ function accountIdsOf(lines: readonly Line[], found: Found['accounts']): string[
 /** The advisory lock a posting holds shared and a period close holds exclusively. */
 export function periodLockKey(entity: Entity, period: string) {
   return sql`hashtextextended(${`finance.period:${entity}:${period}`}, 0)`;
+}
+
+/**
+ * Posts many entries in the caller's transaction with the same results as `postEntry` for each in
+ * turn (a key seen before, or earlier in the list, returns its first entry with `posted: false`).
+ * A fixed number of statements per entity however many entries: one look-up for every key, one
+ * insert of the entries, one of their lines with the balances summed per account and month.
+ */
+export async function postEntries(tx: PostingTx, inputs: readonly PostEntryInput[]): Promise<PostEntryResult[]> {
+  const results: PostEntryResult[] = new Array<PostEntryResult>(inputs.length);
+  const byEntity = new Map<Entity, number[]>();
+  inputs.forEach((input, i) => byEntity.set(input.entity, [...(byEntity.get(input.entity) ?? []), i]));
+  for (const [entity, indexes] of byEntity) {
+    const posted = await postForEntity(tx, entity, indexes.map((i) => inputs[i]!));
+    indexes.forEach((i, n) => (results[i] = posted[n]!));
+  }
+  return results;
+}
+
+async function postForEntity(tx: PostingTx, entity: Entity, inputs: readonly PostEntryInput[]): Promise<PostEntryResult[]> {
+  const { db } = tx;
+  const practiceId = practiceOf(entity);
+  const normalised = inputs.map((input) => {
+    if (!isDate(input.date)) throw new ProblemError('unprocessable', '/date: must be a calendar date YYYY-MM-DD', [{ path: '/date', message: 'must be a calendar date YYYY-MM-DD' }]);
+    if (!input.idempotencyKey) throw new ProblemError('unprocessable', '/idempotencyKey: is required', [{ path: '/idempotencyKey', message: 'is required' }]);
+    const { lines, problems } = normalizeLines(input.lines);
+    if (problems.length) throw new ProblemError('unprocessable', `${problems[0]!.path}: ${problems[0]!.message}`, problems);
+    return lines;
+  });
+  const keys = [...new Set(inputs.map((i) => i.idempotencyKey))];
+  const months = [...new Set(inputs.map((i) => i.date.slice(0, 7)))].sort();
+  const allLines = normalised.flat();
+  let found = await lookUpMany(db, entity, months, keys, allLines);
+  if (allLines.some((l) => isAccountKey(l.account) && !found.accounts.some((a) => a.key === l.account)) && inputs.some((i) => !found.existing.has(i.idempotencyKey))) {
+    // The entity's first posting: its books open now.
+    await ensureEntity(db, entity, tx.clock?.now());
+    found = await lookUpMany(db, entity, months, keys, allLines);
+  }
+
+  interface Pending { at: number; input: PostEntryInput; lines: Line[]; accountIds: string[]; target: ReturnType<typeof postingDate>; entryId: string }
+  const results: PostEntryResult[] = new Array<PostEntryResult>(inputs.length);
+  const firstOfKey = new Map<string, number>();
+  const pending: Pending[] = [];
+  const closed = new Set(found.closed);
+  inputs.forEach((input, at) => {
+    const existing = found.existing.get(input.idempotencyKey);
+    if (existing) return void (results[at] = existing);
+    const first = firstOfKey.get(input.idempotencyKey);
+    if (first !== undefined) return; // filled in from the first once it is posted
+    firstOfKey.set(input.idempotencyKey, at);
+    const lines = normalised[at]!;
+    const accountIds = accountIdsOf(lines, found.accounts);
+    const target = postingDate(input.date, closed);
+    if (target.shiftedFrom && input.closedPeriod === 'refuse') {
+      throw new ProblemError('conflict', `period ${target.shiftedFrom} is closed`, [{ path: '/date', message: `period ${target.shiftedFrom} is closed` }], { period: target.shiftedFrom });
+    }
+    pending.push({ at, input, lines, accountIds, target, entryId: crypto.randomUUID() });
+  });
+  const shiftedInto = [...new Set(pending.filter((p) => p.target.shiftedFrom).map((p) => p.target.period))].sort();
+  if (shiftedInto.length) {
+    await db.execute(sql`select ${sql.join(shiftedInto.map((period) => sql`pg_advisory_xact_lock_shared(${periodLockKey(entity, period)})`), sql`, `)}`);
+  }
+
+  if (pending.length) {
+    const entryRows = pending.map(({ input, target, entryId }) => {
+      const postedAt = input.postedAt ?? tx.clock?.now();
+      return sql`(${entryId}::uuid, ${practiceId}::uuid, ${target.date}::date, ${target.period}::text, ${target.shiftedFrom ?? null}::text, ${input.date}::date, ${input.memo}::text, ${input.source.kind}::text, ${input.source.id}::text,
+              ${input.source.by ?? null}::text, ${input.source.reason ?? null}::text, ${input.idempotencyKey}::text, ${input.reverses ?? null}::uuid, ${postedAt ? sql`${postedAt.toISOString()}::timestamptz` : sql`now()`})`;
+    });
+    const inserted = new Set(
+      rowsOf<{ id: string }>(
+        await db.execute(sql`
+          insert into ${journalEntries} (id, practice_id, date, period, shifted_from, source_date, memo, source_kind, source_id, source_by, source_reason, idempotency_key, reverses, posted_at)
+          values ${sql.join(entryRows, sql`, `)}
+          on conflict do nothing returning id`),
+      ).map((r) => r.id),
+    );
+    const posted = pending.filter((p) => inserted.has(p.entryId));
+    const lineRows: SQL[] = [];
+    const sums = new Map<string, { accountId: string; period: string; debit: number; credit: number }>();
+    for (const p of posted) {
+      p.lines.forEach((l, i) => {
+        const accountId = p.accountIds[i]!;
+        lineRows.push(
+          sql`(${crypto.randomUUID()}::uuid, ${p.entryId}::uuid, ${practiceId}::uuid, ${i + 1}::int, ${accountId}::uuid, ${p.target.date}::date, ${p.target.period}, ${l.debitCents}::bigint, ${l.creditCents}::bigint, ${l.ref ?? null}, ${l.flow ?? null}, ${l.memo ?? null})`,
+        );
+        const key = `${accountId}|${p.target.period}`;
+        const s = sums.get(key) ?? { accountId, period: p.target.period, debit: 0, credit: 0 };
+        s.debit += l.debitCents;
+        s.credit += l.creditCents;
+        sums.set(key, s);
+      });
+      results[p.at] = { entryId: p.entryId, posted: true, period: p.target.period, ...(p.target.shiftedFrom ? { shiftedFrom: p.target.shiftedFrom } : {}) };
+    }
+    if (lineRows.length) {
+      // Balances in account order, so two postings never wait on each other's rows in a cycle.
+      const balanceRows = [...sums.values()]
+        .sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.period < b.period ? -1 : 1))
+        .map((s) => sql`(${practiceId}::uuid, ${s.accountId}::uuid, ${s.period}, ${s.debit}::bigint, ${s.credit}::bigint)`);
+      // Chunks of lines keep a statement under PostgreSQL's 65,535 parameters; the balances go with the last.
+      for (let from = 0; from + LINE_CHUNK < lineRows.length; from += LINE_CHUNK) {
+        await db.execute(sql`insert into ${journalLines} (id, entry_id, practice_id, line_no, account_id, date, period, debit_cents, credit_cents, ref, flow, memo)
+          values ${sql.join(lineRows.slice(from, from + LINE_CHUNK), sql`, `)}`);
+      }
+      await db.execute(sql`
+        with lines as (
+          insert into ${journalLines} (id, entry_id, practice_id, line_no, account_id, date, period, debit_cents, credit_cents, ref, flow, memo)
+          values ${sql.join(lineRows.slice(Math.floor((lineRows.length - 1) / LINE_CHUNK) * LINE_CHUNK), sql`, `)}
+        )
+        insert into ${accountBalances} as b (practice_id, account_id, period, debit_cents, credit_cents)
+        values ${sql.join(balanceRows, sql`, `)}
+        on conflict (account_id, period) do update
+          set debit_cents = b.debit_cents + excluded.debit_cents, credit_cents = b.credit_cents + excluded.credit_cents`);
+    }
+    // Not inserted: another transaction posted the key first (or the reversed entry has its
+    // reversal); postEntry answers those as it would alone.
+    for (const p of pending) if (!inserted.has(p.entryId)) results[p.at] = await postEntry(tx, p.input);
+  }
+  inputs.forEach((input, at) => {
+    if (!results[at]) results[at] = { ...results[firstOfKey.get(input.idempotencyKey)!]!, posted: false };
+  });
+  return results;
+}
+
+const LINE_CHUNK = 4000;
+
+interface FoundMany {
+  existing: Map<string, PostEntryResult>;
+  accounts: Found['accounts'];
+  closed: string[];
+}
+
+/** `lookUp` for many keys: the months' shared locks (in order), the entries of any of the keys, the accounts, the closed months. */
+async function lookUpMany(db: Db, entity: Entity, months: readonly string[], keys: readonly string[], lines: readonly Line[]): Promise<FoundMany> {
+  const practiceId = practiceOf(entity);
+  const of = (table: string) => (practiceId === null ? sql.raw(`${table}.practice_id is null`) : sql`${sql.raw(table)}.practice_id = ${practiceId}::uuid`);
+  const refs = [...new Set(lines.map((l) => (uuidPattern.test(l.account) ? l.account.toLowerCase() : l.account)))];
+  const accountsOf = refs.length
+    ? sql`(select json_agg(json_build_object('id', a.id, 'key', a.key, 'code', a.code)) from ${accounts} a where ${of('a')} and (a.key in ${refs} or a.id::text in ${refs} or a.code in ${refs}))`
+    : sql`null::json`;
+  const [row] = rowsOf<{ existing: { id: string; key: string; period: string; shifted_from: string | null }[] | null; accounts: Found['accounts'] | null; closed: string[] | null }>(
+    await db.execute(sql`
+      select ${sql.join(months.map((m) => sql`pg_advisory_xact_lock_shared(${periodLockKey(entity, m)})::text`), sql`, `)},
+        (select json_agg(json_build_object('id', e.id, 'key', e.idempotency_key, 'period', e.period, 'shifted_from', e.shifted_from)) from ${journalEntries} e
+          where ${of('e')} and e.idempotency_key = any(array(select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb)))) as existing,
+        ${accountsOf} as accounts,
+        (select json_agg(p.period) from ${periods} p where ${of('p')} and p.period >= ${months[0]!}) as closed`),
+  );
+  return {
+    existing: new Map((row?.existing ?? []).map((e) => [e.key, { entryId: e.id, posted: false, period: e.period, ...(e.shifted_from ? { shiftedFrom: e.shifted_from } : {}) }])),
+    accounts: row?.accounts ?? [],
+    closed: row?.closed ?? [],
+  };
 }
