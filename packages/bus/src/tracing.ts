@@ -67,6 +67,18 @@ function attributes(info: SpanInfo): Attributes {
   return attrs;
 }
 
+/** Runs `fn` with `span` active under `parent`; ends it, marked failed if `fn` throws. */
+async function inSpan<T>(span: Span, parent: Context, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await context.with(trace.setSpan(parent, span), fn);
+  } catch (err) {
+    fail(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
 function fail(span: Span, err: unknown): void {
   // Error messages may echo payload content: record only the kind of error.
   const type = err instanceof BusError ? `BusError:${err.code}` : err instanceof Error ? err.name : 'Error';
@@ -124,14 +136,7 @@ export async function withIncomingSpan<T>(
       { kind: kind === 'request' ? SpanKind.SERVER : SpanKind.CONSUMER, attributes: attributes(info) },
       parent,
     );
-  try {
-    return await context.with(trace.setSpan(parent, span), fn);
-  } catch (err) {
-    fail(span, err);
-    throw err;
-  } finally {
-    span.end();
-  }
+  return inSpan(span, parent, fn);
 }
 
 /**
@@ -162,14 +167,7 @@ export async function withBatchSpan<T>(
     },
     ROOT_CONTEXT,
   );
-  try {
-    return await context.with(trace.setSpan(ROOT_CONTEXT, span), fn);
-  } catch (err) {
-    fail(span, err);
-    throw err;
-  } finally {
-    span.end();
-  }
+  return inSpan(span, ROOT_CONTEXT, fn);
 }
 
 /**
@@ -198,12 +196,5 @@ export async function withEventSpan<T>(event: DeliveredEvent, group: string, fn:
     },
     parent,
   );
-  try {
-    return await context.with(trace.setSpan(parent, span), fn);
-  } catch (err) {
-    fail(span, err);
-    throw err;
-  } finally {
-    span.end();
-  }
+  return inSpan(span, parent, fn);
 }
