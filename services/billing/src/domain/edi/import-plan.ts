@@ -3,6 +3,7 @@ import { claimFilingIndicatorCodes } from '@mso/contracts/billing';
 import type { Address as X12Address, Claim837, Provider837, ServiceLine837 } from '@mso/x12';
 import { duplicateKeyOf, lineControlNumber } from '../claim-keys.js';
 import type { FieldProblem } from '../master-data.js';
+import type { LineRecord } from './batch.js';
 
 // An 837P import, decided: which payers, providers, patients and coverages the file's claims match
 // among the practice's records, which it creates, and the claim rows to write. No I/O: the handler
@@ -75,19 +76,8 @@ export interface PlannedCoverage {
   order: CoverageOrder;
   effectiveFrom: string;
 }
-export interface PlannedLine {
-  lineNumber: number;
-  procedureCode: string;
-  modifiers: string[];
-  units: number;
-  chargeCents: number;
-  diagnosisPointers: number[];
-  serviceDate: string;
-  placeOfService: string | null;
-  renderingProviderId: string | null;
-  lineControlNumber: string;
-  details: Record<string, unknown>;
-}
+/** A claim line as the import writes it: the stored line's fields (what a batch reads back) and its number. */
+export type PlannedLine = LineRecord & { lineNumber: number };
 export interface PlannedClaim {
   id: string;
   /** Position of the claim in the file (0-based), for messages. */
