@@ -1,6 +1,9 @@
 import Type, { type Static } from 'typebox';
 import { serviceInfo } from './info.js';
 import { serviceJobGet, serviceJobList } from './jobs.js';
+import { collectionsEvents } from './collections/events.js';
+
+export * from './collections/events.js';
 
 export const getInfo = serviceInfo('collections');
 /** The kit answers these for every service: async jobs and the scheduler's status. */
@@ -20,4 +23,4 @@ export const CollectionsTerms = Type.Object(
 export type CollectionsTerms = Static<typeof CollectionsTerms>;
 
 export const operations = [getInfo, getJob, listJobs] as const;
-export const events = [] as const;
+export const events = [...collectionsEvents] as const;

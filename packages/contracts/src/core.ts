@@ -304,6 +304,9 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
+/** A value or `null` (a field that is always present, empty as null). */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
 export const Uuid = Type.String({ format: 'uuid' });
 export const IsoDate = Type.String({ format: 'date', description: 'Calendar date, YYYY-MM-DD' });
 export const Timestamp = Type.String({ format: 'date-time' });

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { event, IsoDate, mso, operation, Page, PageQuery, StringEnum, Timestamp, Uuid, type Role } from './core.js';
+import { event, IsoDate, mso, Nullable, operation, Page, PageQuery, type Role, StringEnum, Timestamp, Uuid } from './core.js';
 import { serviceInfo } from './info.js';
 import { serviceJobGet, serviceJobList } from './jobs.js';
 import { auditRecorded } from './audit.js';
@@ -84,7 +84,6 @@ const allRoles: Role[] = [...mso, ...practiceRoles];
 const msoAndPracticeAdmin: Role[] = [...mso, 'practice-admin'];
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const IdParam = { id: Uuid };
 
 // ---- Tickets -------------------------------------------------------------------------------------

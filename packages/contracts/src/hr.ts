@@ -2,8 +2,10 @@
 // tasks. The service handles every operation listed in `operations`.
 import Type, { type Static } from 'typebox';
 import { event, IsoDate, Uuid, type EventDef, type Operation } from './core.js';
+import { payrollEvents, payrollOperations } from './hr/payroll.js';
 import { peopleOperations } from './hr/people.js';
 import { providerEvents, providerOperations } from './hr/providers.js';
+import { staffEvents } from './hr/staff.js';
 import { taskOperations } from './hr/tasks.js';
 import { serviceInfo } from './info.js';
 import { serviceJobGet, serviceJobList } from './jobs.js';
@@ -11,6 +13,8 @@ import { serviceJobGet, serviceJobList } from './jobs.js';
 export * from './hr/people.js';
 export * from './hr/providers.js';
 export * from './hr/tasks.js';
+export * from './hr/payroll.js';
+export * from './hr/staff.js';
 
 export const getInfo = serviceInfo('hr');
 /** The kit answers these for every service: async jobs and the scheduler's status. */
@@ -51,5 +55,5 @@ export const employeeTerminated = event({
   }),
 });
 
-export const operations: readonly Operation[] = [getInfo, getJob, listJobs, ...peopleOperations, ...providerOperations, ...taskOperations];
-export const events: readonly EventDef[] = [employeeHired, employeeTerminated, ...providerEvents];
+export const operations: readonly Operation[] = [getInfo, getJob, listJobs, ...peopleOperations, ...providerOperations, ...taskOperations, ...payrollOperations];
+export const events: readonly EventDef[] = [employeeHired, employeeTerminated, ...providerEvents, ...payrollEvents, ...staffEvents];

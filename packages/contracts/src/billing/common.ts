@@ -1,6 +1,8 @@
 import Type from 'typebox';
 import { mso, Timestamp, Uuid, type Role } from '../core.js';
 
+export { Nullable } from '../core.js';
+
 // Roles and field builders shared by the billing contract files.
 
 export const practiceRoles: Role[] = ['practice-admin', 'practice-user'];
@@ -12,7 +14,6 @@ export const setupRoles: Role[] = [...mso, 'practice-admin'];
 export const registrationRoles: Role[] = allRoles;
 
 export const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 export const IdParam = { id: Uuid };
 export const Stamps = { createdAt: Timestamp, updatedAt: Timestamp };
 

@@ -1,9 +1,8 @@
 // Finance contract: management fees, invoices, MSO expenses, intercompany and the consolidated view.
 import Type, { type Static } from 'typebox';
-import { Cents, event, IsoDate, mso, operation, RawResponse, StringEnum, Timestamp, Uuid, type Operation, type Role } from '../core.js';
+import { Cents, event, IsoDate, mso, Nullable, operation, type Operation, RawResponse, type Role, StringEnum, Timestamp, Uuid } from '../core.js';
 
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'Calendar month, YYYY-MM' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const msoRoles: Role[] = [...mso];
 /** Invoices: the MSO, and a practice's admins for their own practice's. */
 const invoiceReaders: Role[] = [...mso, 'practice-admin'];

@@ -1,8 +1,8 @@
 // Finance contract: entities, chart of accounts, journal entries, periods (the ledger). Every
 // operation works on one entity's books: a practice key on its own practice's; an MSO key names the
 // entity with `entity` (`mso` or a practice id) or `X-Practice-Id`.
-import Type, { type Static, type TSchema } from 'typebox';
-import { Cents, IsoDate, mso, operation, Page, PageQuery, StringEnum, Timestamp, Uuid, type Operation, type Role } from '../core.js';
+import Type, { type Static } from 'typebox';
+import { Cents, IsoDate, mso, Nullable, operation, type Operation, Page, PageQuery, type Role, StringEnum, Timestamp, Uuid } from '../core.js';
 
 /** The `finance` slot of an agreement's terms. */
 export const FinanceTerms = Type.Object(
@@ -16,7 +16,6 @@ export type FinanceTerms = Static<typeof FinanceTerms>;
 
 // ---- Vocabulary ----------------------------------------------------------------------------------
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /** Who reads the books: the MSO and the practice's administrators. */
 export const financeReaders: readonly Role[] = ['mso-admin', 'mso-staff', 'practice-admin'];

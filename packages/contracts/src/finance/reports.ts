@@ -1,11 +1,10 @@
 // Finance contract: reports on one entity's books (trial balance, profit and loss, balance sheet,
 // general ledger, AR aging) and CSV exports of the trial balance and general ledger.
 import Type from 'typebox';
-import { Cents, IsoDate, operation, RawResponse, StringEnum, Uuid, type Operation } from '../core.js';
+import { Cents, IsoDate, Nullable, operation, type Operation, RawResponse, StringEnum, Uuid } from '../core.js';
 import { accountTypeValues, EntityRef, entrySourceKinds, financeReaders, PeriodRef } from './ledger.js';
 
 const EntityQuery = { entity: Type.Optional(EntityRef) };
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const TrialBalanceAccount = Type.Object({
   key: Nullable(Type.String()),

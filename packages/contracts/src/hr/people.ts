@@ -2,10 +2,9 @@
 // period (`mso` or a practice id). Practice keys see only their practice's employments (and the
 // people who hold one); MSO keys see all. SSN, date of birth, home address and pay are confidential:
 // the operations that carry them are `phi`, so every call is audited, and they never reach events.
-import Type, { type Static, type TSchema } from 'typebox';
-import { IsoDate, operation, Page, PageQuery, StringEnum, Timestamp, UsState, Uuid, type Role } from '../core.js';
+import Type, { type Static } from 'typebox';
+import { IsoDate, Nullable, operation, Page, PageQuery, type Role, StringEnum, Timestamp, UsState, Uuid } from '../core.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /** Who manages people: the MSO's HR staff and the practice's administrators. */
 export const hrAdmins: readonly Role[] = ['mso-admin', 'mso-staff', 'practice-admin'];

@@ -2,10 +2,9 @@
 // practice (NPI, taxonomy); credentials are what lets them: state licences, DEA registrations, board
 // certifications, malpractice cover, CAQH attestation (every 120 days), recredentialing (every 36
 // months), and payer enrollments. Credentials are business data, not personal data.
-import Type, { type Static, type TSchema } from 'typebox';
-import { event, IsoDate, everyone, operation, StringEnum, Timestamp, UsState, Uuid, type Role } from '../core.js';
+import Type, { type Static } from 'typebox';
+import { event, everyone, IsoDate, Nullable, operation, type Role, StringEnum, Timestamp, UsState, Uuid } from '../core.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /** Who keeps credentials: the MSO's credentialing staff and the practice's administrators. */
 export const credentialingStaff: readonly Role[] = ['mso-admin', 'mso-staff', 'practice-admin'];

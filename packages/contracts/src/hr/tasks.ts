@@ -1,9 +1,8 @@
 // HR contract: tasks for HR's teams, e.g. the credentialing team's renewals the expiry job opens.
-import Type, { type TSchema } from 'typebox';
-import { IsoDate, operation, Page, PageQuery, StringEnum, Timestamp, Uuid } from '../core.js';
+import Type from 'typebox';
+import { IsoDate, Nullable, operation, Page, PageQuery, StringEnum, Timestamp, Uuid } from '../core.js';
 import { credentialingStaff } from './providers.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const taskKinds = ['credential-expiring', 'credential-expired'] as const;
 export const taskStatuses = ['open', 'done'] as const;
