@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
@@ -54,6 +54,14 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     // them and reports every error with its path, which is what API clients need.
     ajv: undefined,
     routerOptions: { ignoreTrailingSlash: true },
+    // A path that is not valid percent-encoding (`/v1/x/%zz`) is refused before routing: as problem+json too.
+    frameworkErrors: (error, request, reply) => {
+      const problem =
+        error.code === 'FST_ERR_BAD_URL'
+          ? new ProblemError('validation-failed', 'the path is not a valid URL (bad percent-encoding)', [{ path: '/path', message: 'bad percent-encoding' }]).toProblem()
+          : toProblem(error, request, log);
+      void (reply as FastifyReply).code(problem.status).type('application/problem+json').send(problem);
+    },
   });
 
   // JSON only: a text/plain body is refused with 415 rather than half-parsed.

@@ -94,7 +94,7 @@ export function formatDecimal(n: number): string {
   let s = String(n);
   if (s.includes('e')) {
     s = n.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
-    if (Number(s) !== n) throw new RangeError(`number ${n} cannot be written exactly in decimal notation`);
+    if (s.includes('e') || Number(s) !== n) throw new RangeError(`number ${n} cannot be written exactly in decimal notation`);
   }
   if (s.startsWith('0.')) s = s.slice(1);
   else if (s.startsWith('-0.')) s = `-${s.slice(2)}`;

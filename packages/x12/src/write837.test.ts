@@ -166,6 +166,28 @@ describe('write837P rejects what it cannot write', () => {
     });
     expect(fail(claim(), { interchange: { senderId: 'A', receiverId: 'B', controlNumber: 0, usage: 'T', date: '2024-01-01' } })).toMatchObject({ code: 'invalid-number' });
   });
+
+  // found by fuzzing: each was written (or threw a RangeError) where parse837P could not read it back
+  it('units that are not an X12 decimal of at most 15 digits: tiny, huge, exponent notation', () => {
+    const line = claim().lines[0] as Claim837['lines'][number];
+    for (const units of [1e-21, Number.MIN_VALUE, 1e21, -1e21, Number.MAX_VALUE, 1e15, 0.1234567890123456]) {
+      const e = fail(claim({ lines: [{ ...line, units }] }));
+      expect(e).toMatchObject({ code: 'invalid-number', segmentId: 'SV1' });
+      expect(e.message).toContain('claims[0].lines[0].units');
+    }
+    const written = write837P(input([claim({ lines: [{ ...line, units: 123456789012345 }, claim().lines[1]!] })]));
+    expect(parse837P(written).claims[0]?.lines[0]?.units).toBe(123456789012345);
+  });
+
+  it('diagnosis qualifiers other than ABK, ABF, BK and BF (parse837P would drop the code)', () => {
+    for (const qualifier of ['ZZ', 'abk', ' ', 'APR']) {
+      const e = fail(claim({ diagnoses: [{ qualifier, code: 'E119' }, { qualifier: 'ABF', code: 'I10' }] }));
+      expect(e).toMatchObject({ code: 'unsupported-value', segmentId: 'HI' });
+      expect(e.message).toContain('claims[0].diagnoses[0].qualifier');
+    }
+    const icd9 = write837P(input([claim({ diagnoses: [{ qualifier: 'BK', code: '25000' }, { qualifier: 'BF', code: '4019' }] })]));
+    expect(parse837P(icd9).claims[0]?.diagnoses).toEqual([{ qualifier: 'BK', code: '25000' }, { qualifier: 'BF', code: '4019' }]);
+  });
 });
 
 // ---- property-based round trip ----

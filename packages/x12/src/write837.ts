@@ -251,7 +251,7 @@ function writeClaim(w: Writer, c: Claim837, path: string): void {
     w.seg(
       'HI',
       ...c.diagnoses.map((d, i) =>
-        w.composite([w.required(d.qualifier, `${path}.diagnoses[${i}].qualifier`, 'HI'), w.required(d.code, `${path}.diagnoses[${i}].code`, 'HI')]),
+        w.composite([diagnosisQualifier(w, d.qualifier, `${path}.diagnoses[${i}].qualifier`), w.required(d.code, `${path}.diagnoses[${i}].code`, 'HI')]),
       ),
     );
   }
@@ -277,13 +277,13 @@ function writeClaim(w: Writer, c: Claim837, path: string): void {
     for (const p of l.diagnosisPointers) {
       if (!Number.isInteger(p) || p < 1 || p > 12) w.fail('invalid-number', `${lp}.diagnosisPointers contains ${p}, not 1–12`, 'SV1');
     }
-    if (!Number.isFinite(l.units)) w.fail('invalid-number', `${lp}.units ${l.units} is not a number`, 'SV1');
+    const units = decimal(w, l.units, `${lp}.units`, 'SV1');
     w.seg(
       'SV1',
       procedureComposite(w, l.procedure, `${lp}.procedure`),
       amount(w, l.chargeCents, `${lp}.chargeCents`, 'SV1'),
       w.required(l.unitType, `${lp}.unitType`, 'SV1'),
-      formatDecimal(l.units),
+      units,
       opt(w, l.placeOfService, `${lp}.placeOfService`, 'SV1'),
       undefined,
       w.composite(l.diagnosisPointers.map(String)),
@@ -519,4 +519,27 @@ export function write837P(input: Write837Input): string {
   w.seg('GE', String(transactions), groupControl);
   w.seg('IEA', '1', control.padStart(9, '0'));
   return w.text();
+}
+
+const DIAGNOSIS_QUALIFIERS = new Set(['ABK', 'ABF', 'BK', 'BF']);
+
+/** An HI qualifier parse837P reads back: ABK/ABF (ICD-10-CM) or BK/BF (ICD-9-CM). */
+function diagnosisQualifier(w: Writer, qualifier: string, path: string): string {
+  if (!DIAGNOSIS_QUALIFIERS.has(qualifier)) w.fail('unsupported-value', `${path} '${qualifier}' is not ABK, ABF, BK or BF`, 'HI');
+  return qualifier;
+}
+
+/** A non-money decimal (X12 type R: at most 15 digits, no exponent), or an X12Error. */
+function decimal(w: Writer, n: number, path: string, id: string): string {
+  if (!Number.isFinite(n)) w.fail('invalid-number', `${path} ${n} is not a number`, id);
+  let text: string | undefined;
+  try {
+    text = formatDecimal(n);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined || text.replace(/[-.]/g, '').length > 15) {
+    w.fail('invalid-number', `${path} ${n} cannot be written as an X12 decimal (at most 15 digits, no exponent)`, id);
+  }
+  return text;
 }
