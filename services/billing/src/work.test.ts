@@ -21,6 +21,7 @@ import {
   updateMissingEra,
   writeOffDenial,
 } from '@mso/contracts/billing';
+import { staffMemberChanged } from '@mso/contracts/hr';
 import type { Db } from '@mso/kit';
 import { testService, type TestService } from '@mso/testing';
 import { claimAdjudications, claimLines, claims } from './db/schema.js';
@@ -34,6 +35,12 @@ let otherPractice: string;
 const ids: Record<string, { payerId: string; slowPayerId: string; patientId: string; providerId: string }> = {};
 const admin = (practice = practiceId) => ({ practiceId: practice, role: 'practice-admin' as const });
 const db = () => t.database!.db as unknown as Db;
+/** HR announces a person (`hr.staff-member.changed`): assignees must be people of its staff directory. */
+async function staffMember(displayName: string, employer: string, endDate: string | null = null): Promise<string> {
+  const personId = randomUUID();
+  await t.deliver(staffMemberChanged, { personId, displayName, employments: [{ employmentId: randomUUID(), employer, title: 'Biller', department: 'Revenue cycle', startDate: '2025-01-06', endDate }] });
+  return personId;
+}
 
 // ---- Claims and postings, written as claim import and remittance posting leave them ---------------
 
@@ -261,9 +268,17 @@ describe('denial work queue', () => {
     expect(await denials({ reason: 'CO-204' })).toEqual([]);
     expect((await denials({ reason: '204' })).map((i) => i.id)).toEqual([item!.id]);
 
-    const updated = await t.call(updateDenial, { id: item!.id, assignee: 'emp-0042', followUpOn: '2026-06-05', note: 'Called payer: plan excludes it' }, { practiceId, role: 'mso-staff', principalId: 'key-biller' });
-    expect(updated).toMatchObject({ assignee: 'emp-0042', followUpOn: '2026-06-05', notes: [{ by: 'key-biller', text: 'Called payer: plan excludes it', at: t.clock.now().toISOString() }] });
-    expect((await denials({ assignee: 'emp-0042' })).map((i) => i.id)).toEqual([item!.id]);
+    const biller = await staffMember('Pat Morgan', 'mso');
+    const updated = await t.call(updateDenial, { id: item!.id, assignee: biller, followUpOn: '2026-06-05', note: 'Called payer: plan excludes it' }, { practiceId, role: 'mso-staff', principalId: 'key-biller' });
+    expect(updated).toMatchObject({ assignee: biller, assigneeName: 'Pat Morgan', assigneeLabel: null, followUpOn: '2026-06-05', notes: [{ by: 'key-biller', text: 'Called payer: plan excludes it', at: t.clock.now().toISOString() }] });
+    expect((await denials({ assignee: biller })).map((i) => i.id)).toEqual([item!.id]);
+    // Unknown people, ended employments and another practice's staff are refused, naming the field; nothing changes.
+    for (const assignee of [randomUUID(), await staffMember('Dana Cruz', 'mso', '2026-05-15'), await staffMember('Robin Hale', otherPractice)]) {
+      await expect(t.call(updateDenial, { id: item!.id, assignee, note: 'not kept' }, admin())).rejects.toMatchObject({ status: 422, errors: [expect.objectContaining({ path: '/assignee' })] });
+    }
+    expect(await t.call(getDenial, { id: item!.id }, admin())).toMatchObject({ assignee: biller, notes: [{ text: 'Called payer: plan excludes it' }] });
+    const officeBiller = await staffMember('Sam Patel', practiceId);
+    expect(await t.call(updateDenial, { id: item!.id, assignee: officeBiller }, admin())).toMatchObject({ assignee: officeBiller, assigneeName: 'Sam Patel' });
     expect((await denials({ followUpBy: '2026-06-05' })).map((i) => i.id)).toEqual([item!.id]);
     expect((await denials({ followUpBy: '2026-06-04' })).map((i) => i.id)).not.toContain(item!.id);
     expect((await denials({ unassigned: true })).map((i) => i.id)).not.toContain(item!.id);
@@ -421,14 +436,16 @@ describe('missing-ERA queue and timely filing', () => {
 
   it('assigns and notes an item; a remittance resolves it at the next run', async () => {
     const [item] = (await t.call(listMissingEras, {}, admin())).items;
-    const updated = await t.call(updateMissingEra, { id: item!.id, assignee: 'emp-7', followUpOn: '2026-06-22', note: 'Payer portal shows no claim on file' }, admin());
-    expect(updated).toMatchObject({ assignee: 'emp-7', followUpOn: '2026-06-22', notes: [{ text: 'Payer portal shows no claim on file' }] });
-    expect((await t.call(listMissingEras, { assignee: 'emp-7' }, admin())).items.map((i) => i.id)).toEqual([item!.id]);
+    const biller = await staffMember('Kim Ortiz', 'mso');
+    await expect(t.call(updateMissingEra, { id: item!.id, assignee: randomUUID() }, admin())).rejects.toMatchObject({ status: 422, errors: [expect.objectContaining({ path: '/assignee' })] });
+    const updated = await t.call(updateMissingEra, { id: item!.id, assignee: biller, followUpOn: '2026-06-22', note: 'Payer portal shows no claim on file' }, admin());
+    expect(updated).toMatchObject({ assignee: biller, assigneeName: 'Kim Ortiz', followUpOn: '2026-06-22', notes: [{ text: 'Payer portal shows no claim on file' }] });
+    expect((await t.call(listMissingEras, { assignee: biller }, admin())).items.map((i) => i.id)).toEqual([item!.id]);
 
     await post(overdue, { lines: [{ paid: 12000, cas: [['CO', '45', 8000]] }] });
     await t.runJob('claim-follow-up');
     expect((await t.call(listMissingEras, {}, admin())).items.map((i) => i.claimId)).toEqual([slow.id]);
-    expect((await t.call(listMissingEras, { status: 'resolved' }, admin())).items).toMatchObject([{ claimId: overdue.id, resolution: 'remittance-received', assignee: 'emp-7' }]);
+    expect((await t.call(listMissingEras, { status: 'resolved' }, admin())).items).toMatchObject([{ claimId: overdue.id, resolution: 'remittance-received', assignee: biller }]);
   });
 
   it('resolves an item whose claim was sent again, and queues the new submission only once it is overdue in turn', async () => {

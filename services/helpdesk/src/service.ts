@@ -1,13 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import * as contract from '@mso/contracts/helpdesk';
-import { employeeHired, employeeTerminated } from '@mso/contracts/hr';
+import { employeeHired, employeeTerminated, staffMemberChanged } from '@mso/contracts/hr';
 import { consume, defineService, handle } from '@mso/kit';
 import { onEmployeeHired, onEmployeeTerminated } from './consumers/hr.js';
 import { onAgreementChange } from './consumers/agreement.js';
+import { onStaffMemberChanged } from './consumers/staff.js';
 import { createAssetHandler, getAssetHandler, listAssetsHandler, updateAssetHandler } from './handlers/assets.js';
 import { assessIncidentHandler, recordNotificationHandler } from './handlers/incidents.js';
 import { getSlaPolicyHandler } from './handlers/policy.js';
 import { msoSlaComplianceHandler, openTicketsHandler, responseTimesHandler, slaComplianceHandler } from './handlers/reports.js';
+import { listStaffHandler } from './handlers/staff.js';
 import { createTicketHandler, getTicketHandler, listTicketsHandler, updateTicketHandler } from './handlers/tickets.js';
 import { addNoteHandler, addReplyHandler, assignTicketHandler, changeStatusHandler, getHistoryHandler, listMessagesHandler } from './handlers/workflow.js';
 import { autoCloseResolved } from './jobs/auto-close.js';
@@ -45,10 +47,13 @@ export const helpdesk = defineService({
     handle(contract.slaComplianceReport, slaComplianceHandler),
     handle(contract.msoSlaComplianceReport, msoSlaComplianceHandler),
     handle(contract.responseTimesReport, responseTimesHandler),
+    handle(contract.listStaff, listStaffHandler),
   ],
   consumers: [
     consume(employeeHired, onEmployeeHired),
     consume(employeeTerminated, onEmployeeTerminated),
+    // HR's staff directory: who tickets can be assigned to.
+    consume(staffMemberChanged, onStaffMemberChanged),
   ],
   jobs: [
     { name: 'sla-check', every: '1m', run: checkSlas },

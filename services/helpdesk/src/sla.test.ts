@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addReply, assignTicket, createTicket, getHistory, getTicket, listTickets, slaAtRisk, slaBreached, ticketAssigned, type TicketPriority } from '@mso/contracts/helpdesk';
+import { staffMemberChanged } from '@mso/contracts/hr';
 import { testService, type TestService } from '@mso/testing';
 import { helpdesk } from './service.js';
 
@@ -9,11 +11,19 @@ const calendar = { timeZone: 'America/Chicago', workingHours: { start: '08:00', 
 let t: TestService;
 let chicago: string;
 let reassigning: string;
+let toLeaver: string;
+const [itLead, pat, leaver] = [randomUUID(), randomUUID(), randomUUID()];
 
 beforeAll(async () => {
   t = await testService(helpdesk, { clock: '2026-05-01T15:00:00Z' });
   chicago = await t.practice({ terms: { helpdesk: { tier: 'standard', ...calendar, holidays: ['2026-05-25'] } } });
-  reassigning = await t.practice({ terms: { helpdesk: { tier: 'standard', ...calendar, escalation: { raisePriority: false, reassignTo: 'it-lead@mso.example' } } } });
+  reassigning = await t.practice({ terms: { helpdesk: { tier: 'standard', ...calendar, escalation: { raisePriority: false, reassignTo: itLead } } } });
+  toLeaver = await t.practice({ terms: { helpdesk: { tier: 'standard', ...calendar, escalation: { raisePriority: false, reassignTo: leaver } } } });
+  const person = (personId: string, displayName: string, endDate: string | null = null) =>
+    t.deliver(staffMemberChanged, { personId, displayName, employments: [{ employmentId: randomUUID(), employer: 'mso', title: 'IT technician', department: 'IT', startDate: '2025-01-06', endDate }] });
+  await person(itLead, 'Taylor Brooks');
+  await person(pat, 'Pat Morgan');
+  await person(leaver, 'Dana Cruz', '2026-05-29');
 });
 afterAll(async () => {
   await t?.close();
@@ -74,7 +84,7 @@ describe('the scheduled SLA check', () => {
     t.clock.set('2026-06-01T14:00:00Z'); // Monday 09:00 CDT
     const { id, sla } = await open(reassigning, 'urgent');
     expect(sla).toMatchObject({ firstResponseDueAt: '2026-06-01T15:00:00.000Z', resolutionDueAt: '2026-06-01T22:00:00.000Z' });
-    await t.call(assignTicket, { id, assignee: 'pat@mso.example' }, staff(reassigning));
+    await t.call(assignTicket, { id, assignee: pat }, staff(reassigning));
     t.clock.set('2026-06-01T14:30:00Z');
     await t.call(addReply, { id, body: 'On it.' }, staff(reassigning));
 
@@ -84,9 +94,22 @@ describe('the scheduled SLA check', () => {
     expect(breaches).toHaveLength(1);
     expect(breaches[0]!.data).toMatchObject({
       target: 'resolution',
-      escalation: { priority: { from: 'urgent', to: 'urgent' }, assignee: { from: 'pat@mso.example', to: 'it-lead@mso.example' } },
+      escalation: { priority: { from: 'urgent', to: 'urgent' }, assignee: { from: pat, to: itLead } },
     });
-    expect(await t.call(getTicket, { id }, as(reassigning))).toMatchObject({ assignee: 'it-lead@mso.example', sla: { firstResponseBreached: false, resolutionBreached: true } });
+    expect(await t.call(getTicket, { id }, as(reassigning))).toMatchObject({ assignee: itLead, assigneeName: 'Taylor Brooks', sla: { firstResponseBreached: false, resolutionBreached: true } });
     expect(await eventsFor(ticketAssigned, id)).toHaveLength(1); // the manual assignment only
+  });
+
+  it('keeps the assignee when the person the policy names has left, and says why in the history', async () => {
+    t.clock.set('2026-06-01T14:00:00Z');
+    const { id } = await open(toLeaver, 'urgent');
+    await t.call(assignTicket, { id, assignee: pat }, staff(toLeaver));
+    t.clock.set('2026-06-01T15:01:00Z'); // first response due at 10:00 CDT
+    await t.runJob('sla-check');
+    const [breach] = await eventsFor(slaBreached, id);
+    expect(breach!.data.escalation.assignee).toEqual({ from: pat, to: pat });
+    expect(await t.call(getTicket, { id }, as(toLeaver))).toMatchObject({ assignee: pat });
+    const entry = (await t.call(getHistory, { id }, staff(toLeaver))).items.find((e) => e.action === 'sla-breached');
+    expect(entry!.changes).toMatchObject({ reassignRefused: 'reassignTo: no employment at the MSO or at this practice on 2026-06-01' });
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tablesMissingTenantWall } from '@mso/db';
 import { createTestDatabase, type TestDatabase } from '@mso/db/testing';
 import { KIT_TABLES_OUTSIDE_WALL, kitMigrations } from '@mso/kit';
-import { practices } from './db/schema.js';
+import { practices, staffMembers } from './db/schema.js';
 import { helpdesk } from './service.js';
 
 const practiceA = '00000000-0000-4000-8000-0000000000a1';
@@ -25,5 +25,15 @@ describe('tenant wall on helpdesk', () => {
     await test.database.db.insert(practices).values([{ practiceId: practiceA }, { practiceId: practiceB }]);
     const seen = await test.database.tenantDb(practiceA).select().from(practices);
     expect(seen.map((p) => p.practiceId)).toEqual([practiceA]);
+  });
+
+  it('keeps the staff directory platform-wide: written without a practice, read from any practice', async () => {
+    const personId = '00000000-0000-4000-8000-0000000000c3';
+    const at = new Date('2026-07-01T15:00:00Z');
+    const employments = [{ employmentId: personId, employer: 'mso', title: 'IT technician', department: 'IT', startDate: '2025-01-06', endDate: null }];
+    await test.database.tenantDb(null).insert(staffMembers).values({ personId, displayName: 'Pat Morgan', employments, changedAt: at, updatedAt: at });
+    for (const scope of [practiceA, practiceB]) {
+      expect((await test.database.tenantDb(scope).select().from(staffMembers)).map((m) => m.personId)).toEqual([personId]);
+    }
   });
 });

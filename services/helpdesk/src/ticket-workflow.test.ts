@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addReply, assignTicket, changeStatus, createAsset, createTicket, getAsset, getHistory, getTicket, updateTicket } from '@mso/contracts/helpdesk';
+import { staffMemberChanged } from '@mso/contracts/hr';
 import { testService, type TestService } from '@mso/testing';
 import { helpdesk } from './service.js';
 
@@ -56,14 +58,18 @@ describe('workflow rules', () => {
     expect(reopened.sla).toMatchObject({ clock: 'running', resolvedAt: null, resolutionDueAt: '2026-06-05T19:00:00.000Z', elapsedMinutes: 60 });
   });
 
-  it('assigns to the caller by default, and re-targets the SLA on a priority change', async () => {
+  it('assigns a person of the staff directory, and re-targets the SLA on a priority change', async () => {
     t.clock.set('2026-06-04T14:00:00Z'); // Thursday 09:00 CDT
     const created = await t.call(createTicket, newTicket({ subject: 'Email bounces', category: 'software', priority: 'low' }), admin());
     const { id } = created;
     expect(created.sla.firstResponseDueAt).toBe('2026-06-04T22:00:00.000Z'); // 8 h: 17:00 CDT
-    expect((await t.call(assignTicket, { id }, staff())).assignee).toBe('key-staff-pat');
-    expect((await t.call(assignTicket, { id, assignee: 'sam@mso.example' }, staff())).assignee).toBe('sam@mso.example');
-    await expect(t.call(assignTicket, { id, assignee: 'me' }, admin())).rejects.toMatchObject({ status: 403 });
+    const [pat, sam] = [randomUUID(), randomUUID()];
+    for (const [personId, displayName] of [[pat, 'Pat Morgan'], [sam, 'Sam Patel']] as const) {
+      await t.deliver(staffMemberChanged, { personId, displayName, employments: [{ employmentId: randomUUID(), employer: 'mso', title: 'IT technician', department: 'IT', startDate: '2025-01-06', endDate: null }] });
+    }
+    expect((await t.call(assignTicket, { id, assignee: pat }, staff())).assignee).toBe(pat);
+    expect(await t.call(assignTicket, { id, assignee: sam }, staff())).toMatchObject({ assignee: sam, assigneeName: 'Sam Patel' });
+    await expect(t.call(assignTicket, { id, assignee: pat }, admin())).rejects.toMatchObject({ status: 403 });
 
     t.clock.set('2026-06-04T14:30:00Z');
     const raised = await t.call(updateTicket, { id, priority: 'high' }, staff());
@@ -71,7 +77,7 @@ describe('workflow rules', () => {
     expect(raised).toMatchObject({ priority: 'high', sla: { policy: { firstResponseMinutes: 120 }, firstResponseDueAt: '2026-06-04T16:00:00.000Z' } });
     const changes = (await t.call(getHistory, { id }, staff())).items.map((e) => [e.action, e.changes]);
     expect(changes).toContainEqual(['updated', { priority: ['low', 'high'] }]);
-    expect(changes).toContainEqual(['assigned', { assignee: ['key-staff-pat', 'sam@mso.example'] }]);
+    expect(changes).toContainEqual(['assigned', { assignee: [pat, sam] }]);
   });
 
   it('links tickets to assets of the practice only', async () => {

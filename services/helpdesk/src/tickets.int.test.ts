@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HelpdeskPlatform, type Practice } from '../test/platform.js';
 
@@ -170,13 +171,15 @@ describe('listing tickets', () => {
       h.clock.advance(60_000);
       ids.push((await h.as(p)('POST', '/v1/helpdesk/tickets', newTicket({ subject: `Ticket ${i}`, priority }))).json.id);
     }
-    await h.staff(p)('POST', `/v1/helpdesk/tickets/${ids[2]}/assignment`, { assignee: 'kim' });
+    const kim = randomUUID();
+    await h.announceStaff(p, { personId: kim, displayName: 'Kim Ortiz', employments: [{ employer: 'mso', startDate: '2025-01-06' }] });
+    expect((await h.staff(p)('POST', `/v1/helpdesk/tickets/${ids[2]}/assignment`, { assignee: kim })).status).toBe(200);
     await h.staff(p)('POST', `/v1/helpdesk/tickets/${ids[4]}/status`, { status: 'pending-third-party' });
 
     const list = async (query: string) => (await h.as(p)('GET', `/v1/helpdesk/tickets${query}`)).json;
     expect((await list('')).items.map((t: { id: string }) => t.id)).toEqual([...ids].reverse());
     expect((await list('?priority=urgent')).items.map((t: { id: string }) => t.id)).toEqual([ids[4], ids[2], ids[0]]);
-    expect((await list('?assignee=kim')).items.map((t: { id: string }) => t.id)).toEqual([ids[2]]);
+    expect((await list(`?assignee=${kim}`)).items.map((t: { id: string }) => t.id)).toEqual([ids[2]]);
     expect((await list('?unassigned=true')).items).toHaveLength(4);
     expect((await list('?status=pending-third-party')).items.map((t: { id: string }) => t.id)).toEqual([ids[4]]);
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { EventEnvelope } from '@mso/contracts';
 import type { Consumer } from '@mso/bus';
 import type { ServiceDefinition } from '@mso/kit';
@@ -50,6 +51,28 @@ export class HelpdeskPlatform {
   staff(practice: Practice) {
     return (method: string, url: string, body?: unknown): Promise<TestResponse> =>
       this.p.request({ method, url, key: this.staffKey, headers: { 'x-practice-id': practice.id }, ...(body !== undefined ? { body } : {}) });
+  }
+
+  /**
+   * Publishes `hr.staff-member.changed` as HR's outbox relay does (CloudEvents envelope on HR's
+   * stream, no practice: a person spans employers) and waits until helpdesk lists or drops them.
+   */
+  async announceStaff(practice: Practice, person: { personId: string; displayName: string; employments: { employer: string; startDate: string; endDate?: string | null }[] }): Promise<void> {
+    const id = randomUUID();
+    const data = {
+      personId: person.personId,
+      displayName: person.displayName,
+      employments: person.employments.map((e) => ({ employmentId: randomUUID(), title: 'IT technician', department: 'IT', endDate: null, ...e })),
+    };
+    const envelope = { specversion: '1.0', id, source: 'mso/hr', type: 'hr.staff-member.changed', time: this.clock.now().toISOString(), subject: person.personId, datacontenttype: 'application/json', dataschemaversion: 1, data };
+    await this.p.runtime.bus.publish({ id, subject: 'evt.hr.staff-member.changed', data: new TextEncoder().encode(JSON.stringify(envelope)) });
+    // Handled once the view's row carries this event's time (whether or not the practice may see the person).
+    const db = this.p.runtime.database!.db;
+    const stored = async () => {
+      const rows = await db.execute(sql`select 1 from helpdesk.staff_members where person_id = ${person.personId} and changed_at = ${envelope.time}::timestamptz`);
+      return (Array.isArray(rows) ? rows : (rows as unknown as { rows: unknown[] }).rows).length;
+    };
+    if ((await eventually(stored, (n) => n > 0)) === 0) throw new Error(`helpdesk did not take in the staff member ${person.personId} (practice ${practice.id})`);
   }
 
   /** Runs the scheduled jobs for the clock's current time and publishes what they emitted. */

@@ -8,8 +8,20 @@ import { IdParam, Nullable, setupRoles, Text } from './common.js';
 const billingTeam = setupRoles;
 
 const Note = Type.Object({ at: Timestamp, by: Type.String(), text: Type.String() });
-/** A person id (HR's employee id, or any id the team uses) for now. */
-const Assignee = Type.String({ minLength: 1, maxLength: 120 });
+/**
+ * The person working an item: their HR person id. Billing keeps HR's staff directory
+ * (`hr.staff-member.changed`) and accepts a person employed at the MSO or at the practice today.
+ */
+const Assignee = Uuid;
+/** How a work item shows its assignee. */
+const AssigneeFields = {
+  /** HR person id, or null. */
+  assignee: Nullable(Uuid),
+  /** The assignee's name as HR's staff directory has it now. */
+  assigneeName: Nullable(Type.String()),
+  /** The free-text assignee an item had before assignees were people; cleared by its next assignment. */
+  assigneeLabel: Nullable(Type.String()),
+};
 const NoteText = Text(2000);
 
 /** A code as the code table describes it; `known: false` when the table does not have it. */
@@ -75,7 +87,7 @@ export const DenialItem = Type.Object({
   status: StringEnum(denialStatuses),
   /** How a `resolved` item was settled: `paid`, `adjudicated-again` (a later posting denied it anew: see its own item) or `posting-reversed`. */
   resolution: Nullable(Type.String()),
-  assignee: Nullable(Type.String()),
+  ...AssigneeFields,
   followUpOn: Nullable(IsoDate),
   appealDeadline: Nullable(IsoDate),
   appealedAt: Nullable(Timestamp),
@@ -99,7 +111,7 @@ export const listDenials = operation({
       /** Default `active`: open, appealed and resubmitted items. */
       status: Type.Optional(StringEnum([...denialStatuses, 'active', 'all'] as const)),
       assignee: Type.Optional(Assignee),
-      /** Items without an assignee. */
+      /** Items no person is assigned to (a free-text `assigneeLabel` does not count). */
       unassigned: Type.Optional(Type.Boolean()),
       payerId: Type.Optional(Uuid),
       claimId: Type.Optional(Uuid),
@@ -136,12 +148,12 @@ const FollowUp = {
 export const updateDenial = operation({
   service: 'billing',
   name: 'denial.update',
-  summary: 'Assign a denial, set its follow-up date, add a note',
+  summary: 'Assign a denial (to a person employed at the MSO or the practice today; null unassigns), set its follow-up date, add a note',
   http: { method: 'PATCH', path: '/v1/billing/denials/{id}' },
   roles: billingTeam,
   input: Type.Object({ ...IdParam, ...FollowUp }, { additionalProperties: false }),
   output: DenialItem,
-  errors: ['validation-failed', 'not-found'],
+  errors: ['validation-failed', 'not-found', 'unprocessable'],
 });
 
 export const appealDenial = operation({
@@ -226,7 +238,7 @@ export const MissingEraItem = Type.Object({
   /** `resolved` once a remittance came, the claim was sent again or left the payer's hands (`resolution`). */
   status: StringEnum(['open', 'resolved'] as const),
   resolution: Nullable(Type.String()),
-  assignee: Nullable(Type.String()),
+  ...AssigneeFields,
   followUpOn: Nullable(IsoDate),
   notes: Type.Array(Note),
   resolvedAt: Nullable(Timestamp),
@@ -258,12 +270,12 @@ export const listMissingEras = operation({
 export const updateMissingEra = operation({
   service: 'billing',
   name: 'missing-era.update',
-  summary: 'Assign a missing-ERA item, set its follow-up date, add a note',
+  summary: 'Assign a missing-ERA item (to a person employed at the MSO or the practice today; null unassigns), set its follow-up date, add a note',
   http: { method: 'PATCH', path: '/v1/billing/missing-eras/{id}' },
   roles: billingTeam,
   input: Type.Object({ ...IdParam, ...FollowUp }, { additionalProperties: false }),
   output: MissingEraItem,
-  errors: ['validation-failed', 'not-found'],
+  errors: ['validation-failed', 'not-found', 'unprocessable'],
 });
 
 export const TimelyFilingItem = Type.Object({
@@ -385,6 +397,30 @@ export const revenueCycleByPracticeReport = operation({
   errors: ['validation-failed'],
 });
 
+// ---- Assignable staff ------------------------------------------------------------------------------
+
+export const WorkStaffMember = Type.Object({
+  /** HR's person id: what an item's `assignee` holds. */
+  personId: Uuid,
+  displayName: Type.String(),
+  /** The person's employments at the MSO and at this practice that are active on `asOf`. */
+  employments: Type.Array(Type.Object({ employer: Type.String(), title: Type.String(), department: Type.String(), startDate: IsoDate, endDate: Nullable(IsoDate) })),
+});
+
+export const listWorkStaff = operation({
+  service: 'billing',
+  name: 'staff.list',
+  summary: "Who the practice's work items can be assigned to: people employed at the MSO or at the practice today (HR's staff directory), by name",
+  http: { method: 'GET', path: '/v1/billing/staff' },
+  roles: billingTeam,
+  input: Type.Object({}, { additionalProperties: false }),
+  output: Type.Object({
+    /** The practice's today (in its time zone), the day employments are checked on. */
+    asOf: IsoDate,
+    items: Type.Array(WorkStaffMember),
+  }),
+});
+
 export const workOperations: readonly Operation[] = [
   listDenials,
   getDenial,
@@ -398,4 +434,5 @@ export const workOperations: readonly Operation[] = [
   claimsByStatusReport,
   revenueCycleReport,
   revenueCycleByPracticeReport,
+  listWorkStaff,
 ];

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, date, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { RiskAssessment } from '@mso/contracts/helpdesk';
+import type { StaffEmployment } from '../domain/staff.js';
 
 export const helpdesk = pgSchema('helpdesk');
 
@@ -33,7 +34,10 @@ export const tickets = helpdesk.table(
     requesterName: text('requester_name'),
     requesterEmail: text('requester_email'),
     requesterPhone: text('requester_phone'),
-    assignee: text('assignee'),
+    /** The person working the ticket: an HR person id of the staff view (`staff_members`). */
+    assigneeId: uuid('assignee_id'),
+    /** The free-text assignee of tickets from before assignees were people; cleared by the next assignment. */
+    assigneeLabel: text('assignee_label'),
     assetId: uuid('asset_id'),
     source: text('source').notNull(),
     /** Idempotency for tickets opened from events, e.g. `hr-offboarding:<employee id>`. */
@@ -72,6 +76,7 @@ export const tickets = helpdesk.table(
     index('tickets_practice_created').on(t.practiceId, t.createdAt, t.id),
     index('tickets_practice_status').on(t.practiceId, t.status),
     index('tickets_practice_asset').on(t.practiceId, t.assetId),
+    index('tickets_practice_assignee').on(t.practiceId, t.assigneeId),
     index('tickets_sla_check').on(t.slaCheckAt).where(sql`${t.slaCheckAt} is not null`),
   ],
 );
@@ -175,3 +180,18 @@ export const incidentDeadlines = helpdesk.table(
     index('incident_deadlines_check').on(t.checkAt).where(sql`${t.checkAt} is not null`),
   ],
 );
+
+/**
+ * HR's staff directory, kept from `hr.staff-member.changed` (the latest event per person wins): who
+ * tickets can be assigned to. One row per person across the MSO and every practice, so it has no
+ * `practice_id` and is outside the tenant wall; it holds names, titles and employment dates only, and
+ * every read picks the employments of the MSO and of the request's practice (db/staff.ts).
+ */
+export const staffMembers = helpdesk.table('staff_members', {
+  personId: uuid('person_id').primaryKey(),
+  displayName: text('display_name').notNull(),
+  employments: jsonb('employments').$type<StaffEmployment[]>().notNull(),
+  /** The event's time: a redelivered older event does not overwrite a newer one. */
+  changedAt: ts('changed_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});

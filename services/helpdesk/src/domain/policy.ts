@@ -1,6 +1,7 @@
 import { ticketPriorities, type TicketPriority } from '@mso/contracts/helpdesk';
 import type { HelpdeskTerms } from '@mso/contracts/helpdesk';
 import type { Agreement } from '@mso/contracts/tenancy';
+import { isPersonId } from './staff.js';
 import { BusinessCalendar, isValidTimeZone, type BusinessCalendarSpec } from '@mso/kit/calendar';
 
 export type Tier = 'basic' | 'standard' | 'premium';
@@ -76,13 +77,15 @@ export function policyFromTerms(terms: HelpdeskTerms | undefined | null, timeZon
     }
     targets[priority] = { firstResponseMinutes: target.firstResponseMinutes, resolutionMinutes: target.resolutionMinutes, businessHours: target.businessHours ?? true };
   }
+  const reassignTo = terms?.escalation?.reassignTo ?? null;
+  if (reassignTo !== null && !isPersonId(reassignTo)) warnings.push(`escalation.reassignTo "${reassignTo}" is not a person id of the staff directory: breached tickets keep their assignee`);
   return {
     tier,
     fromAgreement: !!terms,
     calendar: { timeZone, workingHours, holidays: [...new Set(terms?.holidays ?? [])].sort() },
     targets,
     atRiskPercent: terms?.atRiskPercent ?? DEFAULT_AT_RISK_PERCENT,
-    escalation: { raisePriority: terms?.escalation?.raisePriority ?? true, reassignTo: terms?.escalation?.reassignTo ?? null },
+    escalation: { raisePriority: terms?.escalation?.raisePriority ?? true, reassignTo },
     breachNoticeDays: Math.min(terms?.breachNoticeDays ?? HIPAA_NOTICE_DAYS, HIPAA_NOTICE_DAYS),
     warnings,
   };

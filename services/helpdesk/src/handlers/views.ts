@@ -3,6 +3,7 @@ import type { BusinessCalendar, Db, HandlerContext } from '@mso/kit';
 import { slaCalendar, type Policy } from '../domain/policy.js';
 import { elapsedMs, remainingMinutes, view } from '../domain/sla.js';
 import type { assets, messages } from '../db/schema.js';
+import { displayNames } from '../db/staff.js';
 import { loadIncidents, slaState, type Actor, type IncidentWithDeadlines, type TicketRow } from '../db/tickets.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -43,7 +44,8 @@ export function toIncident(found: IncidentWithDeadlines, now: Date): SecurityInc
   };
 }
 
-export function toTicket(row: TicketRow, policy: Policy, cal: BusinessCalendar, incident: IncidentWithDeadlines | undefined, now: Date): Ticket {
+/** The API view of a ticket; `assigneeName` from the staff directory. */
+export function toTicket(row: TicketRow, policy: Policy, cal: BusinessCalendar, incident: IncidentWithDeadlines | undefined, now: Date, assigneeName: string | null = null): Ticket {
   const state = slaState(row);
   const v = view(state, now);
   return {
@@ -56,7 +58,9 @@ export function toTicket(row: TicketRow, policy: Policy, cal: BusinessCalendar, 
     priority: row.priority as Ticket['priority'],
     status: row.status as Ticket['status'],
     requester: { id: row.requesterId, role: row.requesterRole, name: row.requesterName, email: row.requesterEmail, phone: row.requesterPhone },
-    assignee: row.assignee,
+    assignee: row.assigneeId,
+    assigneeName: row.assigneeId ? assigneeName : null,
+    assigneeLabel: row.assigneeLabel,
     assetId: row.assetId,
     source: row.source as Ticket['source'],
     sla: {
@@ -130,8 +134,9 @@ export async function ticketViews(db: Db, policy: Policy, rows: TicketRow[], now
     rows[0]?.practiceId ?? '',
     rows.filter((r) => r.category === 'security-incident').map((r) => r.id),
   );
+  const names = await displayNames(db, rows.map((r) => r.assigneeId));
   const calendars = new Calendars(() => policy);
-  return rows.map((r) => toTicket(r, policy, calendars.for(r), incidents.get(r.id), now));
+  return rows.map((r) => toTicket(r, policy, calendars.for(r), incidents.get(r.id), now, (r.assigneeId && names.get(r.assigneeId)) ?? null));
 }
 
 export async function ticketView(db: Db, policy: Policy, row: TicketRow, now: Date): Promise<Ticket> {

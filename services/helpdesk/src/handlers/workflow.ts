@@ -17,7 +17,9 @@ import { policyOfAgreement, slaCalendar, type Policy } from '../domain/policy.js
 import { pause, respond, resume, stop, type SlaState } from '../domain/sla.js';
 import { checkTransition, clockEffect, isMso, statusAfterReply, type Actor as Role } from '../domain/workflow.js';
 import { history, messages, tickets } from '../db/schema.js';
+import { requireAssignee } from '../db/staff.js';
 import { loadTicket, recordHistory, slaColumns, slaState, type TicketRow } from '../db/tickets.js';
+import { practiceToday } from './staff.js';
 import { actorOf, ticketView, toMessage } from './views.js';
 
 const roleOf = (ctx: HandlerContext): Role => ctx.principal.role;
@@ -139,19 +141,28 @@ export const changeStatusHandler: Handler<typeof changeStatus> = async (input, c
   return ticketView(ctx.db, policy, row, now);
 };
 
+/**
+ * Assigns a person of HR's staff directory (employed at the MSO or at the ticket's practice on the
+ * practice's today), or unassigns. The history and `helpdesk.ticket.assigned` carry person ids; a
+ * free-text assignee from before assignees were people is cleared by the first assignment.
+ */
 export const assignTicketHandler: Handler<typeof assignTicket> = async (input, ctx) => {
   const now = ctx.clock.now();
   const policy = policyOfAgreement(await ctx.agreement);
-  const assignee = input.assignee === undefined ? ctx.principal.id : input.assignee;
+  const assignee = input.assignee === null ? null : input.assignee.toLowerCase();
   const row = await ctx.transaction(async (tx) => {
     const before = await loadTicket(tx.db, ctx.practiceId, input.id, { forUpdate: true });
-    if (before.assignee === assignee) return before;
+    if (before.assigneeId === assignee && before.assigneeLabel === null) return before;
     if (before.status === 'closed') throw new ProblemError('conflict', 'a closed ticket cannot change; open a new ticket');
-    const after = await saveTicket(tx, before, { assignee, updatedAt: now });
-    await recordHistory(tx.db, before, now, actorOf(ctx), 'assigned', { assignee: [before.assignee, assignee] });
+    if (assignee !== null) await requireAssignee(tx.db, assignee, ctx.practiceId, practiceToday(policy.calendar.timeZone, now));
+    const after = await saveTicket(tx, before, { assigneeId: assignee, assigneeLabel: null, updatedAt: now });
+    await recordHistory(tx.db, before, now, actorOf(ctx), 'assigned', {
+      assignee: [before.assigneeId, assignee],
+      ...(before.assigneeLabel !== null ? { assigneeLabel: [before.assigneeLabel, null] } : {}),
+    });
     await tx.emit(
       ticketAssigned,
-      { ticketId: after.id, practiceId: after.practiceId, number: after.number, category: after.category as never, priority: after.priority as never, assignee, previousAssignee: before.assignee },
+      { ticketId: after.id, practiceId: after.practiceId, number: after.number, category: after.category as never, priority: after.priority as never, assignee, previousAssignee: before.assigneeId },
       { subject: after.id },
     );
     return after;

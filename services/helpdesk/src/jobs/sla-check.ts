@@ -1,10 +1,12 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Agreement } from '@mso/contracts/tenancy';
 import { slaAtRisk, slaBreached, type TicketPriority } from '@mso/contracts/helpdesk';
-import { stableId, type AcrossPractices, type JobContext, type TransactionContext } from '@mso/kit';
+import { localDate, stableId, type AcrossPractices, type JobContext, type TransactionContext } from '@mso/kit';
 import { policyOfAgreement, raisePriority, slaCalendar, type Policy } from '../domain/policy.js';
 import { applySignals, remainingMinutes, signals, type Signal } from '../domain/sla.js';
 import { tickets } from '../db/schema.js';
+import { assigneeRefusal } from '../domain/staff.js';
+import { loadStaffMember } from '../db/staff.js';
 import { recordHistory, slaColumns, slaState, type TicketRow } from '../db/tickets.js';
 
 const BATCH = 100;
@@ -49,12 +51,23 @@ async function checkAllPractices(ctx: JobContext, all: AcrossPractices): Promise
   }
 }
 
+/**
+ * The person the policy's `reassignTo` names, when they may work the practice's tickets today; else
+ * why not (the ticket keeps its assignee, and the breach's history says why).
+ */
+async function escalationAssignee(tx: TransactionContext, personId: string, practiceId: string, policy: Policy, now: Date): Promise<{ personId?: string; refusal?: string }> {
+  const id = personId.toLowerCase();
+  const refusal = assigneeRefusal(await loadStaffMember(tx.db, id), practiceId, localDate(now, policy.calendar.timeZone));
+  return refusal ? { refusal: `reassignTo: ${refusal}` } : { personId: id };
+}
+
 async function checkTicket(tx: TransactionContext, row: TicketRow, policy: Policy, now: Date): Promise<void> {
   const state = slaState(row);
   const fired: Signal[] = signals(state, now);
   const next = applySignals(state, fired, now);
   let priority = row.priority as TicketPriority;
-  let assignee = row.assignee;
+  let assignee = row.assigneeId;
+  let assigneeLabel = row.assigneeLabel;
   let escalations = row.escalations;
   const cal = slaCalendar(policy.calendar, row.slaBusinessHours);
   for (const signal of fired) {
@@ -68,14 +81,18 @@ async function checkTicket(tx: TransactionContext, row: TicketRow, policy: Polic
     }
     const from = { priority, assignee };
     if (policy.escalation.raisePriority) priority = raisePriority(priority);
-    if (policy.escalation.reassignTo) assignee = policy.escalation.reassignTo;
+    const reassign = policy.escalation.reassignTo ? await escalationAssignee(tx, policy.escalation.reassignTo, row.practiceId, policy, now) : null;
+    if (reassign?.personId) {
+      assignee = reassign.personId;
+      assigneeLabel = null;
+    }
     escalations++;
     await tx.emit(
       slaBreached,
       { ...ref, priority: from.priority, assignee: from.assignee, escalation: { priority: { from: from.priority, to: priority }, assignee: { from: from.assignee, to: assignee } } },
       { subject: row.id, practiceId: row.practiceId, id: eventId },
     );
-    await recordHistory(tx.db, row, now, SYSTEM, 'sla-breached', { target: signal.target, dueAt: ref.dueAt });
+    await recordHistory(tx.db, row, now, SYSTEM, 'sla-breached', { target: signal.target, dueAt: ref.dueAt, ...(reassign?.refusal ? { reassignRefused: reassign.refusal } : {}) });
     const changes: Record<string, [unknown, unknown]> = {};
     if (priority !== from.priority) changes.priority = [from.priority, priority];
     if (assignee !== from.assignee) changes.assignee = [from.assignee, assignee];
@@ -83,6 +100,6 @@ async function checkTicket(tx: TransactionContext, row: TicketRow, policy: Polic
   }
   await tx.db
     .update(tickets)
-    .set({ ...slaColumns(next), priority, assignee, escalations, ...(fired.length ? { updatedAt: now } : {}) })
+    .set({ ...slaColumns(next), priority, assigneeId: assignee, assigneeLabel, escalations, ...(fired.length ? { updatedAt: now } : {}) })
     .where(and(eq(tickets.practiceId, row.practiceId), eq(tickets.id, row.id)));
 }

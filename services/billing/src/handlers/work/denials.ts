@@ -14,17 +14,24 @@ import {
   type writeOffDenial,
 } from '@mso/contracts/billing';
 import { keysetPage, paginate, tenantWhere, type Db, type Handler } from '@mso/kit';
-import { claimLines, claims, denialItems, writeOffs, type WorkNote } from '../../db/schema.js';
+import { claimLines, claims, denialItems, staffMembers, writeOffs, type WorkNote } from '../../db/schema.js';
 import { balanceOf } from '../../domain/claim-status.js';
 import { describeCarc, describeGroup, describeRarc } from '../../domain/codes/index.js';
 import { changeClaim, loadClaimRow, type Actor } from '../claim-store.js';
 import { claimWork, correctStoredClaim } from '../claims/lifecycle.js';
 import { iso, notFound } from '../common.js';
+import { assigneeChange } from './assignee.js';
 
 // The denial work queue: what the payer denied, line by line, and what the biller did about it.
 
 type ItemRow = typeof denialItems.$inferSelect;
-type Joined = { item: ItemRow; claim: typeof claims.$inferSelect; line: typeof claimLines.$inferSelect | null; writeOff: typeof writeOffs.$inferSelect | null };
+type Joined = {
+  item: ItemRow;
+  claim: typeof claims.$inferSelect;
+  line: typeof claimLines.$inferSelect | null;
+  writeOff: typeof writeOffs.$inferSelect | null;
+  assigneeName: string | null;
+};
 
 /** Items a biller can still act on. */
 const workable: DenialStatus[] = ['open', 'appealed', 'resubmitted'];
@@ -33,15 +40,16 @@ const closable: ClaimStatus[] = ['paid', 'partially-paid', 'denied'];
 
 function selectItems(db: Db, practiceId: string, ...conditions: (SQL | undefined)[]) {
   return db
-    .select({ item: denialItems, claim: claims, line: claimLines, writeOff: writeOffs })
+    .select({ item: denialItems, claim: claims, line: claimLines, writeOff: writeOffs, assigneeName: staffMembers.displayName })
     .from(denialItems)
     .innerJoin(claims, and(eq(claims.practiceId, denialItems.practiceId), eq(claims.id, denialItems.claimId)))
     .leftJoin(claimLines, and(eq(claimLines.practiceId, denialItems.practiceId), eq(claimLines.id, denialItems.lineId)))
     .leftJoin(writeOffs, and(eq(writeOffs.practiceId, denialItems.practiceId), eq(writeOffs.denialItemId, denialItems.id)))
+    .leftJoin(staffMembers, eq(staffMembers.personId, denialItems.assigneeId))
     .where(tenantWhere(denialItems.practiceId, practiceId, ...conditions));
 }
 
-export function toDenialItem({ item, claim, line, writeOff }: Joined): DenialItem {
+export function toDenialItem({ item, claim, line, writeOff, assigneeName }: Joined): DenialItem {
   return {
     id: item.id,
     claimId: item.claimId,
@@ -64,7 +72,9 @@ export function toDenialItem({ item, claim, line, writeOff }: Joined): DenialIte
     remarks: item.remarks.map(describeRarc),
     status: item.status as DenialStatus,
     resolution: item.resolution,
-    assignee: item.assignee,
+    assignee: item.assigneeId,
+    assigneeName: item.assigneeId ? assigneeName : null,
+    assigneeLabel: item.assigneeLabel,
     followUpOn: item.followUpOn,
     appealDeadline: item.appealDeadline,
     appealedAt: item.appealedAt ? iso(item.appealedAt) : null,
@@ -117,8 +127,8 @@ export const listDenialsHandler: Handler<typeof listDenials> = async (input, ctx
     ctx.practiceId,
     page.where,
     statusFilter(input.status),
-    input.assignee ? eq(denialItems.assignee, input.assignee) : undefined,
-    input.unassigned ? isNull(denialItems.assignee) : undefined,
+    input.assignee ? eq(denialItems.assigneeId, input.assignee.toLowerCase()) : undefined,
+    input.unassigned ? isNull(denialItems.assigneeId) : undefined,
     input.payerId ? eq(claims.payerId, input.payerId) : undefined,
     input.claimId ? eq(denialItems.claimId, input.claimId) : undefined,
     reasonFilter(input.reason),
@@ -136,13 +146,15 @@ export const listDenialsHandler: Handler<typeof listDenials> = async (input, ctx
 export const getDenialHandler: Handler<typeof getDenial> = async (input, ctx) => loadDenialItem(ctx.db, ctx.practiceId, input.id);
 
 export const updateDenialHandler: Handler<typeof updateDenial> = async (input, ctx) => {
-  const actor = { by: ctx.principal.id, at: ctx.clock.now() };
+  const work = await claimWork(ctx);
+  const actor = work.actor;
   await ctx.transaction(async (tx) => {
     const item = await lockItem(tx.db, ctx.practiceId, input.id);
+    const assignment = await assigneeChange(tx.db, input.assignee, ctx.practiceId, work.today);
     await tx.db
       .update(denialItems)
       .set({
-        ...(input.assignee !== undefined ? { assignee: input.assignee } : {}),
+        ...assignment,
         ...(input.followUpOn !== undefined ? { followUpOn: input.followUpOn } : {}),
         notes: withNote(item.notes, input.note, actor),
         updatedAt: actor.at,

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, inArray, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { BillingTerms, ClaimStatus, listMissingEras, listTimelyFiling, MissingEraItem, updateMissingEra } from '@mso/contracts/billing';
 import { addDays, decodeCursor, encodeCursor, keysetPage, localDate, paginate, tenantWhere, type Db, type Handler, type HandlerContext, type JobContext } from '@mso/kit';
-import { claimAdjudications, claims, missingEraItems, payers, timelyFilingDeadlines } from '../../db/schema.js';
+import { claimAdjudications, claims, missingEraItems, payers, staffMembers, timelyFilingDeadlines } from '../../db/schema.js';
 import { balanceOf } from '../../domain/claim-status.js';
 import { daysBetween, isMissingEra, missingEraThreshold, timelyFilingDeadline, timelyFilingLimit, unadjudicatedStatuses, type PayerTerms } from '../../domain/work/deadlines.js';
 import { iso, notFound } from '../common.js';
+import { assigneeChange } from './assignee.js';
 import { withNote } from './denials.js';
 
 // The daily follow-up job and the two queues it keeps: claims the payer has not answered for too long
@@ -124,15 +125,16 @@ async function today(ctx: HandlerContext): Promise<string> {
 
 function selectMissingEras(db: Db, practiceId: string, ...conditions: (SQL | undefined)[]) {
   return db
-    .select({ item: missingEraItems, claim: claims, deadline: timelyFilingDeadlines })
+    .select({ item: missingEraItems, claim: claims, deadline: timelyFilingDeadlines, assigneeName: staffMembers.displayName })
     .from(missingEraItems)
     .innerJoin(claims, and(eq(claims.practiceId, missingEraItems.practiceId), eq(claims.id, missingEraItems.claimId)))
     .leftJoin(timelyFilingDeadlines, and(eq(timelyFilingDeadlines.practiceId, missingEraItems.practiceId), eq(timelyFilingDeadlines.claimId, missingEraItems.claimId)))
+    .leftJoin(staffMembers, eq(staffMembers.personId, missingEraItems.assigneeId))
     .where(tenantWhere(missingEraItems.practiceId, practiceId, ...conditions));
 }
 type MissingEraRow = Awaited<ReturnType<typeof selectMissingEras>>[number];
 
-function toMissingEraItem({ item, claim, deadline }: MissingEraRow, on: string, timeZone: string): MissingEraItem {
+function toMissingEraItem({ item, claim, deadline, assigneeName }: MissingEraRow, on: string, timeZone: string): MissingEraItem {
   return {
     id: item.id,
     claimId: claim.id,
@@ -149,7 +151,9 @@ function toMissingEraItem({ item, claim, deadline }: MissingEraRow, on: string, 
     timelyFiling: deadline ? { deadline: deadline.deadline, daysLeft: daysBetween(on, deadline.deadline), limitDays: deadline.limitDays, limitSource: deadline.limitSource } : null,
     status: item.status as MissingEraItem['status'],
     resolution: item.resolution,
-    assignee: item.assignee,
+    assignee: item.assigneeId,
+    assigneeName: item.assigneeId ? assigneeName : null,
+    assigneeLabel: item.assigneeLabel,
     followUpOn: item.followUpOn,
     notes: item.notes,
     resolvedAt: item.resolvedAt ? iso(item.resolvedAt) : null,
@@ -169,7 +173,7 @@ export const listMissingErasHandler: Handler<typeof listMissingEras> = async (in
     page.where,
     status === 'all' ? undefined : eq(missingEraItems.status, status),
     input.payerId ? eq(claims.payerId, input.payerId) : undefined,
-    input.assignee ? eq(missingEraItems.assignee, input.assignee) : undefined,
+    input.assignee ? eq(missingEraItems.assigneeId, input.assignee.toLowerCase()) : undefined,
   )
     .orderBy(...page.orderBy)
     .limit(page.fetch);
@@ -181,21 +185,22 @@ export const listMissingErasHandler: Handler<typeof listMissingEras> = async (in
 };
 
 export const updateMissingEraHandler: Handler<typeof updateMissingEra> = async (input, ctx) => {
+  const { timeZone } = await ctx.agreement;
   const actor = { by: ctx.principal.id, at: ctx.clock.now() };
   await ctx.transaction(async (tx) => {
     const [item] = await tx.db.select().from(missingEraItems).where(tenantWhere(missingEraItems.practiceId, ctx.practiceId, eq(missingEraItems.id, input.id))).for('update');
     if (!item) throw notFound('missing-ERA item');
+    const assignment = await assigneeChange(tx.db, input.assignee, ctx.practiceId, localDate(actor.at, timeZone));
     await tx.db
       .update(missingEraItems)
       .set({
-        ...(input.assignee !== undefined ? { assignee: input.assignee } : {}),
+        ...assignment,
         ...(input.followUpOn !== undefined ? { followUpOn: input.followUpOn } : {}),
         notes: withNote(item.notes, input.note, actor),
         updatedAt: actor.at,
       })
       .where(tenantWhere(missingEraItems.practiceId, ctx.practiceId, eq(missingEraItems.id, item.id)));
   });
-  const { timeZone } = await ctx.agreement;
   const [row] = await selectMissingEras(ctx.db, ctx.practiceId, eq(missingEraItems.id, input.id));
   return toMissingEraItem(row!, localDate(ctx.clock.now(), timeZone), timeZone);
 };

@@ -1,5 +1,6 @@
 import * as contract from '@mso/contracts/billing';
 import { handle, type HandlerBinding, type JobDefinition } from '@mso/kit';
+import { listWorkStaffHandler } from './assignee.js';
 import { appealDenialHandler, getDenialHandler, listDenialsHandler, resubmitDenialHandler, updateDenialHandler, writeOffDenialHandler } from './denials.js';
 import { runDenialQueue } from './enqueue.js';
 import { listMissingErasHandler, listTimelyFilingHandler, runClaimFollowUp, updateMissingEraHandler } from './follow-up.js';
@@ -7,7 +8,7 @@ import { claimsByStatusHandler, revenueCycleByPracticeHandler, revenueCycleHandl
 
 export { enqueueDenials, type EnqueueResult } from './enqueue.js';
 
-/** Denial and missing-ERA queues, timely filing, revenue-cycle reports. */
+/** Denial and missing-ERA queues, timely filing, revenue-cycle reports, the staff items can be assigned to. */
 export const workHandlers: HandlerBinding[] = [
   handle(contract.listDenials, listDenialsHandler),
   handle(contract.getDenial, getDenialHandler),
@@ -21,6 +22,7 @@ export const workHandlers: HandlerBinding[] = [
   handle(contract.claimsByStatusReport, claimsByStatusHandler),
   handle(contract.revenueCycleReport, revenueCycleHandler),
   handle(contract.revenueCycleByPracticeReport, revenueCycleByPracticeHandler),
+  handle(contract.listWorkStaff, listWorkStaffHandler),
 ];
 
 export const workJobs: JobDefinition[] = [

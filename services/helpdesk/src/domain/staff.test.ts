@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { assigneeRefusal, employmentsServing, isActiveOn, type StaffMember } from './staff.js';
+
+const practice = '0b7c6a1e-2f3d-4e5a-9b8c-7d6e5f4a3b2c';
+const member = (employments: Partial<StaffMember['employments'][number]>[]): StaffMember => ({
+  personId: '5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a',
+  displayName: 'Pat Morgan',
+  employments: employments.map((e) => ({ employmentId: 'e', employer: 'mso', title: 'IT technician', department: 'IT', startDate: '2025-01-06', endDate: null, ...e })),
+});
+
+describe('assignable staff', () => {
+  it('counts the first and the last day of an employment', () => {
+    expect(isActiveOn({ startDate: '2026-03-01', endDate: '2026-03-31' }, '2026-03-01')).toBe(true);
+    expect(isActiveOn({ startDate: '2026-03-01', endDate: '2026-03-31' }, '2026-03-31')).toBe(true);
+    expect(isActiveOn({ startDate: '2026-03-01', endDate: '2026-03-31' }, '2026-04-01')).toBe(false);
+    expect(isActiveOn({ startDate: '2026-03-01', endDate: null }, '2026-02-28')).toBe(false);
+  });
+
+  it('takes employments at the MSO or at the practice, not at another practice', () => {
+    const m = member([{ employer: 'mso', endDate: '2025-12-31' }, { employer: practice.toUpperCase() }, { employer: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f' }]);
+    expect(employmentsServing(m, practice, '2026-06-01').map((e) => e.employer)).toEqual([practice.toUpperCase()]);
+    expect(assigneeRefusal(m, practice, '2026-06-01')).toBeNull();
+    expect(assigneeRefusal(m, 'c9d8e7f6-a5b4-4c3d-8e2f-1a0b9c8d7e6f', '2026-06-01')).toBe('no employment at the MSO or at this practice on 2026-06-01');
+    expect(assigneeRefusal(undefined, practice, '2026-06-01')).toBe('not a person in the staff directory');
+  });
+});
