@@ -1,10 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import * as contract from '@mso/contracts/hr';
-import { defineService } from '@mso/kit';
+import { consume, defineService } from '@mso/kit';
+import { publishStaffMember } from './consumers/staff-directory.js';
+import { onboardingHandlers } from './handlers/onboarding/index.js';
+import { payrollHandlers } from './handlers/payroll/index.js';
 import { peopleHandlers } from './handlers/people/index.js';
 import { providerHandlers } from './handlers/providers/index.js';
+import { ptoHandlers } from './handlers/pto/index.js';
+import { reportHandlers } from './handlers/reports/index.js';
 import { taskHandlers } from './handlers/tasks/index.js';
 import { DEFAULT_TIME_ZONE, noticeExpiringCredentials } from './jobs/credential-expiry.js';
+import { accruePto, PTO_ACCRUAL_CRON } from './jobs/pto-accrual.js';
 import { ssnKeyIsSet } from './ssn-key.js';
 
 /**
@@ -20,8 +26,9 @@ export const hr = defineService({
   emits: contract.events,
   // Practice keys must buy HR (the operations are platform-scoped, like finance's); jobs run per practice.
   agreements: true,
-  handlers: [...peopleHandlers, ...providerHandlers, ...taskHandlers],
-  jobs: [{ name: 'credential-expiry', cron: '0 6 * * *', timeZone: DEFAULT_TIME_ZONE, perPractice: true, run: noticeExpiringCredentials }],
+  handlers: [...peopleHandlers, ...providerHandlers, ...taskHandlers, ...payrollHandlers, ...reportHandlers, ...onboardingHandlers, ...ptoHandlers],
+  consumers: [consume(contract.personChanged, publishStaffMember)],
+  jobs: [{ name: 'credential-expiry', cron: '0 6 * * *', timeZone: DEFAULT_TIME_ZONE, perPractice: true, run: noticeExpiringCredentials }, { name: 'pto-accrual', cron: PTO_ACCRUAL_CRON, timeZone: DEFAULT_TIME_ZONE, perPractice: true, run: accruePto }, { name: 'pto-accrual-mso', cron: PTO_ACCRUAL_CRON, timeZone: DEFAULT_TIME_ZONE, run: accruePto }],
   init: async (ctx) => {
     if (!ssnKeyIsSet()) ctx.log.warn('MSO_IDEMPOTENCY_KEY is not set: SSN hashes use a development key that production will not match');
   },

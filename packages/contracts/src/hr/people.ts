@@ -56,6 +56,8 @@ export const NewEmploymentBody = Type.Object(
     managerId: Type.Optional(Uuid),
     /** For MSO staff who serve practices: their cost split across practices, percentages summing to 100. */
     allocations: Type.Optional(Type.Array(Allocation, { maxItems: 100 })),
+    /** Systems the employee needs access to (e.g. `ehr`, `email`): in the hired and terminated events for helpdesk. */
+    systems: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 30, uniqueItems: true })),
   },
   { additionalProperties: false },
 );
@@ -72,6 +74,7 @@ export const Employment = Type.Object({
   endDate: Nullable(IsoDate),
   managerId: Nullable(Uuid),
   allocations: Type.Array(Allocation),
+  systems: Type.Array(Type.String()),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -205,7 +208,7 @@ export const getEmployment = operation({
 export const updateEmployment = operation({
   service: 'hr',
   name: 'employment.update',
-  summary: 'Change an employment: title, department, FTE, pay, manager, allocations, end date',
+  summary: 'Change an employment: title, department, FTE, pay, manager, allocations, systems, end date (setting the end date of an open employment terminates it, as employment.terminate without a reason)',
   http: { method: 'PATCH', path: '/v1/hr/employments/{id}' },
   scope: 'platform',
   roles: hrAdmins,
@@ -219,6 +222,7 @@ export const updateEmployment = operation({
       endDate: Type.Optional(Nullable(IsoDate)),
       managerId: Type.Optional(Nullable(Uuid)),
       allocations: Type.Optional(Type.Array(Allocation, { maxItems: 100 })),
+      systems: NewEmploymentBody.properties.systems,
     },
     { additionalProperties: false },
   ),

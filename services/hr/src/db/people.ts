@@ -50,6 +50,7 @@ export const employments = hr.table(
     endDate: day('end_date'),
     managerId: uuid('manager_id').references(() => people.id),
     allocations: jsonb('allocations').$type<{ practiceId: string; percent: number }[]>().notNull(),
+    systems: jsonb('systems').$type<string[]>().notNull().default([]),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
   },

@@ -2,4 +2,7 @@
 export * from './pg.js';
 export * from './people.js';
 export * from './providers.js';
+export * from './pto.js';
 export * from './tasks.js';
+export * from './payroll.js';
+export * from './onboarding.js';

@@ -1,13 +1,14 @@
 import { and, asc, eq, exists, inArray, isNull, type SQL } from 'drizzle-orm';
 import { ProblemError, type InputOf, type OutputOf } from '@mso/contracts';
 import type { createPerson, getPerson, listPeople, updatePerson } from '@mso/contracts/hr';
-import { keysetPage, paginate, type Db, type HandlerContext } from '@mso/kit';
+import { keysetPage, paginate, type Db, type HandlerContext, type TransactionContext } from '@mso/kit';
 import { checkAllocations, checkDates, fteToHundredths, ssnHash, ssnLast4 } from '../../domain/people.js';
 import { notFound } from '../../domain/problems.js';
 import { employments, people } from '../../db/schema.js';
 import { ssnKey } from '../../ssn-key.js';
 import { checkEmployer, practiceOfEmployer, withCaller, type Caller } from '../access.js';
-import { personView, type EmploymentRow } from './views.js';
+import { announcePersonChanged, employmentStarted } from './lifecycle.js';
+import { personView, type EmploymentRow, type PersonRow } from './views.js';
 
 /** The employments of a person the caller may see: a practice key's own practice's only. */
 export function visibleEmployments(caller: Caller, ...conditions: (SQL | undefined)[]): SQL {
@@ -43,10 +44,16 @@ export interface EmploymentInput {
   endDate?: string | undefined;
   managerId?: string | undefined;
   allocations?: { practiceId: string; percent: number }[] | undefined;
+  systems?: string[] | undefined;
 }
 
-/** Checks and inserts an employment of `personId`; refuses a second open employment with one employer. */
-export async function insertEmployment(ctx: HandlerContext, db: Db, caller: Caller, personId: string, input: EmploymentInput, path: string): Promise<EmploymentRow> {
+/**
+ * Checks and inserts an employment of `person`; refuses a second open employment with one employer.
+ * Starts its onboarding checklist and announces the hire (lifecycle.ts), in the same transaction.
+ */
+export async function insertEmployment(ctx: HandlerContext, tx: TransactionContext, caller: Caller, person: PersonRow, input: EmploymentInput, path: string): Promise<EmploymentRow> {
+  const { db } = tx;
+  const personId = person.id;
   const practiceId = await checkEmployer(ctx, caller, input.employer, `${path}/employer`);
   const allocations = checkAllocations(input.employer.toLowerCase(), input.allocations, `${path}/allocations`);
   for (const a of allocations) await checkEmployer(ctx, { practiceId: null }, a.practiceId, `${path}/allocations`);
@@ -73,10 +80,12 @@ export async function insertEmployment(ctx: HandlerContext, db: Db, caller: Call
       endDate: input.endDate ?? null,
       managerId: input.managerId ?? null,
       allocations,
+      systems: input.systems ?? [],
       createdAt: now,
       updatedAt: now,
     })
     .returning();
+  await employmentStarted(tx, person, row!);
   return row!;
 }
 
@@ -113,7 +122,7 @@ export async function createPersonHandler(input: InputOf<typeof createPerson>, c
       }
       person = onFile;
     }
-    await insertEmployment(ctx, tx.db, caller, person.id, input.employment, '/employment');
+    await insertEmployment(ctx, tx, caller, person, input.employment, '/employment');
     ctx.status(inserted ? 201 : 200);
     return personView(person, await employmentsOf(tx.db, caller, person.id));
   });
@@ -163,6 +172,7 @@ export async function updatePersonHandler(input: InputOf<typeof updatePerson>, c
       })
       .where(eq(people.id, person.id))
       .returning();
+    if ((input.firstName ?? person.firstName) !== person.firstName || (input.lastName ?? person.lastName) !== person.lastName) await announcePersonChanged(tx, person.id);
     return personView(updated!, await employmentsOf(tx.db, caller, person.id));
   });
 }

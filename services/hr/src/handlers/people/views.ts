@@ -18,6 +18,7 @@ export const employmentView = (e: EmploymentRow): Employment => ({
   endDate: e.endDate,
   managerId: e.managerId,
   allocations: e.allocations,
+  systems: e.systems,
   createdAt: e.createdAt.toISOString(),
   updatedAt: e.updatedAt.toISOString(),
 });
