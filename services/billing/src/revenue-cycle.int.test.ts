@@ -2,8 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { X12Parser } from 'node-x12';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Empty, operation, type ServiceId } from '@mso/contracts';
 import { billingEvents } from '@mso/contracts/billing';
-import { consume, defineService, type ConsumerContext } from '@mso/kit';
+import { consume, defineService, handle, type ConsumerContext } from '@mso/kit';
 import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
 import { tenancy } from '@mso/service-tenancy';
 import { parse837P, tokenize, type Claim835 } from '@mso/x12';
@@ -12,17 +13,21 @@ import { billing } from './service.js';
 
 // The revenue cycle through the gateway, on the running NATS and PostgreSQL: an EHR's 837P imported,
 // submitted and batched, acknowledged by a 999 and a 277CA, paid by 835s, and every event received
-// by a service of its own (collections, as a stand-in that records what it got) exactly once in effect.
+// by a service of its own (a probe standing in for a consumer, recording what it got) exactly once in effect.
+
+/** Not a service of the platform: its own id (collections is a real service now) and one operation of its own. */
+const probeId = 'collections-probe' as ServiceId;
+const ping = operation({ service: probeId, name: 'ping', summary: 'Answers (test)', roles: ['mso-admin'], input: Empty, output: Empty });
 
 /** Records every billing event it is handed; `times` counts the handler's runs per event id. */
-const collections = defineService({
-  id: 'collections',
+const probe = defineService({
+  id: probeId,
   version: '0.0.1',
   description: 'records billing events (test)',
   db: { schema: 'collections_e2e', migrationsFolder: fileURLToPath(new URL('../test/collections-migrations', import.meta.url)) },
-  // Answers none of the collections contract's operations: only its consumers matter here.
-  operations: [],
-  handlers: [],
+  // Only its consumers matter here.
+  operations: [ping],
+  handlers: [handle(ping, async () => ({}))],
   consumers: billingEvents.map((event) =>
     consume(event, async (e, ctx: ConsumerContext) => {
       await ctx.db.execute(
@@ -39,7 +44,7 @@ let other: { id: string; key: string };
 let helpdeskOnly: { id: string; key: string };
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, billing, collections], transport: 'real' });
+  p = await startTestPlatform({ services: [tenancy, billing, probe], transport: 'real' });
   p.clock.set('2026-05-22T15:00:00Z');
   practice = await p.createPractice({ services: ['billing', 'collections'], terms: { billing: { timelyFilingDays: 365 } } });
   other = await p.createPractice({ services: ['billing'] });
