@@ -253,10 +253,10 @@ export async function runBillingBench(o: BillingBenchOptions): Promise<BillingBe
     };
     const outboxRows = async () => Number((await sql`select count(*)::int as n from billing.mso_outbox`)[0]!.n);
     // What finance books: billing's domain events in billing's outbox, and finance's inbox for them
-    // (one row per event handled, consumers named `finance__billing_...`).
+    // (one row per event handled by its one consumer of billing's events, `finance__billing`).
     const financeTypes = ['billing.claim.submitted', 'billing.claim.adjudicated', 'billing.remittance.posted', 'billing.claim.denied', 'billing.claim.written-off'];
     const billingEvents = async (afterSeq = 0) => Number((await sql`select count(*)::int as n from billing.mso_outbox where seq > ${afterSeq} and envelope->>'type' in ${sql(financeTypes)}`)[0]!.n);
-    const financeBooked = async () => Number((await sql`select count(*)::int as n from finance.mso_inbox where consumer like 'finance__billing_%'`)[0]!.n);
+    const financeBooked = async () => Number((await sql`select count(*)::int as n from finance.mso_inbox where consumer = 'finance__billing'`)[0]!.n);
     /** Polls finance's inbox every 50 ms until it holds `n` billing events; answers when it saw them (epoch ms). */
     const awaitFinance = async (n: number, what: string) => {
       const end = Date.now() + STAGE_TIMEOUT_MS;

@@ -4,12 +4,16 @@ import { connectNatsBus, createMemoryBus, deleteNatsNamespace, type Bus } from '
 import { createPgliteTestDatabase, createTestDatabase } from '@mso/db/testing';
 import { startPlatform, type Platform } from '@mso/gateway';
 import { ManualClock, type ServiceDefinition } from '@mso/kit';
-import { createLogger } from '@mso/telemetry';
-import type { Operation } from '@mso/contracts';
+import { createLogger, type Logger } from '@mso/telemetry';
+import type { Operation, ServiceId } from '@mso/contracts';
 import { validNpi } from './npi.js';
 
 export interface TestPlatformOptions {
-  services: readonly ServiceDefinition[];
+  /**
+   * The services to run: a definition (the package's own service) or another service's id, which the
+   * platform loads from `services/<id>/` itself (see {@link loadServices}).
+   */
+  services: readonly (ServiceDefinition | ServiceId)[];
   /**
    * `real` (default): the running NATS and a fresh Postgres database, isolated by a random namespace
    * and database name so test files run in parallel. `embedded`: the in-memory bus and PGlite, to test
@@ -19,6 +23,8 @@ export interface TestPlatformOptions {
   clock?: ManualClock;
   /** Operations the gateway exposes. Default: every contract operation (a test may add its own). */
   operations?: readonly Operation[];
+  /** The platform's logger (a test that reads the logs passes one writing to memory). Default: warnings and up, to stdout. */
+  logger?: Logger;
 }
 
 export interface TestPlatform extends Platform {
@@ -48,11 +54,29 @@ export const natsUrl = () => process.env.TEST_NATS_URL ?? process.env.NATS_URL ?
 
 let npiSeed = Math.floor(Math.random() * 100_000_000);
 
+/**
+ * Resolves service ids to their definitions from the workspace's `services/<id>/src/service.ts`.
+ * A service's tests that need other services running (tenancy to onboard practices, finance to book
+ * what billing emits) name them by id, so no service declares another as a dependency: services never
+ * import each other, and the workspace graph stays free of cycles between them.
+ */
+export async function loadServices(services: readonly (ServiceDefinition | ServiceId)[]): Promise<ServiceDefinition[]> {
+  return Promise.all(
+    services.map(async (s) => {
+      if (typeof s !== 'string') return s;
+      const module = (await import(new URL(`../../../services/${s}/src/service.ts`, import.meta.url).href)) as { default?: ServiceDefinition };
+      if (!module.default || module.default.id !== s) throw new Error(`services/${s}/src/service.ts has no default export of the ${s} service`);
+      return module.default;
+    }),
+  );
+}
+
 export async function startTestPlatform(options: TestPlatformOptions): Promise<TestPlatform> {
+  const services = await loadServices(options.services);
   const namespace = `t${randomBytes(5).toString('hex')}`;
   const clock = options.clock ?? new ManualClock('2026-03-02T14:00:00Z');
   const adminKey = `mso_admin_${randomBytes(16).toString('hex')}`;
-  const logger = createLogger({ name: 'test', level: process.env.LOG_LEVEL ?? 'warn' });
+  const logger = options.logger ?? createLogger({ name: 'test', level: process.env.LOG_LEVEL ?? 'warn' });
   let bus: Bus;
   let dropDb: () => Promise<void>;
   let database;
@@ -70,7 +94,7 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
     bus = createMemoryBus();
   }
   const platform = await startPlatform({
-    services: options.services,
+    services,
     // Test files share two cores with each other and with PGlite's start-up, which blocks the event
     // loop for seconds: the gateway must not shed their requests as overload (its own tests set it).
     env: { ...process.env, MSO_SHED_EVENT_LOOP_DELAY_MS: process.env.MSO_SHED_EVENT_LOOP_DELAY_MS ?? '0' },

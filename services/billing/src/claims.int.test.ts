@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
-import { tenancy } from '@mso/service-tenancy';
 import { billing } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL: a refused submission's findings reach the caller.
 
 let p: TestPlatform;
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, billing], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', billing], transport: 'real' });
   p.clock.set('2026-05-22T15:00:00Z');
 });
 afterAll(() => p?.close());

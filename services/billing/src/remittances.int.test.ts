@@ -3,7 +3,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '@mso/db';
 import { startTestPlatform, type TestPlatform } from '@mso/testing';
-import { tenancy } from '@mso/service-tenancy';
 import { parse835 } from '@mso/x12';
 import { generate835 } from '@mso/x12/testing';
 import { claimLines, claims } from './db/schema.js';
@@ -11,7 +10,7 @@ import { billing } from './service.js';
 
 let p: TestPlatform;
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, billing], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', billing], transport: 'real' });
 }, 60_000);
 afterAll(() => p?.close());
 

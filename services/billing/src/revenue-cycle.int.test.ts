@@ -6,7 +6,6 @@ import { Empty, operation, type ServiceId } from '@mso/contracts';
 import { billingEvents } from '@mso/contracts/billing';
 import { consume, defineService, handle, type ConsumerContext } from '@mso/kit';
 import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
-import { tenancy } from '@mso/service-tenancy';
 import { parse837P, tokenize, type Claim835 } from '@mso/x12';
 import { envelope, generate837P, generateRemittance835, joinSegments, type GeneratedRemittance } from '@mso/x12/testing';
 import { billing } from './service.js';
@@ -44,7 +43,7 @@ let other: { id: string; key: string };
 let helpdeskOnly: { id: string; key: string };
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, billing, probe], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', billing, probe], transport: 'real' });
   p.clock.set('2026-05-22T15:00:00Z');
   practice = await p.createPractice({ services: ['billing', 'collections'], terms: { billing: { timelyFilingDays: 365 } } });
   other = await p.createPractice({ services: ['billing'] });

@@ -4,7 +4,6 @@ import { sql } from 'drizzle-orm';
 import { openDatabase } from '@mso/db';
 import type { Db } from '@mso/kit';
 import { startTestPlatform, type TestPlatform } from '@mso/testing';
-import { tenancy } from '@mso/service-tenancy';
 import { claimAdjudications, claimLines, claims } from './db/schema.js';
 import { enqueueDenials } from './handlers/work/index.js';
 import { billing } from './service.js';
@@ -14,7 +13,7 @@ import { billing } from './service.js';
 
 let p: TestPlatform;
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, { ...billing, operations: billing.handlers.map((h) => h.operation) }], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', { ...billing, operations: billing.handlers.map((h) => h.operation) }], transport: 'real' });
   p.clock.set('2026-06-01T15:00:00Z');
 }, 60_000);
 afterAll(() => p?.close());

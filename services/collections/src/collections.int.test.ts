@@ -1,8 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { billing } from '@mso/service-billing';
-import { finance } from '@mso/service-finance';
-import { tenancy } from '@mso/service-tenancy';
 import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
 import { generate837P, generateRemittance835, type GeneratedRemittance } from '@mso/x12/testing';
 import { collections } from './service.js';
@@ -15,7 +12,7 @@ let p: TestPlatform;
 let practice: { id: string; key: string };
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, billing, collections, finance], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', 'billing', collections, 'finance'], transport: 'real' });
   p.clock.set('2026-05-22T15:00:00Z');
   practice = await p.createPractice({ services: ['billing', 'collections', 'finance'], terms: { billing: { timelyFilingDays: 365 } } });
 }, 120_000);

@@ -4,7 +4,6 @@ import type { DataOf, EventDef, EventEnvelope } from '@mso/contracts';
 import { tablesMissingTenantWall } from '@mso/db';
 import { encodeJson, KIT_TABLES_OUTSIDE_WALL } from '@mso/kit';
 import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
-import { tenancy } from '@mso/service-tenancy';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { agencies } from './db/schema.js';
 import { collections } from './service.js';
@@ -15,7 +14,7 @@ import { collections } from './service.js';
 
 let p: TestPlatform;
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, collections], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', collections], transport: 'real' });
   p.clock.set('2026-06-01T14:00:00Z');
 });
 afterAll(() => p?.close());

@@ -9,11 +9,10 @@ import { claimAdjudicated, claimSubmitted, remittancePosted } from '@mso/contrac
 import type { DataOf, EventDef, EventEnvelope } from '@mso/contracts';
 import { encodeJson } from '@mso/kit';
 import { startTestPlatform } from '@mso/testing';
-import { tenancy } from '@mso/service-tenancy';
 import { finance } from '../src/service.js';
 
 const claims = Number(process.env.BENCH_FINANCE_CLAIMS ?? 10_000);
-const p = await startTestPlatform({ services: [tenancy, finance], transport: 'real' });
+const p = await startTestPlatform({ services: ['tenancy', finance], transport: 'real' });
 p.clock.set('2026-03-10T15:00:00Z');
 try {
   const practice = await p.createPractice({ services: ['billing', 'finance'] });

@@ -70,7 +70,7 @@ describe('ledger rules in PostgreSQL', () => {
     expect(await tablesMissingTenantWall(test.database.db, ['finance'], KIT_TABLES_OUTSIDE_WALL)).toEqual([]);
   });
 
-  it('refuses, at commit, an entry whose debits and credits differ, and an entry without lines', async () => {
+  it('refuses, at commit, an entry whose debits and credits differ, an entry without lines, and a line added to a posted entry', async () => {
     const id = crypto.randomUUID();
     const refused = await failure(
       asService(practiceA, async (tx) => {
@@ -83,6 +83,13 @@ describe('ledger rules in PostgreSQL', () => {
     expect(await failure(asService(practiceA, (tx) => tx.insert(journalEntries).values(entry(empty, practiceA))))).toMatchObject({ code: '23514', message: expect.stringContaining('no lines') });
     const [left] = await db.select({ n: sql<string>`count(*)` }).from(journalEntries).where(sql`${journalEntries.id} in (${id}, ${empty})`);
     expect(Number(left!.n)).toBe(0);
+
+    // A line slipped into an entry posted before unbalances it: refused.
+    const posted = await asService(practiceA, (tx) =>
+      postEntry({ db: tx }, { entity: practiceA, date: '2026-02-10', memo: 'charge', source: { kind: 'user', id: 'y' }, idempotencyKey: 'later-line', lines: [{ account: 'insurance-ar', debitCents: 800 }, { account: 'gross-charges', creditCents: 800 }] }),
+    );
+    const added = await failure(asService(practiceA, (tx) => tx.insert(journalLines).values([line(posted.entryId, practiceA, '1000', 50, 0, 3)])));
+    expect(added).toMatchObject({ code: '23514', message: expect.stringContaining('unbalanced') });
   });
 
   it('refuses the service an UPDATE or DELETE of a posted line or entry', async () => {

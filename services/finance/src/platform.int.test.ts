@@ -3,7 +3,6 @@ import { claimAdjudicated, claimSubmitted, remittancePosted } from '@mso/contrac
 import type { DataOf, EventDef, EventEnvelope } from '@mso/contracts';
 import { encodeJson } from '@mso/kit';
 import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
-import { tenancy } from '@mso/service-tenancy';
 import { finance } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL: billing's events (published on billing's
@@ -11,7 +10,7 @@ import { finance } from './service.js';
 
 let p: TestPlatform;
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, finance], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', finance], transport: 'real' });
   p.clock.set('2026-03-10T15:00:00Z');
 });
 afterAll(() => p?.close());

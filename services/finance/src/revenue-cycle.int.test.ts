@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
-import { billing } from '@mso/service-billing';
-import { tenancy } from '@mso/service-tenancy';
 import { generate837P, generateRemittance835, type GeneratedRemittance } from '@mso/x12/testing';
 import { finance } from './service.js';
 
@@ -13,7 +11,7 @@ let p: TestPlatform;
 let practice: { id: string; key: string };
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, billing, finance], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', 'billing', finance], transport: 'real' });
   p.clock.set('2026-05-22T15:00:00Z');
   practice = await p.createPractice({ services: ['billing', 'finance'], terms: { billing: { timelyFilingDays: 365 } } });
 }, 120_000);

@@ -4,7 +4,6 @@ import type { EventEnvelope } from '@mso/contracts';
 import type { Consumer } from '@mso/bus';
 import type { ServiceDefinition } from '@mso/kit';
 import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
-import { tenancy } from '@mso/service-tenancy';
 import { helpdesk } from '../src/service.js';
 
 export interface Practice {
@@ -24,7 +23,7 @@ export class HelpdeskPlatform {
   ) {}
 
   static async start(clockStart: string, options: { service?: ServiceDefinition; transport?: 'real' | 'embedded' } = {}): Promise<HelpdeskPlatform> {
-    const p = await startTestPlatform({ services: [tenancy, options.service ?? helpdesk], transport: options.transport ?? 'real' });
+    const p = await startTestPlatform({ services: ['tenancy', options.service ?? helpdesk], transport: options.transport ?? 'real' });
     p.clock.set(clockStart);
     const staff = await p.request({ method: 'POST', url: '/v1/tenancy/api-keys', body: { role: 'mso-staff', label: 'IT service desk' } });
     if (staff.status !== 201) throw new Error(`staff key: ${staff.status}`);
@@ -69,7 +68,7 @@ export class HelpdeskPlatform {
     // Handled once the view's row carries this event's time (whether or not the practice may see the person).
     const db = this.p.runtime.database!.db;
     const stored = async () => {
-      const rows = await db.execute(sql`select 1 from helpdesk.staff_members where person_id = ${person.personId} and changed_at = ${envelope.time}::timestamptz`);
+      const rows = await db.execute(sql`select 1 from helpdesk.mso_staff_members where person_id = ${person.personId} and changed_at = ${envelope.time}::timestamptz`);
       return (Array.isArray(rows) ? rows : (rows as unknown as { rows: unknown[] }).rows).length;
     };
     if ((await eventually(stored, (n) => n > 0)) === 0) throw new Error(`helpdesk did not take in the staff member ${person.personId} (practice ${practice.id})`);

@@ -3,8 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '@mso/contracts';
 import type { Consumer } from '@mso/bus';
 import { startTestPlatform, type TestPlatform } from '@mso/testing';
-import { helpdesk } from '@mso/service-helpdesk';
-import { tenancy } from '@mso/service-tenancy';
 import { hr } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL, with helpdesk running: a hire opens an
@@ -17,7 +15,7 @@ let hrEvents: Consumer;
 const published: EventEnvelope<Record<string, unknown>>[] = [];
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, hr, helpdesk], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', hr, 'helpdesk'], transport: 'real' });
   p.clock.set('2026-05-04T15:00:00Z');
   a = await p.createPractice({ services: ['hr', 'helpdesk'] });
   hrEvents = await p.runtime.bus.consume({

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, validNpi, type TestPlatform, type TestResponse } from '@mso/testing';
-import { finance } from '@mso/service-finance';
-import { tenancy } from '@mso/service-tenancy';
 import { hr } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL: a person employed by the MSO who serves
@@ -30,7 +28,7 @@ async function captivePractice(name: string): Promise<{ id: string; key: string 
 }
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, hr, finance], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', hr, 'finance'], transport: 'real' });
   p.clock.set('2026-06-01T15:00:00Z');
   a = await captivePractice('Lakeside Medical Group PC');
   b = await captivePractice('Riverbend Pediatrics PC');

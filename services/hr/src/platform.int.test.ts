@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { addDays, startHost, type Host } from '@mso/kit';
 import { startTestPlatform, validNpi, type TestPlatform } from '@mso/testing';
-import { tenancy } from '@mso/service-tenancy';
 import { hr } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL: one person employed by the MSO and by a
@@ -14,7 +13,7 @@ let a: { id: string; key: string };
 let b: { id: string; key: string };
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, hr], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', hr], transport: 'real' });
   p.clock.set('2026-10-01T18:00:00Z');
   a = await p.createPractice({ services: ['hr'] });
   b = await p.createPractice({ services: ['hr'] });

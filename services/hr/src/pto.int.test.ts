@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type Host } from '@mso/kit';
 import { startTestPlatform, type TestPlatform } from '@mso/testing';
-import { tenancy } from '@mso/service-tenancy';
 import { hr } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL: the monthly accrual with two copies of hr
@@ -14,7 +13,7 @@ let b: { id: string; key: string };
 let userKey: string;
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, hr], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', hr], transport: 'real' });
   p.clock.set('2026-10-01T18:00:00Z');
   a = await p.createPractice({ services: ['hr'] });
   b = await p.createPractice({ services: ['hr'] });

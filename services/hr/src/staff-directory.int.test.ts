@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '@mso/testing';
-import { helpdesk } from '@mso/service-helpdesk';
-import { tenancy } from '@mso/service-tenancy';
 import { hr } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL, with helpdesk running: a person HR
@@ -14,7 +12,7 @@ let practice: { id: string; key: string };
 let staffKey: string;
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, hr, helpdesk], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', hr, 'helpdesk'], transport: 'real' });
   p.clock.set('2026-05-04T15:00:00Z');
   practice = await p.createPractice({ services: ['hr', 'helpdesk'] });
   const key = await p.request({ method: 'POST', url: '/v1/tenancy/api-keys', body: { role: 'mso-staff', label: 'IT service desk' } });

@@ -122,3 +122,41 @@ export const feeAgreementVersions = finance.table(
   },
   (t) => [primaryKey({ columns: [t.practiceId, t.version] })],
 );
+
+/**
+ * Employments as HR announces them (`hr.employee.hired` / `hr.employee.terminated`): per-employee fees
+ * count a practice's employments active in the month. Either event may arrive first.
+ */
+export const feeEmployments = finance.table(
+  'fee_employments',
+  {
+    /** HR's employment id (the events' `employeeId`). */
+    employmentId: uuid('employment_id').primaryKey(),
+    practiceId: uuid('practice_id').notNull(),
+    /** Null until the hire is heard of (a termination that came first). */
+    startDate: day('start_date'),
+    /** The last day worked, once terminated. */
+    lastDay: day('last_day'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [index('fee_employments_practice').on(t.practiceId)],
+);
+
+/**
+ * MSO staff cost allocated to a practice by a payroll run (`hr.payroll.posted`'s allocations), in the
+ * month of the run's period end: the shared staff cost of cost-plus fees and of a joint venture's profit.
+ */
+export const feeStaffCosts = finance.table(
+  'fee_staff_costs',
+  {
+    runId: uuid('run_id').notNull(),
+    practiceId: uuid('practice_id').notNull(),
+    /** `mso` or the employer practice's id. */
+    employer: text('employer').notNull(),
+    periodEnd: day('period_end').notNull(),
+    period: text('period').notNull(),
+    costCents: cents('cost_cents').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.practiceId] }), index('fee_staff_costs_practice_period').on(t.practiceId, t.period)],
+);

@@ -1,25 +1,39 @@
 // Postings from other services' events: one row per event type. Adding an event to the books is a
-// row here (its date, memo and lines); the consumer that books every row is the same (consumers/events.ts).
+// row here (its date, memo and lines); the consumer that books every row is the same (consumers/events.ts),
+// one per producing service.
 // Amounts may be negative (billing's reversals carry negated amounts): a negative line posts on the
 // other side, and a line of zero is left out.
 import { claimAdjudicated, claimDenied, claimSubmitted, claimWrittenOff, remittancePosted } from '@mso/contracts/billing';
+import { balanceWrittenOff, paymentReceived, paymentRefunded } from '@mso/contracts/collections';
+import { payrollPosted } from '@mso/contracts/hr';
 import type { DataOf, EventDef, EventEnvelope } from '@mso/contracts';
 import type { AccountKey } from '../domain/chart.js';
+import type { Entity } from './entities.js';
 import type { EntryLineInput } from './post.js';
 
-/** What a row may ask of the books while it builds its lines: the net booked on an account for a ref. */
+/** An account and ref whose net booked so far a row's lines depend on. */
+export interface BookedRead {
+  account: AccountKey;
+  ref: string;
+}
+
+/** What a row may ask of the books while it builds its lines: the net booked on an account for a ref (one of its `reads`). */
 export interface Booked {
-  /** Σ credits − Σ debits (credit-normal view) posted so far on `account` with `ref`. */
-  creditNet(account: AccountKey, ref: string): Promise<number>;
+  /** Σ credits − Σ debits (credit-normal view) posted so far on `account` with `ref`, the events before this one included. */
+  creditNet(account: AccountKey, ref: string): number;
 }
 
 export interface PostingRule<E extends EventDef = EventDef> {
   event: E;
+  /** Whose books: default the event's practice (its envelope's `tenantid`). */
+  entity?(data: DataOf<E>): Entity;
   /** The business date the entry takes (the source's date). */
   date(data: DataOf<E>, envelope: EventEnvelope<DataOf<E>>): string;
   memo(data: DataOf<E>): string;
+  /** What `lines` reads of the books: read for a whole batch of events in one query. */
+  reads?(data: DataOf<E>): BookedRead[];
   /** The lines; none (or all zero) posts nothing. */
-  lines(data: DataOf<E>, booked: Booked): EntryLineInput[] | Promise<EntryLineInput[]>;
+  lines(data: DataOf<E>, booked: Booked): EntryLineInput[];
 }
 
 const rule = <E extends EventDef>(event: E, r: Omit<PostingRule<E>, 'event'>): PostingRule => ({ event, ...r }) as unknown as PostingRule;
@@ -38,6 +52,14 @@ const adjustmentAccount = (group: string): AccountKey => (group === 'CO' ? 'cont
 export const plbAccount = (reason: string): AccountKey => (reason === 'L6' ? 'interest-income' : 'recoupments');
 /** A written-off balance: bad debt when the reason says so, else an administrative write-off. */
 export const writeOffAccount = (reason: string): AccountKey => (/bad[-_ ]?debt|collection|uncollect/i.test(reason) ? 'bad-debt' : 'administrative-write-offs');
+/**
+ * A patient balance collections wrote off: bad debt (and an agency's recovery, negative, which reverses
+ * it); small-balance and hardship write-offs are administrative, on the same account as billing's
+ * administrative write-offs of a claim, so one kind of write-off is in one place whichever service made it.
+ */
+export const patientWriteOffAccount = (reason: string): AccountKey => (reason === 'bad-debt' || reason === 'agency-recovery' ? 'bad-debt' : 'administrative-write-offs');
+
+const sum = (items: readonly { amountCents: number }[]) => items.reduce((s, i) => s + i.amountCents, 0);
 
 export const postingRules: readonly PostingRule[] = [
   // The charge: Dr insurance AR / Cr gross charges on the submission date. A replacement (7) books the
@@ -45,8 +67,9 @@ export const postingRules: readonly PostingRule[] = [
   rule(claimSubmitted, {
     date: (d) => d.submittedOn,
     memo: (d) => `Claim ${d.claimId} submitted (frequency ${d.frequencyCode})`,
-    lines: async (d, booked) => {
-      const before = await booked.creditNet('gross-charges', d.claimId);
+    reads: (d) => [{ account: 'gross-charges', ref: d.claimId }],
+    lines: (d, booked) => {
+      const before = booked.creditNet('gross-charges', d.claimId);
       const target = d.frequencyCode === '8' ? 0 : d.frequencyCode === '1' && before !== 0 ? before : d.chargeCents;
       return move('insurance-ar', 'gross-charges', target - before, d.claimId);
     },
@@ -92,5 +115,54 @@ export const postingRules: readonly PostingRule[] = [
     date: (d) => d.writtenOffOn,
     memo: (d) => `Claim ${d.claimId} written off (${d.reason})`,
     lines: (d) => move(writeOffAccount(d.reason), 'insurance-ar', d.amountCents, d.claimId),
+  }),
+
+  // ---- collections ----------------------------------------------------------------------------
+  // A patient payment: Dr cash for the whole amount; Cr patient AR for the part applied to each claim.
+  // The rest is a credit the practice holds for the guarantor until it is refunded: Cr refunds payable,
+  // a liability (the money is the patient's), not a negative patient AR, so that AR stays per claim and
+  // ages cleanly. Both credits are patient payments in net collections; a refund takes its part out again.
+  rule(paymentReceived, {
+    date: (d) => d.date,
+    memo: (d) => `Patient payment ${d.paymentId} (${d.method})`,
+    lines: (d) => [
+      { account: 'cash', debitCents: d.amountCents, ref: d.paymentId },
+      ...d.applications.map((a): EntryLineInput => ({ account: 'patient-ar', creditCents: a.amountCents, ref: a.claimId, flow: 'patient-payment' })),
+      { account: 'refunds-payable', creditCents: d.amountCents - sum(d.applications), ref: d.paymentId, flow: 'patient-payment' },
+    ],
+  }),
+  // Money given back to the guarantor: Dr refunds payable / Cr cash, less in net collections.
+  rule(paymentRefunded, {
+    date: (d) => d.date,
+    memo: (d) => `Patient refund ${d.refundId}${d.paymentId ? ` of payment ${d.paymentId}` : ''}`,
+    lines: (d) => move('refunds-payable', 'cash', d.amountCents, d.paymentId ?? d.refundId, { debit: 'refund' }),
+  }),
+  // A patient balance written off: Dr bad debt or administrative write-offs / Cr patient AR (of the claim
+  // when collections names one, else of the guarantor). An agency's recovery is negative: the bad debt
+  // is reversed and the balance owed again (the money then arrives as a payment).
+  rule(balanceWrittenOff, {
+    date: (d) => d.date,
+    memo: (d) => `Patient balance ${d.amountCents < 0 ? 'write-off reversed' : 'written off'} (${d.reason})${d.claimId ? ` on claim ${d.claimId}` : ''}`,
+    lines: (d) => move(patientWriteOffAccount(d.reason), 'patient-ar', d.amountCents, d.claimId ?? d.guarantorId),
+  }),
+
+  // ---- hr -------------------------------------------------------------------------------------
+  // A payroll run's totals in the employer's books (the MSO's or a practice's), on the period's last
+  // day: Dr salaries (gross), payroll taxes and benefits (the employer's) / Cr accrued payroll. The run
+  // is what the period cost; the money leaves later, net of withholdings, through the payroll
+  // provider, to the tax authorities and the benefit carriers, which finance does not hear of: the
+  // entry recording that payment clears accrued payroll (a credit to cash here would claim the money
+  // left on the period's last day). The allocations of MSO staff cost go to the fee base
+  // (handlers/fees/staff.ts), not to these books.
+  rule(payrollPosted, {
+    entity: (d) => d.employer,
+    date: (d) => d.periodEnd,
+    memo: (d) => `Payroll ${d.periodStart} to ${d.periodEnd} (run ${d.runId})`,
+    lines: (d) => [
+      { account: 'salaries', debitCents: d.grossCents, ref: d.runId },
+      { account: 'payroll-taxes', debitCents: d.employerTaxCents, ref: d.runId },
+      { account: 'benefits', debitCents: d.benefitsCents, ref: d.runId },
+      { account: 'accrued-payroll', creditCents: d.grossCents + d.employerTaxCents + d.benefitsCents, ref: d.runId },
+    ],
   }),
 ];

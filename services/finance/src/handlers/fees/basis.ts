@@ -1,24 +1,58 @@
 // What a practice's fee for a month is computed from, read in the fee run's transaction: its posted
-// collections, the devices in its asset register, the MSO expenses entered for it, and what earlier
-// runs of the month invoiced and distributed.
-import { and, asc, between, count, desc, eq, lt, sql } from 'drizzle-orm';
+// collections, the devices in its asset register, its employments and the MSO staff cost allocated to
+// it (from HR), the MSO expenses entered for it, and what earlier runs of the month invoiced and distributed.
+import { and, asc, between, count, desc, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { addDays, isValidTimeZone, localDate, type Db } from '@mso/kit';
 import { devicesActive } from '../../domain/fees/devices.js';
 import type { FeeBasisData } from '../../domain/fees/fees.js';
 import { monthBounds } from '../../domain/fees/period.js';
-import { entities, feeAssetChanges, feeDistributions, feeExpenses, feeInvoices } from '../../db/schema.js';
+import { entities, feeAssetChanges, feeDistributions, feeEmployments, feeExpenses, feeInvoices, feeStaffCosts } from '../../db/schema.js';
+import { rowsOf } from '../../ledger/balances.js';
 import { netCollections } from '../../ledger/queries.js';
 
 export async function feeBasisData(db: Db, practiceId: string, period: string, timeZone: string): Promise<FeeBasisData> {
   const { first, last } = monthBounds(period);
+  // Until finance has heard anything from HR the counts are unknown, and the fee maths says so in its warnings.
+  const hr = await heardFromHr(db);
   return {
     netCollectionsCents: await netCollections(db, practiceId, period),
     activeDevices: await activeDevices(db, practiceId, first, last, timeZone),
-    // No HR service publishes employees or payroll yet: the fee maths says so in its warnings.
-    activeEmployees: null,
+    activeEmployees: hr ? await activeEmployees(db, practiceId, first, last) : null,
     directCostsCents: await directCosts(db, practiceId, first, last),
-    sharedStaffCostCents: null,
+    sharedStaffCostCents: hr ? await sharedStaffCost(db, practiceId, period) : null,
   };
+}
+
+async function heardFromHr(db: Db): Promise<boolean> {
+  const [row] = rowsOf<{ heard: boolean }>(
+    await db.execute(sql`select exists (select 1 from ${feeEmployments}) or exists (select 1 from ${feeStaffCosts}) as heard`),
+  );
+  return row?.heard === true;
+}
+
+/** The practice's employments active on any day of the month: started by its last day, not ended before its first. */
+async function activeEmployees(db: Db, practiceId: string, first: string, last: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(feeEmployments)
+    .where(
+      and(
+        eq(feeEmployments.practiceId, practiceId),
+        // A termination heard of before its hire: employed until then.
+        or(isNull(feeEmployments.startDate), lte(feeEmployments.startDate, last)),
+        or(isNull(feeEmployments.lastDay), gte(feeEmployments.lastDay, first)),
+      ),
+    );
+  return Number(row?.n ?? 0);
+}
+
+/** MSO staff cost payroll runs allocated to the practice, for pay periods ending in the month. */
+async function sharedStaffCost(db: Db, practiceId: string, period: string): Promise<number> {
+  const [row] = await db
+    .select({ cents: sql<string | null>`sum(${feeStaffCosts.costCents})` })
+    .from(feeStaffCosts)
+    .where(and(eq(feeStaffCosts.practiceId, practiceId), eq(feeStaffCosts.period, period)));
+  return Number(row?.cents ?? 0);
 }
 
 async function activeDevices(db: Db, practiceId: string, first: string, last: string, timeZone: string): Promise<number> {

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, validNpi, type TestPlatform, type TestResponse } from '@mso/testing';
-import { helpdesk } from '@mso/service-helpdesk';
-import { tenancy } from '@mso/service-tenancy';
 import { finance } from '../../service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL: helpdesk's asset events reach finance's
@@ -13,7 +11,7 @@ let practiceId: string;
 let practiceKey: string;
 
 beforeAll(async () => {
-  p = await startTestPlatform({ services: [tenancy, helpdesk, finance], transport: 'real' });
+  p = await startTestPlatform({ services: ['tenancy', 'helpdesk', finance], transport: 'real' });
   p.clock.set('2026-03-02T15:00:00Z');
   const created = await p.request({
     method: 'POST',

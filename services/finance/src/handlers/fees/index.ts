@@ -5,6 +5,7 @@ import { listExpensesHandler, recordExpenseHandler } from './expenses.js';
 import { getConsolidatedHandler, getIntercompanyHandler } from './intercompany.js';
 import { getInvoiceHandler, getInvoicePdfHandler, listInvoicesHandler } from './invoices.js';
 import { getManagementFeeRunHandler, listManagementFeeRunsHandler, previewManagementFeesHandler, runManagementFeesHandler } from './runs.js';
+import { staffConsumers } from './staff.js';
 
 /** Management fee runs, invoices, MSO expenses, intercompany and the consolidated view. */
 export const feeHandlers = [
@@ -21,5 +22,5 @@ export const feeHandlers = [
   handle(contract.getConsolidated, getConsolidatedHandler),
 ];
 
-/** Helpdesk's asset register, for per-seat fees. */
-export const feeConsumers = [...assetConsumers];
+/** Helpdesk's asset register, for per-seat fees; HR's employments and payroll allocations, for per-employee and cost-plus fees. */
+export const feeConsumers = [...assetConsumers, ...staffConsumers];
