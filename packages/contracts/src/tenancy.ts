@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
-import { businessServices, StringEnum, event, IsoDate, operation, Page, PageQuery, Timestamp, UsState, Uuid, mso } from './core.js';
+import { actionOnId, getById, listPage } from './builders.js';
+import { businessServices, StringEnum, event, IsoDate, operation, Timestamp, UsState, Uuid, mso } from './core.js';
 import { AuditRecord } from './audit.js';
 import { BillingTerms } from './billing.js';
 import { CollectionsTerms } from './collections.js';
@@ -140,27 +141,25 @@ export const createPractice = operation({
   errors: ['validation-failed', 'unprocessable', 'conflict'],
 });
 
-export const listPractices = operation({
+export const listPractices = listPage({
   service: 'tenancy',
   name: 'practice.list',
   summary: 'List practices',
-  http: { method: 'GET', path: '/v1/tenancy/practices' },
+  path: '/v1/tenancy/practices',
   scope: 'platform',
   roles: mso,
-  input: Type.Object({ ...PageQuery }, { additionalProperties: false }),
-  output: Page(Practice),
+  item: Practice,
 });
 
-export const getPractice = operation({
+export const getPractice = getById({
   service: 'tenancy',
   name: 'practice.get',
   summary: 'Get a practice and its current agreement',
-  http: { method: 'GET', path: '/v1/tenancy/practices/{practiceId}' },
+  path: '/v1/tenancy/practices/{practiceId}',
+  param: 'practiceId',
   scope: 'platform',
   roles: ['mso-admin', 'mso-staff', 'practice-admin', 'practice-user'],
-  input: Type.Object(PracticeIdParam, { additionalProperties: false }),
   output: Practice,
-  errors: ['not-found'],
 });
 
 export const putAgreement = operation({
@@ -188,21 +187,19 @@ export const ApiKeyCreated = Type.Object({
   createdAt: Timestamp,
 });
 
-export const createPracticeApiKey = operation({
+export const createPracticeApiKey = actionOnId({
   service: 'tenancy',
   name: 'practice-api-key.create',
   summary: 'Create an API key for a practice user or admin',
-  http: { method: 'POST', path: '/v1/tenancy/practices/{practiceId}/api-keys', status: 201 },
+  path: '/v1/tenancy/practices/{practiceId}/api-keys',
+  status: 201,
+  param: 'practiceId',
   scope: 'platform',
   roles: ['mso-admin'],
-  input: Type.Object(
-    {
-      ...PracticeIdParam,
-      role: StringEnum(practiceRoles),
-      label: Type.String({ minLength: 1, maxLength: 200 }),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    role: StringEnum(practiceRoles),
+    label: Type.String({ minLength: 1, maxLength: 200 }),
+  },
   output: ApiKeyCreated,
   errors: ['validation-failed', 'not-found'],
 });
@@ -330,30 +327,26 @@ export const getEntitlement = operation({
 export const AuditEvent = Type.Object({ ...AuditRecord.properties, recordedAt: Timestamp });
 export type AuditEvent = Static<typeof AuditEvent>;
 
-export const listAuditEvents = operation({
+export const listAuditEvents = listPage({
   service: 'tenancy',
   name: 'audit-event.list',
   summary: 'PHI access records, newest first: a practice admin sees its practice, MSO admins all or one practice',
-  http: { method: 'GET', path: '/v1/tenancy/audit-events' },
+  path: '/v1/tenancy/audit-events',
   scope: 'platform',
   roles: ['mso-admin', 'practice-admin'],
-  input: Type.Object(
-    {
-      /** MSO admins: only this practice. A practice admin may name only its own. */
-      practiceId: Type.Optional(Uuid),
-      /** Records that name this resource id (e.g. a ticket id). */
-      resource: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-      /** Records of this API key id. */
-      principal: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-      /** From this time (inclusive). */
-      from: Type.Optional(Timestamp),
-      /** Until this time (exclusive). */
-      to: Type.Optional(Timestamp),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(AuditEvent),
+  filters: {
+    /** MSO admins: only this practice. A practice admin may name only its own. */
+    practiceId: Type.Optional(Uuid),
+    /** Records that name this resource id (e.g. a ticket id). */
+    resource: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** Records of this API key id. */
+    principal: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** From this time (inclusive). */
+    from: Type.Optional(Timestamp),
+    /** Until this time (exclusive). */
+    to: Type.Optional(Timestamp),
+  },
+  item: AuditEvent,
   errors: ['validation-failed', 'not-found'],
 });
 

@@ -1,6 +1,7 @@
 // Encounters, charges and claims: build, scrub, submit, correct, void.
 import Type, { type Static } from 'typebox';
-import { Cents, IsoDate, mso, operation, Page, PageQuery, StringEnum, Timestamp, Uuid, type Operation } from '../core.js';
+import { actionOnId, getById, listPage, updateById } from '../builders.js';
+import { Cents, IsoDate, mso, operation, StringEnum, Timestamp, Uuid, type Operation } from '../core.js';
 import {
   Claim,
   ClaimDiagnosis,
@@ -14,7 +15,7 @@ import {
   PlaceOfService,
   ScrubFinding,
 } from './claims.js';
-import { allRoles, IdParam, Nullable, Stamps, Text } from './common.js';
+import { allRoles, Nullable, Stamps, Text } from './common.js';
 
 /** Who builds and edits claims: the practice's staff and the MSO's billing team. */
 const chargeRoles = allRoles;
@@ -112,67 +113,59 @@ export const createEncounter = operation({
   phi: 'write',
 });
 
-export const getEncounter = operation({
+export const getEncounter = getById({
   service: 'billing',
   name: 'encounter.get',
   summary: 'Get an encounter with its charges',
-  http: { method: 'GET', path: '/v1/billing/encounters/{id}' },
+  path: '/v1/billing/encounters/{id}',
   roles: chargeRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Encounter,
-  errors: ['not-found'],
   phi: 'read',
 });
 
-export const listEncounters = operation({
+export const listEncounters = listPage({
   service: 'billing',
   name: 'encounter.list',
   summary: "List the practice's encounters, newest first; by patient, status and dates of service",
-  http: { method: 'GET', path: '/v1/billing/encounters' },
+  path: '/v1/billing/encounters',
   roles: chargeRoles,
-  input: Type.Object(
-    {
-      patientId: Type.Optional(Uuid),
-      status: Type.Optional(StringEnum(encounterStatuses)),
-      /** Dates of service from (inclusive). */
-      from: Type.Optional(IsoDate),
-      /** Dates of service to (inclusive). */
-      to: Type.Optional(IsoDate),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(Encounter),
+  filters: {
+    patientId: Type.Optional(Uuid),
+    status: Type.Optional(StringEnum(encounterStatuses)),
+    /** Dates of service from (inclusive). */
+    from: Type.Optional(IsoDate),
+    /** Dates of service to (inclusive). */
+    to: Type.Optional(IsoDate),
+  },
+  item: Encounter,
   errors: ['validation-failed'],
   phi: 'read',
 });
 
-export const addCharge = operation({
+export const addCharge = actionOnId({
   service: 'billing',
   name: 'encounter.charge.add',
   summary: 'Add a charge to an open encounter',
-  http: { method: 'POST', path: '/v1/billing/encounters/{id}/charges', status: 201 },
+  path: '/v1/billing/encounters/{id}/charges',
+  status: 201,
   roles: chargeRoles,
-  input: Type.Object({ ...IdParam, ...NewCharge.properties }, { additionalProperties: false }),
+  body: NewCharge.properties,
   output: Encounter,
   errors: ['validation-failed', 'not-found', 'unprocessable', 'conflict'],
   phi: 'write',
 });
 
-export const createClaimFromEncounter = operation({
+export const createClaimFromEncounter = actionOnId({
   service: 'billing',
   name: 'encounter.claim.create',
   summary: "Build the encounter's claim, priced from the payer's fee schedule, and scrub it",
-  http: { method: 'POST', path: '/v1/billing/encounters/{id}/claim', status: 201 },
+  path: '/v1/billing/encounters/{id}/claim',
+  status: 201,
   roles: chargeRoles,
-  input: Type.Object(
-    {
-      ...IdParam,
-      /** The coverage to bill; default: the encounter's, else the patient's primary on the date of service. */
-      coverageId: Type.Optional(Uuid),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    /** The coverage to bill; default: the encounter's, else the patient's primary on the date of service. */
+    coverageId: Type.Optional(Uuid),
+  },
   output: Claim,
   errors: ['validation-failed', 'not-found', 'unprocessable', 'conflict'],
   phi: 'write',
@@ -180,36 +173,30 @@ export const createClaimFromEncounter = operation({
 
 // ---- Claims ---------------------------------------------------------------------------------------
 
-export const getClaim = operation({
+export const getClaim = getById({
   service: 'billing',
   name: 'claim.get',
   summary: 'Get a claim: amounts and balance, lines, adjudications, findings and history',
-  http: { method: 'GET', path: '/v1/billing/claims/{id}' },
+  path: '/v1/billing/claims/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Claim,
-  errors: ['not-found'],
   phi: 'read',
 });
 
-export const listClaims = operation({
+export const listClaims = listPage({
   service: 'billing',
   name: 'claim.list',
   summary: "List the practice's claims, newest first; by status, payer and patient",
-  http: { method: 'GET', path: '/v1/billing/claims' },
+  path: '/v1/billing/claims',
   roles: allRoles,
-  input: Type.Object(
-    {
-      status: Type.Optional(StringEnum(claimStatuses)),
-      payerId: Type.Optional(Uuid),
-      patientId: Type.Optional(Uuid),
-      encounterId: Type.Optional(Uuid),
-      patientControlNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(ClaimSummary),
+  filters: {
+    status: Type.Optional(StringEnum(claimStatuses)),
+    payerId: Type.Optional(Uuid),
+    patientId: Type.Optional(Uuid),
+    encounterId: Type.Optional(Uuid),
+    patientControlNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+  },
+  item: ClaimSummary,
   errors: ['validation-failed'],
   phi: 'read',
 });
@@ -231,33 +218,29 @@ export const ClaimLineInput = Type.Object(
 );
 export type ClaimLineInput = Static<typeof ClaimLineInput>;
 
-export const updateClaim = operation({
+export const updateClaim = updateById({
   service: 'billing',
   name: 'claim.update',
   summary: "Edit a draft, ready or rejected claim's codes, lines and parties; the claim is scrubbed again",
-  http: { method: 'PATCH', path: '/v1/billing/claims/{id}' },
+  path: '/v1/billing/claims/{id}',
   roles: chargeRoles,
-  input: Type.Object(
-    {
-      ...IdParam,
-      /** The version the edit was made on; a claim changed since answers 409. */
-      version: Type.Optional(Type.Integer({ minimum: 1 })),
-      coverageId: Type.Optional(Uuid),
-      billingProviderId: Type.Optional(Uuid),
-      renderingProviderId: Type.Optional(Nullable(Uuid)),
-      referringProvider: Type.Optional(Nullable(NamedProvider)),
-      placeOfService: Type.Optional(PlaceOfService),
-      diagnoses: Type.Optional(Type.Array(ClaimDiagnosis, { maxItems: 12 })),
-      priorAuthorization: Type.Optional(Nullable(Text(50))),
-      /** The payer's claim control number of the original (REF*F8), for a corrected claim. */
-      payerClaimControlNumber: Type.Optional(Nullable(Text(50))),
-      /** Every line of the claim, in order: lines left out are removed (only if nothing was posted on them). */
-      lines: Type.Optional(Type.Array(ClaimLineInput, { minItems: 1, maxItems: 50 })),
-      /** Why, for the history. */
-      note: Type.Optional(Text(500)),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    /** The version the edit was made on; a claim changed since answers 409. */
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    coverageId: Type.Optional(Uuid),
+    billingProviderId: Type.Optional(Uuid),
+    renderingProviderId: Type.Optional(Nullable(Uuid)),
+    referringProvider: Type.Optional(Nullable(NamedProvider)),
+    placeOfService: Type.Optional(PlaceOfService),
+    diagnoses: Type.Optional(Type.Array(ClaimDiagnosis, { maxItems: 12 })),
+    priorAuthorization: Type.Optional(Nullable(Text(50))),
+    /** The payer's claim control number of the original (REF*F8), for a corrected claim. */
+    payerClaimControlNumber: Type.Optional(Nullable(Text(50))),
+    /** Every line of the claim, in order: lines left out are removed (only if nothing was posted on them). */
+    lines: Type.Optional(Type.Array(ClaimLineInput, { minItems: 1, maxItems: 50 })),
+    /** Why, for the history. */
+    note: Type.Optional(Text(500)),
+  },
   output: Claim,
   errors: ['validation-failed', 'not-found', 'unprocessable', 'conflict'],
   phi: 'write',
@@ -270,25 +253,23 @@ export const ScrubResult = Type.Object({
   status: StringEnum(claimStatuses),
 });
 
-export const scrubClaim = operation({
+export const scrubClaim = actionOnId({
   service: 'billing',
   name: 'claim.scrub',
   summary: 'Run the scrubber on a claim: every finding at once; a draft without errors becomes ready, a ready claim with errors draft',
-  http: { method: 'POST', path: '/v1/billing/claims/{id}/scrub' },
+  path: '/v1/billing/claims/{id}/scrub',
   roles: chargeRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: ScrubResult,
   errors: ['not-found', 'conflict'],
   phi: 'read',
 });
 
-export const submitClaim = operation({
+export const submitClaim = actionOnId({
   service: 'billing',
   name: 'claim.submit',
   summary: 'Scrub and submit a claim (it goes out in the next batch); 422 `claim-scrub-failed` with `findings` when the scrubber finds errors',
-  http: { method: 'POST', path: '/v1/billing/claims/{id}/submit' },
+  path: '/v1/billing/claims/{id}/submit',
   roles: submitRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Claim,
   errors: ['not-found', 'conflict', 'claim-scrub-failed'],
   phi: 'write',
@@ -334,25 +315,25 @@ export const submitClaims = operation({
   phi: 'write',
 });
 
-export const correctClaim = operation({
+export const correctClaim = actionOnId({
   service: 'billing',
   name: 'claim.correct',
   summary: "Reopen a rejected or adjudicated claim as a corrected claim (frequency 7, REF*F8 the payer's claim number): edit, then submit",
-  http: { method: 'POST', path: '/v1/billing/claims/{id}/correct' },
+  path: '/v1/billing/claims/{id}/correct',
   roles: submitRoles,
-  input: Type.Object({ ...IdParam, note: Type.Optional(Text(500)) }, { additionalProperties: false }),
+  body: { note: Type.Optional(Text(500)) },
   output: Claim,
   errors: ['not-found', 'conflict'],
   phi: 'write',
 });
 
-export const voidClaim = operation({
+export const voidClaim = actionOnId({
   service: 'billing',
   name: 'claim.void',
   summary: 'Void an adjudicated claim with the payer: sent again with frequency 8 and the payer\'s claim number (REF*F8)',
-  http: { method: 'POST', path: '/v1/billing/claims/{id}/void' },
+  path: '/v1/billing/claims/{id}/void',
   roles: submitRoles,
-  input: Type.Object({ ...IdParam, note: Type.Optional(Text(500)) }, { additionalProperties: false }),
+  body: { note: Type.Optional(Text(500)) },
   output: Claim,
   errors: ['not-found', 'conflict', 'claim-scrub-failed'],
   phi: 'write',

@@ -1,7 +1,8 @@
 import Type, { type Static } from 'typebox';
-import { Cents, mso, operation, Page, PageQuery, RawResponse, StringEnum, Timestamp, Uuid } from '../core.js';
+import { getById, listPage } from '../builders.js';
+import { Cents, mso, operation, RawResponse, StringEnum, Timestamp, Uuid } from '../core.js';
 import { claimStatuses } from './claims.js';
-import { allRoles, IdParam, Nullable } from './common.js';
+import { allRoles, Nullable } from './common.js';
 
 // 837P batches out, 999/277CA acknowledgments in, 837P imports from EHRs.
 
@@ -89,35 +90,32 @@ export const createBatches = operation({
   output: Type.Object({ batches: Type.Array(BatchSummary) }),
   errors: ['validation-failed', 'unprocessable', 'conflict'],
 });
-export const listBatches = operation({
+export const listBatches = listPage({
   service: 'billing',
   name: 'batch.list',
   summary: "List the practice's 837P batches, newest first",
-  http: { method: 'GET', path: '/v1/billing/batches' },
+  path: '/v1/billing/batches',
   roles: allRoles,
-  input: Type.Object({ payerId: Type.Optional(Uuid), ...PageQuery }, { additionalProperties: false }),
-  output: Page(BatchSummary),
+  filters: { payerId: Type.Optional(Uuid) },
+  item: BatchSummary,
   errors: ['validation-failed'],
 });
-export const getBatch = operation({
+export const getBatch = getById({
   service: 'billing',
   name: 'batch.get',
   summary: 'Get a batch with its claims',
-  http: { method: 'GET', path: '/v1/billing/batches/{id}' },
+  path: '/v1/billing/batches/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Batch,
-  errors: ['not-found'],
 });
-export const getBatchFile = operation({
+export const getBatchFile = getById({
   service: 'billing',
   name: 'batch.file',
   summary: 'The 837P file of a batch, as it was written',
-  http: { method: 'GET', path: '/v1/billing/batches/{id}/837', response: { mediaTypes: ['application/edi-x12'] } },
+  path: '/v1/billing/batches/{id}/837',
+  response: { mediaTypes: ['application/edi-x12'] },
   roles: billingTeam,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: RawResponse,
-  errors: ['not-found'],
   phi: 'read',
 });
 
@@ -179,15 +177,13 @@ export const importClaims = operation({
   errors: ['validation-failed', 'unprocessable'],
   phi: 'write',
 });
-export const getClaimImport = operation({
+export const getClaimImport = getById({
   service: 'billing',
   name: 'claim-import.get',
   summary: 'Get an 837P import and the claims it created',
-  http: { method: 'GET', path: '/v1/billing/claim-imports/{id}' },
+  path: '/v1/billing/claim-imports/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: ClaimImport,
-  errors: ['not-found'],
 });
 
 export const ediOperations = [createBatches, listBatches, getBatch, getBatchFile, importAcknowledgment, importClaims, getClaimImport] as const;

@@ -1,8 +1,9 @@
 import Type, { type Static } from 'typebox';
-import { Cents, IsoDate, operation, Page, PageQuery, StringEnum, Timestamp, UsState, Uuid } from '../core.js';
+import { actionOnId, getById, listPage, updateById } from '../builders.js';
+import { Cents, IsoDate, operation, StringEnum, Timestamp, UsState, Uuid } from '../core.js';
 import { serviceInfo } from '../info.js';
 import { serviceJobGet, serviceJobList } from '../jobs.js';
-import { allRoles, IdParam, Nullable, partial, registrationRoles, setupRoles, Stamps, Text } from './common.js';
+import { allRoles, Nullable, partial, registrationRoles, setupRoles, Stamps, Text } from './common.js';
 import { EdiTerms } from './edi.js';
 
 export const getInfo = serviceInfo('billing');
@@ -71,36 +72,31 @@ export const createPayer = operation({
   output: Payer,
   errors: ['validation-failed', 'conflict'],
 });
-export const listPayers = operation({
+export const listPayers = listPage({
   service: 'billing',
   name: 'payer.list',
   summary: "List the practice's payers, oldest first",
-  http: { method: 'GET', path: '/v1/billing/payers' },
+  path: '/v1/billing/payers',
   roles: allRoles,
-  input: Type.Object(
-    { name: Type.Optional(Text(200)), ediPayerId: Type.Optional(PayerFields.ediPayerId), active: Type.Optional(Type.Boolean()), ...PageQuery },
-    { additionalProperties: false },
-  ),
-  output: Page(Payer),
+  filters: { name: Type.Optional(Text(200)), ediPayerId: Type.Optional(PayerFields.ediPayerId), active: Type.Optional(Type.Boolean()) },
+  item: Payer,
   errors: ['validation-failed'],
 });
-export const getPayer = operation({
+export const getPayer = getById({
   service: 'billing',
   name: 'payer.get',
   summary: 'Get a payer',
-  http: { method: 'GET', path: '/v1/billing/payers/{id}' },
+  path: '/v1/billing/payers/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Payer,
-  errors: ['not-found'],
 });
-export const updatePayer = operation({
+export const updatePayer = updateById({
   service: 'billing',
   name: 'payer.update',
   summary: 'Change a payer',
-  http: { method: 'PATCH', path: '/v1/billing/payers/{id}' },
+  path: '/v1/billing/payers/{id}',
   roles: setupRoles,
-  input: Type.Object({ ...IdParam, ...partial(NewPayer.properties) }, { additionalProperties: false }),
+  body: { ...partial(NewPayer.properties) },
   output: Payer,
   errors: ['validation-failed', 'not-found', 'conflict'],
 });
@@ -158,43 +154,37 @@ export const createPatient = operation({
   errors: ['validation-failed', 'unprocessable'],
   phi: 'write',
 });
-export const listPatients = operation({
+export const listPatients = listPage({
   service: 'billing',
   name: 'patient.list',
   summary: "List the practice's patients, oldest first; filter by last-name prefix and date of birth",
-  http: { method: 'GET', path: '/v1/billing/patients' },
+  path: '/v1/billing/patients',
   roles: allRoles,
-  input: Type.Object(
-    {
-      /** Case-insensitive prefix of the last name. */
-      lastName: Type.Optional(Text(60)),
-      dateOfBirth: Type.Optional(IsoDate),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(Patient),
+  filters: {
+    /** Case-insensitive prefix of the last name. */
+    lastName: Type.Optional(Text(60)),
+    dateOfBirth: Type.Optional(IsoDate),
+  },
+  item: Patient,
   errors: ['validation-failed'],
   phi: 'read',
 });
-export const getPatient = operation({
+export const getPatient = getById({
   service: 'billing',
   name: 'patient.get',
   summary: 'Get a patient',
-  http: { method: 'GET', path: '/v1/billing/patients/{id}' },
+  path: '/v1/billing/patients/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Patient,
-  errors: ['not-found'],
   phi: 'read',
 });
-export const updatePatient = operation({
+export const updatePatient = updateById({
   service: 'billing',
   name: 'patient.update',
   summary: "Change a patient's demographics",
-  http: { method: 'PATCH', path: '/v1/billing/patients/{id}' },
+  path: '/v1/billing/patients/{id}',
   roles: registrationRoles,
-  input: Type.Object({ ...IdParam, ...partial(NewPatient.properties) }, { additionalProperties: false }),
+  body: { ...partial(NewPatient.properties) },
   output: Patient,
   errors: ['validation-failed', 'not-found', 'unprocessable'],
   phi: 'write',
@@ -263,56 +253,46 @@ export const createCoverage = operation({
   errors: ['validation-failed', 'unprocessable', 'conflict'],
   phi: 'write',
 });
-export const listCoverages = operation({
+export const listCoverages = listPage({
   service: 'billing',
   name: 'coverage.list',
   summary: 'List coverages, oldest first; by patient, payer, or those in effect on a date',
-  http: { method: 'GET', path: '/v1/billing/coverages' },
+  path: '/v1/billing/coverages',
   roles: allRoles,
-  input: Type.Object(
-    {
-      patientId: Type.Optional(Uuid),
-      payerId: Type.Optional(Uuid),
-      /** In effect on this date. */
-      activeOn: Type.Optional(IsoDate),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(Coverage),
+  filters: {
+    patientId: Type.Optional(Uuid),
+    payerId: Type.Optional(Uuid),
+    /** In effect on this date. */
+    activeOn: Type.Optional(IsoDate),
+  },
+  item: Coverage,
   errors: ['validation-failed'],
   phi: 'read',
 });
-export const getCoverage = operation({
+export const getCoverage = getById({
   service: 'billing',
   name: 'coverage.get',
   summary: 'Get a coverage',
-  http: { method: 'GET', path: '/v1/billing/coverages/{id}' },
+  path: '/v1/billing/coverages/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Coverage,
-  errors: ['not-found'],
   phi: 'read',
 });
-export const updateCoverage = operation({
+export const updateCoverage = updateById({
   service: 'billing',
   name: 'coverage.update',
   summary: 'Change a coverage (e.g. end it, or make it secondary)',
-  http: { method: 'PATCH', path: '/v1/billing/coverages/{id}' },
+  path: '/v1/billing/coverages/{id}',
   roles: registrationRoles,
-  input: Type.Object(
-    {
-      ...IdParam,
-      memberId: Type.Optional(CoverageFields.memberId),
-      groupNumber: Type.Optional(CoverageFields.groupNumber),
-      relationship: Type.Optional(CoverageFields.relationship),
-      subscriber: Type.Optional(CoverageFields.subscriber),
-      order: Type.Optional(CoverageFields.order),
-      effectiveFrom: Type.Optional(CoverageFields.effectiveFrom),
-      effectiveTo: Type.Optional(CoverageFields.effectiveTo),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    memberId: Type.Optional(CoverageFields.memberId),
+    groupNumber: Type.Optional(CoverageFields.groupNumber),
+    relationship: Type.Optional(CoverageFields.relationship),
+    subscriber: Type.Optional(CoverageFields.subscriber),
+    order: Type.Optional(CoverageFields.order),
+    effectiveFrom: Type.Optional(CoverageFields.effectiveFrom),
+    effectiveTo: Type.Optional(CoverageFields.effectiveTo),
+  },
   output: Coverage,
   errors: ['validation-failed', 'not-found', 'unprocessable', 'conflict'],
   phi: 'write',
@@ -372,36 +352,31 @@ export const createProvider = operation({
   output: Provider,
   errors: ['validation-failed', 'unprocessable', 'conflict'],
 });
-export const listProviders = operation({
+export const listProviders = listPage({
   service: 'billing',
   name: 'provider.list',
   summary: "List the practice's providers, oldest first",
-  http: { method: 'GET', path: '/v1/billing/providers' },
+  path: '/v1/billing/providers',
   roles: allRoles,
-  input: Type.Object(
-    { kind: Type.Optional(ProviderFields.kind), npi: Type.Optional(ProviderFields.npi), active: Type.Optional(Type.Boolean()), ...PageQuery },
-    { additionalProperties: false },
-  ),
-  output: Page(Provider),
+  filters: { kind: Type.Optional(ProviderFields.kind), npi: Type.Optional(ProviderFields.npi), active: Type.Optional(Type.Boolean()) },
+  item: Provider,
   errors: ['validation-failed'],
 });
-export const getProvider = operation({
+export const getProvider = getById({
   service: 'billing',
   name: 'provider.get',
   summary: 'Get a provider',
-  http: { method: 'GET', path: '/v1/billing/providers/{id}' },
+  path: '/v1/billing/providers/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Provider,
-  errors: ['not-found'],
 });
-export const updateProvider = operation({
+export const updateProvider = updateById({
   service: 'billing',
   name: 'provider.update',
   summary: 'Change a provider',
-  http: { method: 'PATCH', path: '/v1/billing/providers/{id}' },
+  path: '/v1/billing/providers/{id}',
   roles: setupRoles,
-  input: Type.Object({ ...IdParam, ...partial(NewProvider.properties) }, { additionalProperties: false }),
+  body: { ...partial(NewProvider.properties) },
   output: Provider,
   errors: ['validation-failed', 'not-found', 'unprocessable', 'conflict'],
 });
@@ -456,54 +431,53 @@ export const createFeeSchedule = operation({
   output: FeeSchedule,
   errors: ['validation-failed', 'unprocessable', 'conflict'],
 });
-export const listFeeSchedules = operation({
+export const listFeeSchedules = listPage({
   service: 'billing',
   name: 'fee-schedule.list',
   summary: "List the practice's fee schedules, oldest first",
-  http: { method: 'GET', path: '/v1/billing/fee-schedules' },
+  path: '/v1/billing/fee-schedules',
   roles: allRoles,
-  input: Type.Object({ payerId: Type.Optional(Uuid), ...PageQuery }, { additionalProperties: false }),
-  output: Page(FeeSchedule),
+  filters: { payerId: Type.Optional(Uuid) },
+  item: FeeSchedule,
   errors: ['validation-failed'],
 });
-export const getFeeSchedule = operation({
+export const getFeeSchedule = getById({
   service: 'billing',
   name: 'fee-schedule.get',
   summary: 'Get a fee schedule',
-  http: { method: 'GET', path: '/v1/billing/fee-schedules/{id}' },
+  path: '/v1/billing/fee-schedules/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: FeeSchedule,
-  errors: ['not-found'],
 });
-export const updateFeeSchedule = operation({
+export const updateFeeSchedule = updateById({
   service: 'billing',
   name: 'fee-schedule.update',
   summary: 'Rename a fee schedule',
-  http: { method: 'PATCH', path: '/v1/billing/fee-schedules/{id}' },
+  path: '/v1/billing/fee-schedules/{id}',
   roles: setupRoles,
-  input: Type.Object({ ...IdParam, name: Type.Optional(FeeScheduleFields.name) }, { additionalProperties: false }),
+  body: { name: Type.Optional(FeeScheduleFields.name) },
   output: FeeSchedule,
   errors: ['validation-failed', 'not-found'],
 });
-export const addFeeEntries = operation({
+export const addFeeEntries = actionOnId({
   service: 'billing',
   name: 'fee-schedule.entries.add',
   summary: 'Add fees to a schedule (refused if one overlaps an existing fee for the same code and modifiers)',
-  http: { method: 'POST', path: '/v1/billing/fee-schedules/{id}/entries', status: 201 },
+  path: '/v1/billing/fee-schedules/{id}/entries',
+  status: 201,
   roles: setupRoles,
-  input: Type.Object({ ...IdParam, entries: Type.Array(NewFeeEntry, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
+  body: { entries: Type.Array(NewFeeEntry, { minItems: 1, maxItems: 1000 }) },
   output: Type.Object({ items: Type.Array(FeeEntry) }),
   errors: ['validation-failed', 'not-found', 'unprocessable', 'conflict'],
 });
-export const listFeeEntries = operation({
+export const listFeeEntries = listPage({
   service: 'billing',
   name: 'fee-schedule.entries.list',
   summary: "List a schedule's fees, oldest first",
-  http: { method: 'GET', path: '/v1/billing/fee-schedules/{id}/entries' },
+  path: '/v1/billing/fee-schedules/{id}/entries',
   roles: allRoles,
-  input: Type.Object({ ...IdParam, code: Type.Optional(ProcedureCode), activeOn: Type.Optional(IsoDate), ...PageQuery }, { additionalProperties: false }),
-  output: Page(FeeEntry),
+  filters: { id: Uuid, code: Type.Optional(ProcedureCode), activeOn: Type.Optional(IsoDate) },
+  item: FeeEntry,
   errors: ['validation-failed', 'not-found'],
 });
 export const FeeLookup = Type.Object({

@@ -1,8 +1,9 @@
 // 835 remittance posting, the unmatched-remittance queue, manual (paper EOB) posting.
 import Type, { type Static } from 'typebox';
-import { Cents, IsoDate, mso, operation, Page, PageQuery, StringEnum, Timestamp, Uuid, type Operation } from '../core.js';
+import { actionOnId, getById, listPage } from '../builders.js';
+import { Cents, IsoDate, mso, operation, StringEnum, Timestamp, Uuid, type Operation } from '../core.js';
 import { adjustmentGroups, Claim } from './claims.js';
-import { allRoles, IdParam, Nullable } from './common.js';
+import { allRoles, Nullable } from './common.js';
 
 /** Posting money to claims is the billing team's: the MSO's billers and the practice's admin. */
 export const remittancePostingRoles = [...mso, 'practice-admin'] as const;
@@ -112,28 +113,23 @@ export const postRemittance = operation({
   phi: 'write',
 });
 
-export const getRemittance = operation({
+export const getRemittance = getById({
   service: 'billing',
   name: 'remittance.get',
   summary: 'Get a posted remittance with its claims',
-  http: { method: 'GET', path: '/v1/billing/remittances/{id}' },
+  path: '/v1/billing/remittances/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Remittance,
-  errors: ['not-found'],
 });
 
-export const listRemittances = operation({
+export const listRemittances = listPage({
   service: 'billing',
   name: 'remittance.list',
   summary: 'List posted remittances, newest first',
-  http: { method: 'GET', path: '/v1/billing/remittances' },
+  path: '/v1/billing/remittances',
   roles: allRoles,
-  input: Type.Object(
-    { traceNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })), payerId: Type.Optional(Uuid), paymentDateFrom: Type.Optional(IsoDate), paymentDateTo: Type.Optional(IsoDate), ...PageQuery },
-    { additionalProperties: false },
-  ),
-  output: Page(RemittanceSummary),
+  filters: { traceNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })), payerId: Type.Optional(Uuid), paymentDateFrom: Type.Optional(IsoDate), paymentDateTo: Type.Optional(IsoDate) },
+  item: RemittanceSummary,
   errors: ['validation-failed'],
 });
 
@@ -170,34 +166,30 @@ export const UnmatchedRemittance = Type.Object({
 });
 export type UnmatchedRemittance = Static<typeof UnmatchedRemittance>;
 
-export const listUnmatchedRemittances = operation({
+export const listUnmatchedRemittances = listPage({
   service: 'billing',
   name: 'unmatched-remittance.list',
   summary: 'The unmatched-remittance queue: CLPs no claim was found for, oldest first',
-  http: { method: 'GET', path: '/v1/billing/unmatched-remittances' },
+  path: '/v1/billing/unmatched-remittances',
   roles: allRoles,
-  input: Type.Object(
-    {
-      /** Default `open`. */
-      status: Type.Optional(StringEnum(['open', 'matched'] as const)),
-      remittanceId: Type.Optional(Uuid),
-      patientControlNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 38 })),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(UnmatchedRemittance),
+  filters: {
+    /** Default `open`. */
+    status: Type.Optional(StringEnum(['open', 'matched'] as const)),
+    remittanceId: Type.Optional(Uuid),
+    patientControlNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 38 })),
+  },
+  item: UnmatchedRemittance,
   errors: ['validation-failed'],
   phi: 'read',
 });
 
-export const matchUnmatchedRemittance = operation({
+export const matchUnmatchedRemittance = actionOnId({
   service: 'billing',
   name: 'unmatched-remittance.match',
   summary: 'Match a CLP from the unmatched queue to a claim: the posting completes on that claim',
-  http: { method: 'POST', path: '/v1/billing/unmatched-remittances/{id}/match' },
+  path: '/v1/billing/unmatched-remittances/{id}/match',
   roles: remittancePostingRoles,
-  input: Type.Object({ ...IdParam, claimId: Uuid }, { additionalProperties: false }),
+  body: { claimId: Uuid },
   output: UnmatchedRemittance,
   errors: ['validation-failed', 'not-found', 'conflict'],
   phi: 'read',
@@ -233,13 +225,14 @@ export const NewClaimPayment = Type.Object(
 );
 export type NewClaimPayment = Static<typeof NewClaimPayment>;
 
-export const postClaimPayment = operation({
+export const postClaimPayment = actionOnId({
   service: 'billing',
   name: 'claim.payment.post',
   summary: 'Post a paper EOB to a claim: payment, adjustments, patient responsibility, per line when itemized',
-  http: { method: 'POST', path: '/v1/billing/claims/{id}/payments', status: 201 },
+  path: '/v1/billing/claims/{id}/payments',
+  status: 201,
   roles: remittancePostingRoles,
-  input: Type.Object({ ...IdParam, ...NewClaimPayment.properties }, { additionalProperties: false }),
+  body: NewClaimPayment.properties,
   output: Claim,
   errors: ['validation-failed', 'not-found', 'conflict', 'unprocessable'],
   idempotency: 'required',

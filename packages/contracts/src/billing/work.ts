@@ -1,8 +1,9 @@
 // Work queues (denials, missing ERAs, timely filing) and revenue-cycle reports.
 import Type, { type Static } from 'typebox';
-import { Cents, IsoDate, mso, operation, Page, PageQuery, StringEnum, Timestamp, Uuid, type Operation } from '../core.js';
+import { actionOnId, getById, listPage, updateById } from '../builders.js';
+import { Cents, IsoDate, mso, operation, StringEnum, Timestamp, Uuid, type Operation } from '../core.js';
 import { claimStatuses } from './claims.js';
-import { IdParam, Nullable, setupRoles, Text } from './common.js';
+import { Nullable, setupRoles, Text } from './common.js';
 
 /** The practice's billing team (its admin) and the MSO's billers work the queues and read the reports. */
 const billingTeam = setupRoles;
@@ -100,42 +101,36 @@ export const DenialItem = Type.Object({
 });
 export type DenialItem = Static<typeof DenialItem>;
 
-export const listDenials = operation({
+export const listDenials = listPage({
   service: 'billing',
   name: 'denial.list',
   summary: 'The denial work queue, oldest denial first',
-  http: { method: 'GET', path: '/v1/billing/denials' },
+  path: '/v1/billing/denials',
   roles: billingTeam,
-  input: Type.Object(
-    {
-      /** Default `active`: open, appealed and resubmitted items. */
-      status: Type.Optional(StringEnum([...denialStatuses, 'active', 'all'] as const)),
-      assignee: Type.Optional(Assignee),
-      /** Items no person is assigned to (a free-text `assigneeLabel` does not count). */
-      unassigned: Type.Optional(Type.Boolean()),
-      payerId: Type.Optional(Uuid),
-      claimId: Type.Optional(Uuid),
-      /** A CARC (`50`) or group and CARC (`CO-50`). */
-      reason: Type.Optional(Type.String({ pattern: '^([A-Za-z]{2}-)?[A-Za-z0-9]{1,5}$' })),
-      /** Items whose follow-up date is on or before this date. */
-      followUpBy: Type.Optional(IsoDate),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(DenialItem),
+  filters: {
+    /** Default `active`: open, appealed and resubmitted items. */
+    status: Type.Optional(StringEnum([...denialStatuses, 'active', 'all'] as const)),
+    assignee: Type.Optional(Assignee),
+    /** Items no person is assigned to (a free-text `assigneeLabel` does not count). */
+    unassigned: Type.Optional(Type.Boolean()),
+    payerId: Type.Optional(Uuid),
+    claimId: Type.Optional(Uuid),
+    /** A CARC (`50`) or group and CARC (`CO-50`). */
+    reason: Type.Optional(Type.String({ pattern: '^([A-Za-z]{2}-)?[A-Za-z0-9]{1,5}$' })),
+    /** Items whose follow-up date is on or before this date. */
+    followUpBy: Type.Optional(IsoDate),
+  },
+  item: DenialItem,
   errors: ['validation-failed'],
 });
 
-export const getDenial = operation({
+export const getDenial = getById({
   service: 'billing',
   name: 'denial.get',
   summary: 'One denial work item',
-  http: { method: 'GET', path: '/v1/billing/denials/{id}' },
+  path: '/v1/billing/denials/{id}',
   roles: billingTeam,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: DenialItem,
-  errors: ['not-found'],
 });
 
 const FollowUp = {
@@ -145,66 +140,58 @@ const FollowUp = {
   note: Type.Optional(NoteText),
 };
 
-export const updateDenial = operation({
+export const updateDenial = updateById({
   service: 'billing',
   name: 'denial.update',
   summary: 'Assign a denial (to a person employed at the MSO or the practice today; null unassigns), set its follow-up date, add a note',
-  http: { method: 'PATCH', path: '/v1/billing/denials/{id}' },
+  path: '/v1/billing/denials/{id}',
   roles: billingTeam,
-  input: Type.Object({ ...IdParam, ...FollowUp }, { additionalProperties: false }),
+  body: FollowUp,
   output: DenialItem,
   errors: ['validation-failed', 'not-found', 'unprocessable'],
 });
 
-export const appealDenial = operation({
+export const appealDenial = actionOnId({
   service: 'billing',
   name: 'denial.appeal',
   summary: 'Record an appeal sent to the payer, with its deadline',
-  http: { method: 'POST', path: '/v1/billing/denials/{id}/appeal' },
+  path: '/v1/billing/denials/{id}/appeal',
   roles: billingTeam,
-  input: Type.Object(
-    {
-      ...IdParam,
-      /** The payer's deadline for the appeal (or for its answer); not in the past. */
-      deadline: IsoDate,
-      /** Default: the deadline. */
-      followUpOn: Type.Optional(IsoDate),
-      note: Type.Optional(NoteText),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    /** The payer's deadline for the appeal (or for its answer); not in the past. */
+    deadline: IsoDate,
+    /** Default: the deadline. */
+    followUpOn: Type.Optional(IsoDate),
+    note: Type.Optional(NoteText),
+  },
   output: DenialItem,
   errors: ['validation-failed', 'not-found', 'conflict', 'unprocessable'],
 });
 
-export const resubmitDenial = operation({
+export const resubmitDenial = actionOnId({
   service: 'billing',
   name: 'denial.resubmit',
   summary: 'Correct and resubmit: reopen the claim as a corrected claim (frequency 7, REF*F8) to fix and submit',
-  http: { method: 'POST', path: '/v1/billing/denials/{id}/resubmit' },
+  path: '/v1/billing/denials/{id}/resubmit',
   roles: billingTeam,
-  input: Type.Object({ ...IdParam, note: Type.Optional(NoteText) }, { additionalProperties: false }),
+  body: { note: Type.Optional(NoteText) },
   output: DenialItem,
   errors: ['validation-failed', 'not-found', 'conflict'],
 });
 
-export const writeOffDenial = operation({
+export const writeOffDenial = actionOnId({
   service: 'billing',
   name: 'denial.write-off',
   summary: "Write off a denial's open balance with a reason (publishes billing.claim.written-off)",
-  http: { method: 'POST', path: '/v1/billing/denials/{id}/write-off' },
+  path: '/v1/billing/denials/{id}/write-off',
   roles: billingTeam,
   idempotency: 'required',
-  input: Type.Object(
-    {
-      ...IdParam,
-      reason: StringEnum(writeOffReasons),
-      /** Default: the whole open balance of the line (the claim, for a claim-level denial). */
-      amountCents: Type.Optional(Type.Integer({ minimum: 1 })),
-      note: Type.Optional(NoteText),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    reason: StringEnum(writeOffReasons),
+    /** Default: the whole open balance of the line (the claim, for a claim-level denial). */
+    amountCents: Type.Optional(Type.Integer({ minimum: 1 })),
+    note: Type.Optional(NoteText),
+  },
   output: DenialItem,
   errors: ['validation-failed', 'not-found', 'conflict', 'unprocessable'],
 });
@@ -247,33 +234,29 @@ export const MissingEraItem = Type.Object({
 });
 export type MissingEraItem = Static<typeof MissingEraItem>;
 
-export const listMissingEras = operation({
+export const listMissingEras = listPage({
   service: 'billing',
   name: 'missing-era.list',
   summary: 'Claims submitted long ago with no remittance, oldest first (kept by the daily follow-up job)',
-  http: { method: 'GET', path: '/v1/billing/missing-eras' },
+  path: '/v1/billing/missing-eras',
   roles: billingTeam,
-  input: Type.Object(
-    {
-      /** Default `open`. */
-      status: Type.Optional(StringEnum(['open', 'resolved', 'all'] as const)),
-      payerId: Type.Optional(Uuid),
-      assignee: Type.Optional(Assignee),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(MissingEraItem),
+  filters: {
+    /** Default `open`. */
+    status: Type.Optional(StringEnum(['open', 'resolved', 'all'] as const)),
+    payerId: Type.Optional(Uuid),
+    assignee: Type.Optional(Assignee),
+  },
+  item: MissingEraItem,
   errors: ['validation-failed'],
 });
 
-export const updateMissingEra = operation({
+export const updateMissingEra = updateById({
   service: 'billing',
   name: 'missing-era.update',
   summary: 'Assign a missing-ERA item (to a person employed at the MSO or the practice today; null unassigns), set its follow-up date, add a note',
-  http: { method: 'PATCH', path: '/v1/billing/missing-eras/{id}' },
+  path: '/v1/billing/missing-eras/{id}',
   roles: billingTeam,
-  input: Type.Object({ ...IdParam, ...FollowUp }, { additionalProperties: false }),
+  body: FollowUp,
   output: MissingEraItem,
   errors: ['validation-failed', 'not-found', 'unprocessable'],
 });
@@ -289,22 +272,18 @@ export const TimelyFilingItem = Type.Object({
   computedAt: Timestamp,
 });
 
-export const listTimelyFiling = operation({
+export const listTimelyFiling = listPage({
   service: 'billing',
   name: 'timely-filing.list',
   summary: 'Timely-filing countdown of every claim the payer has not adjudicated, nearest deadline first',
-  http: { method: 'GET', path: '/v1/billing/timely-filing' },
+  path: '/v1/billing/timely-filing',
   roles: billingTeam,
-  input: Type.Object(
-    {
-      /** Only claims with at most this many days left (past deadlines included). */
-      withinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 730 })),
-      payerId: Type.Optional(Uuid),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(TimelyFilingItem),
+  filters: {
+    /** Only claims with at most this many days left (past deadlines included). */
+    withinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 730 })),
+    payerId: Type.Optional(Uuid),
+  },
+  item: TimelyFilingItem,
   errors: ['validation-failed'],
 });
 

@@ -3,7 +3,8 @@
 // still pending (apart, never the patient's), aging and the account's history.
 import Type, { type Static } from 'typebox';
 import { Aging } from './statements.js';
-import { Cents, IsoDate, mso, Nullable, operation, Page, PageQuery, StringEnum, Timestamp, UsState, Uuid, type Role } from '../core.js';
+import { getById, listPage } from '../builders.js';
+import { Cents, IsoDate, mso, Nullable, operation, StringEnum, Timestamp, UsState, Uuid, type Role } from '../core.js';
 
 /** Everyone in the practice's billing office, and the MSO's collectors. */
 export const accountReaders: Role[] = [...mso, 'practice-admin', 'practice-user'];
@@ -84,15 +85,13 @@ export const putGuarantor = operation({
   phi: 'write',
 });
 
-export const getGuarantor = operation({
+export const getGuarantor = getById({
   service: 'collections',
   name: 'guarantor.get',
   summary: "A guarantor's contact details",
-  http: { method: 'GET', path: '/v1/collections/guarantors/{id}' },
+  path: '/v1/collections/guarantors/{id}',
   roles: accountReaders,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: Guarantor,
-  errors: ['not-found'],
   phi: 'read',
 });
 
@@ -134,15 +133,14 @@ export const Account = Type.Object({
   items: Type.Array(BalanceItem),
 });
 
-export const getAccount = operation({
+export const getAccount = getById({
   service: 'collections',
   name: 'account.get',
   summary: "A guarantor's account: balance per claim, credit, insurance pending (apart) and aging",
-  http: { method: 'GET', path: '/v1/collections/accounts/{guarantorId}' },
+  path: '/v1/collections/accounts/{guarantorId}',
+  param: 'guarantorId',
   roles: accountReaders,
-  input: Type.Object({ guarantorId: Uuid }, { additionalProperties: false }),
   output: Account,
-  errors: ['not-found'],
   phi: 'read',
 });
 
@@ -175,14 +173,14 @@ export const HistoryEntry = Type.Object({
   at: Timestamp,
 });
 
-export const listAccountHistory = operation({
+export const listAccountHistory = listPage({
   service: 'collections',
   name: 'account.history',
   summary: "An account's history, oldest first: balance changes, payments, write-offs, plan events, statements and dunning steps",
-  http: { method: 'GET', path: '/v1/collections/accounts/{guarantorId}/history' },
+  path: '/v1/collections/accounts/{guarantorId}/history',
   roles: accountReaders,
-  input: Type.Object({ guarantorId: Uuid, ...PageQuery }, { additionalProperties: false }),
-  output: Page(HistoryEntry),
+  filters: { guarantorId: Uuid },
+  item: HistoryEntry,
   errors: ['not-found', 'validation-failed'],
 });
 

@@ -1,6 +1,7 @@
 // Collection agencies: accounts placed with them (at the dunning policy's referral step or by hand),
 // written off as bad debt on placement, their placement lists (JSON and CSV), recoveries and recalls.
 import Type, { type Static } from 'typebox';
+import { actionOnId } from '../builders.js';
 import { Cents, IsoDate, Nullable, operation, RawResponse, StringEnum, Timestamp, Uuid } from '../core.js';
 import { statementReaders, statementWriters } from './statements.js';
 
@@ -98,33 +99,29 @@ export const exportPlacements = operation({
   phi: 'read',
 });
 
-export const recordRecovery = operation({
+export const recordRecovery = actionOnId({
   service: 'collections',
   name: 'placement.recovery',
   summary:
     'Record money the agency recovered: it reverses that much of the bad-debt write-off (an agency-recovery write-off, negative) and posts it as a payment',
-  http: { method: 'POST', path: '/v1/collections/placements/{id}/recoveries', status: 201 },
+  path: '/v1/collections/placements/{id}/recoveries',
+  status: 201,
   roles: statementWriters,
   idempotency: 'required',
-  input: Type.Object(
-    {
-      id: Uuid,
-      amountCents: Type.Integer({ minimum: 1 }),
-      reference: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    amountCents: Type.Integer({ minimum: 1 }),
+    reference: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+  },
   output: Type.Object({ placement: Placement, writeOffId: Uuid, paymentId: Uuid }),
   errors: ['validation-failed', 'not-found', 'unprocessable'],
 });
 
-export const recallPlacement = operation({
+export const recallPlacement = actionOnId({
   service: 'collections',
   name: 'placement.recall',
   summary: 'Recall an account from its agency: it leaves the placement list; what was written off stays written off',
-  http: { method: 'POST', path: '/v1/collections/placements/{id}/recall' },
+  path: '/v1/collections/placements/{id}/recall',
   roles: statementWriters,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: Placement,
   errors: ['not-found', 'conflict'],
 });

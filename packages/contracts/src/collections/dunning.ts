@@ -1,6 +1,7 @@
 // The dunning policy (statement → reminder 1 → reminder 2 → final notice → agency referral) and where
 // each account stands in it.
 import Type, { type Static } from 'typebox';
+import { getById } from '../builders.js';
 import { Cents, IsoDate, Nullable, operation, StringEnum, Uuid } from '../core.js';
 import { statementReaders, statementWriters } from './statements.js';
 
@@ -76,15 +77,14 @@ export const DunningState = Type.Object({
 });
 export type DunningState = Static<typeof DunningState>;
 
-export const getDunningState = operation({
+export const getDunningState = getById({
   service: 'collections',
   name: 'dunning-state.get',
   summary: "Where a guarantor's account stands in the dunning sequence",
-  http: { method: 'GET', path: '/v1/collections/guarantors/{guarantorId}/dunning' },
+  path: '/v1/collections/guarantors/{guarantorId}/dunning',
+  param: 'guarantorId',
   roles: statementReaders,
-  input: Type.Object({ guarantorId: Uuid }, { additionalProperties: false }),
   output: DunningState,
-  errors: ['not-found'],
 });
 
 export const dunningStepsReport = operation({

@@ -1,6 +1,7 @@
 // Patient payments: applied to the named claim or the oldest balance first (and an active plan's
 // installments); what is left is a credit, refundable. A required Idempotency-Key: posted once.
 import Type from 'typebox';
+import { getById } from '../builders.js';
 import { Cents, IsoDate, Nullable, operation, StringEnum, Timestamp, Uuid } from '../core.js';
 import { accountReaders, accountWriters } from './accounts.js';
 import { paymentMethods } from './events.js';
@@ -42,15 +43,13 @@ export const postPayment = operation({
   errors: ['validation-failed', 'not-found', 'unprocessable'],
 });
 
-export const getPayment = operation({
+export const getPayment = getById({
   service: 'collections',
   name: 'payment.get',
   summary: 'A payment and how it was applied',
-  http: { method: 'GET', path: '/v1/collections/payments/{id}' },
+  path: '/v1/collections/payments/{id}',
   roles: accountReaders,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: Payment,
-  errors: ['not-found'],
 });
 
 export const Refund = Type.Object({

@@ -1,6 +1,7 @@
 // Payment plans: a total in monthly installments; payments pay them in due order; an installment
 // unpaid past the practice's grace period defaults the plan and dunning resumes.
 import Type from 'typebox';
+import { getById } from '../builders.js';
 import { Cents, IsoDate, Nullable, operation, StringEnum, Timestamp, Uuid } from '../core.js';
 import { accountReaders, accountWriters } from './accounts.js';
 
@@ -42,15 +43,13 @@ export const createPlan = operation({
   errors: ['validation-failed', 'not-found', 'unprocessable', 'conflict'],
 });
 
-export const getPlan = operation({
+export const getPlan = getById({
   service: 'collections',
   name: 'payment-plan.get',
   summary: 'A payment plan and its installments',
-  http: { method: 'GET', path: '/v1/collections/payment-plans/{id}' },
+  path: '/v1/collections/payment-plans/{id}',
   roles: accountReaders,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: PaymentPlan,
-  errors: ['not-found'],
 });
 
 export const planOperations = [createPlan, getPlan] as const;

@@ -1,6 +1,7 @@
 // Patient statements: runs (scheduled on the practice's cycle day, or on demand), the statement as a
 // document (JSON and PDF), its delivery channel and consent, and the practice's profile printed on it.
 import Type, { type Static } from 'typebox';
+import { getById } from '../builders.js';
 import { Cents, IsoDate, mso, Nullable, operation, RawResponse, StringEnum, Timestamp, UsState, Uuid, type Role } from '../core.js';
 
 /** The practice's billing office and the MSO's collectors run statements; everyone in the practice reads them. */
@@ -156,27 +157,24 @@ export const listStatementRuns = operation({
   output: Type.Object({ items: Type.Array(StatementRun) }),
 });
 
-export const getStatement = operation({
+export const getStatement = getById({
   service: 'collections',
   name: 'statement.get',
   summary: 'A statement as the guarantor reads it',
-  http: { method: 'GET', path: '/v1/collections/statements/{id}' },
+  path: '/v1/collections/statements/{id}',
   roles: statementReaders,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: Statement,
-  errors: ['not-found'],
   phi: 'read',
 });
 
-export const getStatementPdf = operation({
+export const getStatementPdf = getById({
   service: 'collections',
   name: 'statement.pdf',
   summary: 'A statement as a PDF document',
-  http: { method: 'GET', path: '/v1/collections/statements/{id}/pdf', response: { mediaTypes: ['application/pdf'] } },
+  path: '/v1/collections/statements/{id}/pdf',
+  response: { mediaTypes: ['application/pdf'] },
   roles: statementReaders,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: RawResponse,
-  errors: ['not-found'],
   phi: 'read',
 });
 

@@ -1,6 +1,7 @@
 // Write-offs: small balances (automatic, below the practice's threshold), hardship (requested, then
 // approved by a practice admin), bad debt (on agency referral); agency recoveries reverse bad debt.
 import Type from 'typebox';
+import { actionOnId, getById } from '../builders.js';
 import { Cents, IsoDate, Nullable, operation, StringEnum, Timestamp, Uuid } from '../core.js';
 import { accountReaders, accountWriters, collectionsAdmins } from './accounts.js';
 import { writeOffReasons } from './events.js';
@@ -41,39 +42,33 @@ export const requestWriteOff = operation({
   errors: ['validation-failed', 'not-found', 'unprocessable'],
 });
 
-const Decision = Type.Object({ id: Uuid }, { additionalProperties: false });
-
-export const approveWriteOff = operation({
+export const approveWriteOff = actionOnId({
   service: 'collections',
   name: 'write-off.approve',
   summary: 'Approve a hardship write-off: it posts',
-  http: { method: 'POST', path: '/v1/collections/write-offs/{id}/approve' },
+  path: '/v1/collections/write-offs/{id}/approve',
   roles: collectionsAdmins,
-  input: Decision,
   output: WriteOff,
   errors: ['not-found', 'conflict', 'unprocessable'],
 });
 
-export const rejectWriteOff = operation({
+export const rejectWriteOff = actionOnId({
   service: 'collections',
   name: 'write-off.reject',
   summary: 'Reject a hardship write-off',
-  http: { method: 'POST', path: '/v1/collections/write-offs/{id}/reject' },
+  path: '/v1/collections/write-offs/{id}/reject',
   roles: collectionsAdmins,
-  input: Decision,
   output: WriteOff,
   errors: ['not-found', 'conflict'],
 });
 
-export const getWriteOff = operation({
+export const getWriteOff = getById({
   service: 'collections',
   name: 'write-off.get',
   summary: 'A write-off',
-  http: { method: 'GET', path: '/v1/collections/write-offs/{id}' },
+  path: '/v1/collections/write-offs/{id}',
   roles: accountReaders,
-  input: Decision,
   output: WriteOff,
-  errors: ['not-found'],
 });
 
 export const writeOffOperations = [requestWriteOff, approveWriteOff, rejectWriteOff, getWriteOff] as const;

@@ -1,5 +1,6 @@
 // Finance contract: management fees, invoices, MSO expenses, intercompany and the consolidated view.
 import Type, { type Static } from 'typebox';
+import { getById } from '../builders.js';
 import { Cents, event, IsoDate, mso, Nullable, operation, type Operation, RawResponse, type Role, StringEnum, Timestamp, Uuid } from '../core.js';
 
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'Calendar month, YYYY-MM' });
@@ -118,16 +119,14 @@ export const listManagementFeeRuns = operation({
   errors: ['validation-failed'],
 });
 
-export const getManagementFeeRun = operation({
+export const getManagementFeeRun = getById({
   service: 'finance',
   name: 'management-fee-run.get',
   summary: 'A fee run as it answered',
-  http: { method: 'GET', path: '/v1/finance/management-fees/runs/{id}' },
+  path: '/v1/finance/management-fees/runs/{id}',
   scope: 'platform',
   roles: msoRoles,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: ManagementFeeRun,
-  errors: ['not-found'],
 });
 
 // ---- Invoices ------------------------------------------------------------------------------------
@@ -180,28 +179,25 @@ export const listInvoices = operation({
   errors: ['validation-failed', 'not-found'],
 });
 
-export const getInvoice = operation({
+export const getInvoice = getById({
   service: 'finance',
   name: 'invoice.get',
   summary: 'An invoice or credit note',
-  http: { method: 'GET', path: '/v1/finance/invoices/{id}' },
+  path: '/v1/finance/invoices/{id}',
   scope: 'platform',
   roles: invoiceReaders,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: Invoice,
-  errors: ['not-found'],
 });
 
-export const getInvoicePdf = operation({
+export const getInvoicePdf = getById({
   service: 'finance',
   name: 'invoice.pdf',
   summary: 'An invoice or credit note as a PDF document',
-  http: { method: 'GET', path: '/v1/finance/invoices/{id}/pdf', response: { mediaTypes: ['application/pdf'] } },
+  path: '/v1/finance/invoices/{id}/pdf',
+  response: { mediaTypes: ['application/pdf'] },
   scope: 'platform',
   roles: invoiceReaders,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: RawResponse,
-  errors: ['not-found'],
 });
 
 // ---- MSO expenses (cost base of cost-plus fees and joint-venture profit) --------------------------

@@ -2,7 +2,8 @@
 // operation works on one entity's books: a practice key on its own practice's; an MSO key names the
 // entity with `entity` (`mso` or a practice id) or `X-Practice-Id`.
 import Type, { type Static } from 'typebox';
-import { Cents, IsoDate, mso, Nullable, operation, type Operation, Page, PageQuery, type Role, StringEnum, Timestamp, Uuid } from '../core.js';
+import { actionOnId, listPage } from '../builders.js';
+import { Cents, IsoDate, mso, Nullable, operation, type Operation, type Role, StringEnum, Timestamp, Uuid } from '../core.js';
 
 /** The `finance` slot of an agreement's terms. */
 export const FinanceTerms = Type.Object(
@@ -200,35 +201,32 @@ export const getJournalEntry = operation({
   errors: ['validation-failed', 'not-found'],
 });
 
-export const listJournalEntries = operation({
+export const listJournalEntries = listPage({
   service: 'finance',
   name: 'journal-entry.list',
   summary: "An entity's journal, oldest first, optionally one period",
-  http: { method: 'GET', path: '/v1/finance/journal-entries' },
+  path: '/v1/finance/journal-entries',
   scope: 'platform',
   roles: financeReaders,
-  input: Type.Object({ ...EntityQuery, period: Type.Optional(PeriodRef), ...PageQuery }, { additionalProperties: false }),
-  output: Page(JournalEntry),
+  filters: { ...EntityQuery, period: Type.Optional(PeriodRef) },
+  item: JournalEntry,
   errors: ['validation-failed', 'not-found'],
 });
 
-export const reverseJournalEntry = operation({
+export const reverseJournalEntry = actionOnId({
   service: 'finance',
   name: 'journal-entry.reverse',
   summary: 'Correct an entry by posting its reversal (every line on the other side), with a reason',
-  http: { method: 'POST', path: '/v1/finance/journal-entries/{id}/reversal', status: 201 },
+  path: '/v1/finance/journal-entries/{id}/reversal',
+  status: 201,
   scope: 'platform',
   roles: financeWriters,
-  input: Type.Object(
-    {
-      id: Uuid,
-      ...EntityQuery,
-      /** Default: the reversed entry's date (moved to the next open period when that is closed). */
-      date: Type.Optional(IsoDate),
-      reason: Type.String({ minLength: 1, maxLength: 500 }),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    ...EntityQuery,
+    /** Default: the reversed entry's date (moved to the next open period when that is closed). */
+    date: Type.Optional(IsoDate),
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+  },
   output: JournalEntry,
   errors: ['validation-failed', 'not-found', 'conflict'],
   idempotency: 'required',

@@ -1,7 +1,8 @@
 // Helpdesk contract: the practice's asset register (devices and software licences).
 import Type, { type Static } from 'typebox';
-import { IsoDate, Nullable, operation, Page, PageQuery, StringEnum, Timestamp, Uuid } from '../core.js';
-import { allRoles, IdParam, msoAndPracticeAdmin, Text } from './common.js';
+import { getById, listPage, updateById } from '../builders.js';
+import { IsoDate, Nullable, operation, StringEnum, Timestamp, Uuid } from '../core.js';
+import { allRoles, msoAndPracticeAdmin, Text } from './common.js';
 
 export const assetTypes = ['laptop', 'desktop', 'server', 'tablet', 'phone', 'printer', 'network-device', 'medical-device', 'software-licence', 'other'] as const;
 export const assetStatuses = ['in-use', 'in-stock', 'in-repair', 'retired', 'lost', 'stolen'] as const;
@@ -66,55 +67,45 @@ export const createAsset = operation({
   errors: ['validation-failed', 'conflict'],
 });
 
-export const listAssets = operation({
+export const listAssets = listPage({
   service: 'helpdesk',
   name: 'asset.list',
   summary: "List the practice's assets, newest first",
-  http: { method: 'GET', path: '/v1/helpdesk/assets' },
+  path: '/v1/helpdesk/assets',
   roles: allRoles,
-  input: Type.Object(
-    {
-      type: Type.Optional(StringEnum(assetTypes)),
-      status: Type.Optional(StringEnum(assetStatuses)),
-      assignedTo: Type.Optional(Text(200)),
-      /** Warranty or licence ending on or before this date. */
-      endingBy: Type.Optional(IsoDate),
-      /** false: devices without disk encryption. */
-      diskEncrypted: Type.Optional(Type.Boolean()),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(Asset),
+  filters: {
+    type: Type.Optional(StringEnum(assetTypes)),
+    status: Type.Optional(StringEnum(assetStatuses)),
+    assignedTo: Type.Optional(Text(200)),
+    /** Warranty or licence ending on or before this date. */
+    endingBy: Type.Optional(IsoDate),
+    /** false: devices without disk encryption. */
+    diskEncrypted: Type.Optional(Type.Boolean()),
+  },
+  item: Asset,
   errors: ['validation-failed'],
 });
 
-export const getAsset = operation({
+export const getAsset = getById({
   service: 'helpdesk',
   name: 'asset.get',
   summary: 'Get an asset',
-  http: { method: 'GET', path: '/v1/helpdesk/assets/{id}' },
+  path: '/v1/helpdesk/assets/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Asset,
-  errors: ['not-found'],
 });
 
-export const updateAsset = operation({
+export const updateAsset = updateById({
   service: 'helpdesk',
   name: 'asset.update',
   summary: 'Change an asset (e.g. reassign it, or report it lost)',
-  http: { method: 'PATCH', path: '/v1/helpdesk/assets/{id}' },
+  path: '/v1/helpdesk/assets/{id}',
   roles: msoAndPracticeAdmin,
-  input: Type.Object(
-    {
-      ...IdParam,
-      ...NewAsset.properties,
-      name: Type.Optional(AssetFields.name),
-      type: Type.Optional(AssetFields.type),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    ...NewAsset.properties,
+    name: Type.Optional(AssetFields.name),
+    type: Type.Optional(AssetFields.type),
+  },
   output: Asset,
   errors: ['validation-failed', 'not-found', 'conflict'],
 });

@@ -1,7 +1,8 @@
 // Helpdesk contract: tickets (what a ticket is, its SLA state) and opening, listing and changing them.
 import Type, { type Static } from 'typebox';
-import { mso, Nullable, operation, Page, PageQuery, StringEnum, Timestamp, Uuid } from '../core.js';
-import { allRoles, IdParam, Text, ticketCategories, ticketPriorities, ticketSources, ticketStatuses } from './common.js';
+import { getById, listPage, updateById } from '../builders.js';
+import { mso, Nullable, operation, StringEnum, Timestamp, Uuid } from '../core.js';
+import { allRoles, Text, ticketCategories, ticketPriorities, ticketSources, ticketStatuses } from './common.js';
 import { SecurityIncident } from './incidents.js';
 import { helpdeskTiers } from './terms.js';
 
@@ -110,64 +111,54 @@ export const createTicket = operation({
   errors: ['validation-failed', 'unprocessable'],
 });
 
-export const listTickets = operation({
+export const listTickets = listPage({
   service: 'helpdesk',
   name: 'ticket.list',
   phi: 'read',
   summary: 'List tickets, newest first',
-  http: { method: 'GET', path: '/v1/helpdesk/tickets' },
+  path: '/v1/helpdesk/tickets',
   roles: allRoles,
-  input: Type.Object(
-    {
-      status: Type.Optional(StringEnum(ticketStatuses)),
-      /** true: every status but resolved and closed. */
-      active: Type.Optional(Type.Boolean()),
-      priority: Type.Optional(StringEnum(ticketPriorities)),
-      category: Type.Optional(StringEnum(ticketCategories)),
-      /** Tickets assigned to this person (HR person id). */
-      assignee: Type.Optional(Uuid),
-      /** true: only tickets no person is assigned to (a free-text `assigneeLabel` does not count). */
-      unassigned: Type.Optional(Type.Boolean()),
-      assetId: Type.Optional(Uuid),
-      /** true: only tickets that breached a target. */
-      breached: Type.Optional(Type.Boolean()),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(Ticket),
+  filters: {
+    status: Type.Optional(StringEnum(ticketStatuses)),
+    /** true: every status but resolved and closed. */
+    active: Type.Optional(Type.Boolean()),
+    priority: Type.Optional(StringEnum(ticketPriorities)),
+    category: Type.Optional(StringEnum(ticketCategories)),
+    /** Tickets assigned to this person (HR person id). */
+    assignee: Type.Optional(Uuid),
+    /** true: only tickets no person is assigned to (a free-text `assigneeLabel` does not count). */
+    unassigned: Type.Optional(Type.Boolean()),
+    assetId: Type.Optional(Uuid),
+    /** true: only tickets that breached a target. */
+    breached: Type.Optional(Type.Boolean()),
+  },
+  item: Ticket,
   errors: ['validation-failed'],
 });
 
-export const getTicket = operation({
+export const getTicket = getById({
   service: 'helpdesk',
   name: 'ticket.get',
   phi: 'read',
   summary: 'Get a ticket with its SLA state',
-  http: { method: 'GET', path: '/v1/helpdesk/tickets/{id}' },
+  path: '/v1/helpdesk/tickets/{id}',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Ticket,
-  errors: ['not-found'],
 });
 
-export const updateTicket = operation({
+export const updateTicket = updateById({
   service: 'helpdesk',
   name: 'ticket.update',
   phi: 'write',
   summary: 'Change subject, category, priority or linked asset (a priority change re-targets the SLA)',
-  http: { method: 'PATCH', path: '/v1/helpdesk/tickets/{id}' },
+  path: '/v1/helpdesk/tickets/{id}',
   roles: mso,
-  input: Type.Object(
-    {
-      ...IdParam,
-      subject: Type.Optional(Text(200)),
-      category: Type.Optional(StringEnum(ticketCategories)),
-      priority: Type.Optional(StringEnum(ticketPriorities)),
-      assetId: Type.Optional(Nullable(Uuid)),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    subject: Type.Optional(Text(200)),
+    category: Type.Optional(StringEnum(ticketCategories)),
+    priority: Type.Optional(StringEnum(ticketPriorities)),
+    assetId: Type.Optional(Nullable(Uuid)),
+  },
   output: Ticket,
   errors: ['validation-failed', 'not-found', 'conflict', 'unprocessable'],
 });

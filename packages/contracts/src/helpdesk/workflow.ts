@@ -1,7 +1,8 @@
 // Helpdesk contract: working a ticket (conversation, status, assignment, history) and the HIPAA
 // assessment and notices of a security incident.
 import Type from 'typebox';
-import { mso, Nullable, operation, Page, PageQuery, StringEnum, Timestamp, Uuid } from '../core.js';
+import { actionOnId, getById, listPage } from '../builders.js';
+import { mso, Nullable, operation, StringEnum, Timestamp, Uuid } from '../core.js';
 import { allRoles, IdParam, msoAndPracticeAdmin, Text, ticketStatuses } from './common.js';
 import { breachExceptions, breachRecipients, RiskAssessment } from './incidents.js';
 import { Ticket } from './tickets.js';
@@ -17,79 +18,73 @@ export const TicketMessage = Type.Object({
   createdAt: Timestamp,
 });
 
-const MessageInput = Type.Object({ ...IdParam, body: Text(20_000) }, { additionalProperties: false });
+const message = { body: Text(20_000) };
 
-export const addReply = operation({
+export const addReply = actionOnId({
   service: 'helpdesk',
   name: 'ticket.reply',
   phi: 'write',
   summary: "Add a public reply (the MSO's first one is the first response; a practice reply reopens a pending or resolved ticket)",
-  http: { method: 'POST', path: '/v1/helpdesk/tickets/{id}/replies', status: 201 },
+  path: '/v1/helpdesk/tickets/{id}/replies',
+  status: 201,
   roles: allRoles,
-  input: MessageInput,
+  body: message,
   output: TicketMessage,
   errors: ['validation-failed', 'not-found', 'conflict'],
 });
 
-export const addNote = operation({
+export const addNote = actionOnId({
   service: 'helpdesk',
   name: 'ticket.note',
   phi: 'write',
   summary: 'Add an internal note (MSO only; not a response to the practice)',
-  http: { method: 'POST', path: '/v1/helpdesk/tickets/{id}/notes', status: 201 },
+  path: '/v1/helpdesk/tickets/{id}/notes',
+  status: 201,
   roles: mso,
-  input: MessageInput,
+  body: message,
   output: TicketMessage,
   errors: ['validation-failed', 'not-found', 'conflict'],
 });
 
-export const listMessages = operation({
+export const listMessages = listPage({
   service: 'helpdesk',
   name: 'ticket.messages',
   phi: 'read',
   summary: 'The conversation, oldest first (internal notes for MSO roles only)',
-  http: { method: 'GET', path: '/v1/helpdesk/tickets/{id}/messages' },
+  path: '/v1/helpdesk/tickets/{id}/messages',
   roles: allRoles,
-  input: Type.Object({ ...IdParam, ...PageQuery }, { additionalProperties: false }),
-  output: Page(TicketMessage),
+  filters: { id: Uuid },
+  item: TicketMessage,
   errors: ['not-found', 'validation-failed'],
 });
 
-export const changeStatus = operation({
+export const changeStatus = actionOnId({
   service: 'helpdesk',
   name: 'ticket.status',
   phi: 'write',
   summary: 'Move a ticket to another status (pending-* pause the SLA clocks, resolved stops them)',
-  http: { method: 'POST', path: '/v1/helpdesk/tickets/{id}/status' },
+  path: '/v1/helpdesk/tickets/{id}/status',
   roles: allRoles,
-  input: Type.Object(
-    {
-      ...IdParam,
-      status: StringEnum(ticketStatuses),
-      /** Why (kept in the history; e.g. the resolution summary). */
-      reason: Type.Optional(Text(2_000)),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    status: StringEnum(ticketStatuses),
+    /** Why (kept in the history; e.g. the resolution summary). */
+    reason: Type.Optional(Text(2_000)),
+  },
   output: Ticket,
   errors: ['validation-failed', 'not-found', 'conflict', 'forbidden'],
 });
 
-export const assignTicket = operation({
+export const assignTicket = actionOnId({
   service: 'helpdesk',
   name: 'ticket.assign',
   phi: 'write',
   summary: "Assign a ticket to a person of HR's staff directory employed at the MSO or at the ticket's practice today (null unassigns)",
-  http: { method: 'POST', path: '/v1/helpdesk/tickets/{id}/assignment' },
+  path: '/v1/helpdesk/tickets/{id}/assignment',
   roles: mso,
-  input: Type.Object(
-    {
-      ...IdParam,
-      /** The person's HR id (`GET /v1/helpdesk/staff` lists who may be assigned); null unassigns. */
-      assignee: Nullable(Uuid),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    /** The person's HR id (`GET /v1/helpdesk/staff` lists who may be assigned); null unassigns. */
+    assignee: Nullable(Uuid),
+  },
   output: Ticket,
   errors: ['validation-failed', 'not-found', 'conflict', 'unprocessable'],
 });
@@ -120,16 +115,14 @@ export const HistoryEntry = Type.Object({
   changes: Type.Record(Type.String(), Type.Unknown()),
 });
 
-export const getHistory = operation({
+export const getHistory = getById({
   service: 'helpdesk',
   name: 'ticket.history',
   phi: 'read',
   summary: 'Every change to a ticket, oldest first',
-  http: { method: 'GET', path: '/v1/helpdesk/tickets/{id}/history' },
+  path: '/v1/helpdesk/tickets/{id}/history',
   roles: allRoles,
-  input: Type.Object(IdParam, { additionalProperties: false }),
   output: Type.Object({ items: Type.Array(HistoryEntry) }),
-  errors: ['not-found'],
 });
 
 // ---- Security incidents (HIPAA) --------------------------------------------------------------------
@@ -156,17 +149,14 @@ export const assessIncident = operation({
   errors: ['validation-failed', 'not-found', 'conflict', 'unprocessable'],
 });
 
-export const recordNotification = operation({
+export const recordNotification = actionOnId({
   service: 'helpdesk',
   name: 'incident.notify',
   phi: 'write',
   summary: 'Record that a breach notice went out (to the practice, individuals, HHS or the media)',
-  http: { method: 'POST', path: '/v1/helpdesk/tickets/{id}/security-incident/notifications' },
+  path: '/v1/helpdesk/tickets/{id}/security-incident/notifications',
   roles: msoAndPracticeAdmin,
-  input: Type.Object(
-    { ...IdParam, recipient: StringEnum(breachRecipients), notifiedAt: Type.Optional(Timestamp) },
-    { additionalProperties: false },
-  ),
+  body: { recipient: StringEnum(breachRecipients), notifiedAt: Type.Optional(Timestamp) },
   output: Ticket,
   errors: ['validation-failed', 'not-found', 'conflict', 'unprocessable'],
 });

@@ -4,7 +4,8 @@
 // offboarding template (counted from the last day). Terminating an employment also announces it
 // (`hr.employee.terminated`) so helpdesk removes access.
 import Type, { type Static } from 'typebox';
-import { IsoDate, Nullable, operation, Page, PageQuery, StringEnum, Timestamp, Uuid } from '../core.js';
+import { actionOnId, getById, listPage, updateById } from '../builders.js';
+import { IsoDate, Nullable, operation, StringEnum, Timestamp, Uuid } from '../core.js';
 import { Employment, EmployerRef, hrAdmins } from './people.js';
 
 export const checklistKinds = ['onboarding', 'offboarding'] as const;
@@ -64,14 +65,14 @@ export const listChecklistTemplates = operation({
   errors: ['validation-failed', 'not-found'],
 });
 
-export const updateChecklistTemplate = operation({
+export const updateChecklistTemplate = updateById({
   service: 'hr',
   name: 'checklist-template.update',
   summary: "Rename a template or replace its tasks (checklists already started keep theirs)",
-  http: { method: 'PATCH', path: '/v1/hr/checklist-templates/{id}' },
+  path: '/v1/hr/checklist-templates/{id}',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object({ id: Uuid, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), tasks: Type.Optional(templateTasks) }, { additionalProperties: false }),
+  body: { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), tasks: Type.Optional(templateTasks) },
   output: ChecklistTemplate,
   errors: ['validation-failed', 'not-found'],
 });
@@ -126,37 +127,31 @@ export const ChecklistSummary = Type.Object({
   progress: ChecklistProgress,
 });
 
-export const listChecklists = operation({
+export const listChecklists = listPage({
   service: 'hr',
   name: 'checklist.list',
   summary: 'Onboarding and offboarding checklists with their progress (done/total, overdue), newest first',
-  http: { method: 'GET', path: '/v1/hr/checklists' },
+  path: '/v1/hr/checklists',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object(
-    {
-      employer: Type.Optional(EmployerRef),
-      kind: Type.Optional(StringEnum(checklistKinds)),
-      status: Type.Optional(StringEnum(['open', 'complete'] as const)),
-      employmentId: Type.Optional(Uuid),
-      ...PageQuery,
-    },
-    { additionalProperties: false },
-  ),
-  output: Page(ChecklistSummary),
+  filters: {
+    employer: Type.Optional(EmployerRef),
+    kind: Type.Optional(StringEnum(checklistKinds)),
+    status: Type.Optional(StringEnum(['open', 'complete'] as const)),
+    employmentId: Type.Optional(Uuid),
+  },
+  item: ChecklistSummary,
   errors: ['validation-failed', 'not-found'],
 });
 
-export const getChecklist = operation({
+export const getChecklist = getById({
   service: 'hr',
   name: 'checklist.get',
   summary: "A checklist with its tasks and progress (another practice's answers 404)",
-  http: { method: 'GET', path: '/v1/hr/checklists/{id}' },
+  path: '/v1/hr/checklists/{id}',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: Checklist,
-  errors: ['not-found'],
 });
 
 export const startChecklist = operation({
@@ -186,24 +181,20 @@ export const completeChecklistTask = operation({
 
 export const terminationReasons = ['resignation', 'dismissal', 'layoff', 'retirement', 'end-of-contract', 'other'] as const;
 
-export const terminateEmployment = operation({
+export const terminateEmployment = actionOnId({
   service: 'hr',
   name: 'employment.terminate',
   summary:
     "End an employment on its last day: sets the end date, starts the employer's offboarding checklist and announces `hr.employee.terminated` (helpdesk opens an urgent access-removal ticket). Terminating again answers 409",
-  http: { method: 'POST', path: '/v1/hr/employments/{id}/terminate' },
+  path: '/v1/hr/employments/{id}/terminate',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object(
-    {
-      id: Uuid,
-      lastDay: IsoDate,
-      reason: StringEnum(terminationReasons),
-      /** Internal; never on the bus. */
-      note: Type.Optional(Type.String({ maxLength: 2000 })),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    lastDay: IsoDate,
+    reason: StringEnum(terminationReasons),
+    /** Internal; never on the bus. */
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
   output: Type.Object({ employment: Employment, termination: Type.Object({ lastDay: IsoDate, reason: Nullable(StringEnum(terminationReasons)), note: Nullable(Type.String()), recordedAt: Timestamp }), offboardingChecklistId: Nullable(Uuid) }),
   errors: ['validation-failed', 'not-found', 'conflict'],
   phi: 'write',

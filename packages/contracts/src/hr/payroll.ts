@@ -1,6 +1,7 @@
 // HR contract: payroll totals per employer entity and pay period. Tax withholding is out of scope.
 import Type, { type Static } from 'typebox';
-import { Cents, event, everyone, IsoDate, Nullable, operation, Page, PageQuery, StringEnum, Timestamp, Uuid } from '../core.js';
+import { getById, listPage } from '../builders.js';
+import { Cents, event, everyone, IsoDate, Nullable, operation, StringEnum, Timestamp, Uuid } from '../core.js';
 import { EmployerRef, hrAdmins } from './people.js';
 
 /**
@@ -148,28 +149,26 @@ export const createPayrollRun = operation({
   phi: 'write',
 });
 
-export const getPayrollRun = operation({
+export const getPayrollRun = getById({
   service: 'hr',
   name: 'payroll-run.get',
   summary: 'A payroll run with its totals, and its lines per employment for the roles that see pay',
-  http: { method: 'GET', path: '/v1/hr/payroll-runs/{id}' },
+  path: '/v1/hr/payroll-runs/{id}',
   scope: 'platform',
   roles: everyone,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: PayrollRun,
-  errors: ['not-found'],
   phi: 'read',
 });
 
-export const listPayrollRuns = operation({
+export const listPayrollRuns = listPage({
   service: 'hr',
   name: 'payroll-run.list',
   summary: 'Payroll runs (totals only), newest first; `employer`, and periods ending `from`..`to`',
-  http: { method: 'GET', path: '/v1/hr/payroll-runs' },
+  path: '/v1/hr/payroll-runs',
   scope: 'platform',
   roles: everyone,
-  input: Type.Object({ employer: Type.Optional(EmployerRef), from: Type.Optional(IsoDate), to: Type.Optional(IsoDate), ...PageQuery }, { additionalProperties: false }),
-  output: Page(Type.Omit(PayrollRun, ['lines'])),
+  filters: { employer: Type.Optional(EmployerRef), from: Type.Optional(IsoDate), to: Type.Optional(IsoDate) },
+  item: Type.Omit(PayrollRun, ['lines']),
   errors: ['validation-failed', 'not-found'],
 });
 

@@ -3,7 +3,8 @@
 // people who hold one); MSO keys see all. SSN, date of birth, home address and pay are confidential:
 // the operations that carry them are `phi`, so every call is audited, and they never reach events.
 import Type, { type Static } from 'typebox';
-import { IsoDate, Nullable, operation, Page, PageQuery, type Role, StringEnum, Timestamp, UsState, Uuid } from '../core.js';
+import { actionOnId, getById, listPage, updateById } from '../builders.js';
+import { IsoDate, Nullable, operation, type Role, StringEnum, Timestamp, UsState, Uuid } from '../core.js';
 
 
 /** Who manages people: the MSO's HR staff and the practice's administrators. */
@@ -132,100 +133,90 @@ export const createPerson = operation({
   phi: 'write',
 });
 
-export const getPerson = operation({
+export const getPerson = getById({
   service: 'hr',
   name: 'person.get',
   summary: "A person with the employments the caller may see (another practice's person answers 404)",
-  http: { method: 'GET', path: '/v1/hr/people/{id}' },
+  path: '/v1/hr/people/{id}',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: Person,
-  errors: ['not-found'],
   phi: 'read',
 });
 
-export const listPeople = operation({
+export const listPeople = listPage({
   service: 'hr',
   name: 'person.list',
   summary: 'The staff directory: people with an employment the caller may see, in the order they were added (no personal data, no pay)',
-  http: { method: 'GET', path: '/v1/hr/people' },
+  path: '/v1/hr/people',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object({ employer: Type.Optional(EmployerRef), ...PageQuery }, { additionalProperties: false }),
-  output: Page(PersonSummary),
+  filters: { employer: Type.Optional(EmployerRef) },
+  item: PersonSummary,
   errors: ['validation-failed', 'not-found'],
 });
 
-export const updatePerson = operation({
+export const updatePerson = updateById({
   service: 'hr',
   name: 'person.update',
   summary: "Correct a person's name, email or home address (one record for every employer). The SSN and date of birth are the match key: not changed here",
-  http: { method: 'PATCH', path: '/v1/hr/people/{id}' },
+  path: '/v1/hr/people/{id}',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object(
-    {
-      id: Uuid,
-      firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-      lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-      email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 200 }))),
-      homeAddress: Type.Optional(Nullable(Address)),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 200 }))),
+    homeAddress: Type.Optional(Nullable(Address)),
+  },
   output: Person,
   errors: ['validation-failed', 'not-found'],
   phi: 'write',
 });
 
-export const addEmployment = operation({
+export const addEmployment = actionOnId({
   service: 'hr',
   name: 'employment.create',
   summary: "Add an employment to a person (e.g. a practice employee who joins the MSO's staff as well)",
-  http: { method: 'POST', path: '/v1/hr/people/{personId}/employments', status: 201 },
+  path: '/v1/hr/people/{personId}/employments',
+  status: 201,
+  param: 'personId',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object({ personId: Uuid, ...NewEmploymentBody.properties }, { additionalProperties: false }),
+  body: NewEmploymentBody.properties,
   output: Employment,
   errors: ['validation-failed', 'not-found', 'conflict'],
   phi: 'write',
 });
 
-export const getEmployment = operation({
+export const getEmployment = getById({
   service: 'hr',
   name: 'employment.get',
   summary: "One employment (another practice's answers 404)",
-  http: { method: 'GET', path: '/v1/hr/employments/{id}' },
+  path: '/v1/hr/employments/{id}',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: Employment,
-  errors: ['not-found'],
   phi: 'read',
 });
 
-export const updateEmployment = operation({
+export const updateEmployment = updateById({
   service: 'hr',
   name: 'employment.update',
   summary: 'Change an employment: title, department, FTE, pay, manager, allocations, systems, end date (setting the end date of an open employment terminates it, as employment.terminate without a reason)',
-  http: { method: 'PATCH', path: '/v1/hr/employments/{id}' },
+  path: '/v1/hr/employments/{id}',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object(
-    {
-      id: Uuid,
-      title: Type.Optional(employmentFields.title),
-      department: Type.Optional(employmentFields.department),
-      fte: Type.Optional(employmentFields.fte),
-      pay: Type.Optional(Pay),
-      endDate: Type.Optional(Nullable(IsoDate)),
-      managerId: Type.Optional(Nullable(Uuid)),
-      allocations: Type.Optional(Type.Array(Allocation, { maxItems: 100 })),
-      systems: NewEmploymentBody.properties.systems,
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    title: Type.Optional(employmentFields.title),
+    department: Type.Optional(employmentFields.department),
+    fte: Type.Optional(employmentFields.fte),
+    pay: Type.Optional(Pay),
+    endDate: Type.Optional(Nullable(IsoDate)),
+    managerId: Type.Optional(Nullable(Uuid)),
+    allocations: Type.Optional(Type.Array(Allocation, { maxItems: 100 })),
+    systems: NewEmploymentBody.properties.systems,
+  },
   output: Employment,
   errors: ['validation-failed', 'not-found'],
   phi: 'write',

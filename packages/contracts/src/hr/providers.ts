@@ -3,6 +3,7 @@
 // certifications, malpractice cover, CAQH attestation (every 120 days), recredentialing (every 36
 // months), and payer enrollments. Credentials are business data, not personal data.
 import Type, { type Static } from 'typebox';
+import { actionOnId, getById, updateById } from '../builders.js';
 import { event, everyone, IsoDate, Nullable, operation, type Role, StringEnum, Timestamp, UsState, Uuid } from '../core.js';
 
 
@@ -101,16 +102,14 @@ export const createProvider = operation({
   errors: ['validation-failed', 'not-found', 'conflict'],
 });
 
-export const getProvider = operation({
+export const getProvider = getById({
   service: 'hr',
   name: 'provider.get',
   summary: 'A provider with credentials and enrollments',
-  http: { method: 'GET', path: '/v1/hr/providers/{id}' },
+  path: '/v1/hr/providers/{id}',
   scope: 'platform',
   roles: everyone,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: Provider,
-  errors: ['not-found'],
 });
 
 export const listProviders = operation({
@@ -137,51 +136,46 @@ export const addCredential = operation({
   errors: ['validation-failed', 'not-found'],
 });
 
-export const updateCredential = operation({
+export const updateCredential = updateById({
   service: 'hr',
   name: 'credential.update',
   summary: 'Renew or correct a credential: a new expiry arms the 90/60/30/7-day notices again',
-  http: { method: 'PATCH', path: '/v1/hr/credentials/{id}' },
+  path: '/v1/hr/credentials/{id}',
   scope: 'platform',
   roles: credentialingStaff,
-  input: Type.Object(
-    {
-      id: Uuid,
-      number: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
-      carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-      limits: Type.Optional(MalpracticeLimits),
-      issuedOn: Type.Optional(IsoDate),
-      expiresOn: Type.Optional(IsoDate),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    number: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    limits: Type.Optional(MalpracticeLimits),
+    issuedOn: Type.Optional(IsoDate),
+    expiresOn: Type.Optional(IsoDate),
+  },
   output: Credential,
   errors: ['validation-failed', 'not-found'],
 });
 
-export const addEnrollment = operation({
+export const addEnrollment = actionOnId({
   service: 'hr',
   name: 'enrollment.create',
   summary: 'Record a payer enrollment of a provider (effective from, optionally to)',
-  http: { method: 'POST', path: '/v1/hr/providers/{providerId}/enrollments', status: 201 },
+  path: '/v1/hr/providers/{providerId}/enrollments',
+  status: 201,
+  param: 'providerId',
   scope: 'platform',
   roles: credentialingStaff,
-  input: Type.Object(
-    { providerId: Uuid, payerId: Type.String({ minLength: 1, maxLength: 80 }), effectiveFrom: IsoDate, effectiveTo: Type.Optional(IsoDate) },
-    { additionalProperties: false },
-  ),
+  body: { payerId: Type.String({ minLength: 1, maxLength: 80 }), effectiveFrom: IsoDate, effectiveTo: Type.Optional(IsoDate) },
   output: Enrollment,
   errors: ['validation-failed', 'not-found', 'conflict'],
 });
 
-export const updateEnrollment = operation({
+export const updateEnrollment = updateById({
   service: 'hr',
   name: 'enrollment.update',
   summary: 'Change the dates of a payer enrollment (e.g. end it)',
-  http: { method: 'PATCH', path: '/v1/hr/enrollments/{id}' },
+  path: '/v1/hr/enrollments/{id}',
   scope: 'platform',
   roles: credentialingStaff,
-  input: Type.Object({ id: Uuid, effectiveFrom: Type.Optional(IsoDate), effectiveTo: Type.Optional(Nullable(IsoDate)) }, { additionalProperties: false }),
+  body: { effectiveFrom: Type.Optional(IsoDate), effectiveTo: Type.Optional(Nullable(IsoDate)) },
   output: Enrollment,
   errors: ['validation-failed', 'not-found'],
 });

@@ -4,6 +4,7 @@
 // never a stored number. Hours are given and shown in hundredths of an hour (two decimals) and kept
 // as integer hundredths. Practice keys see only their practice's employments; MSO keys see all.
 import Type, { type Static } from 'typebox';
+import { actionOnId, getById, updateById } from '../builders.js';
 import { everyone, IsoDate, Nullable, operation, type Role, StringEnum, Timestamp, Uuid } from '../core.js';
 import { EmployerRef, hrAdmins } from './people.js';
 
@@ -119,27 +120,23 @@ export const createPtoPolicy = operation({
   errors: ['validation-failed', 'not-found', 'conflict'],
 });
 
-export const updatePtoPolicy = operation({
+export const updatePtoPolicy = updateById({
   service: 'hr',
   name: 'pto-policy.update',
   summary: 'Change a policy: it applies from the next accrual on; entries already written stay as they are',
-  http: { method: 'PATCH', path: '/v1/hr/pto/policies/{id}' },
+  path: '/v1/hr/pto/policies/{id}',
   scope: 'platform',
   roles: hrAdmins,
-  input: Type.Object(
-    {
-      id: Uuid,
-      name: Type.Optional(policyFields.name),
-      accrualHoursPerMonth: Type.Optional(policyFields.accrualHoursPerMonth),
-      waitingMonths: Type.Optional(policyFields.waitingMonths),
-      waitingDays: Type.Optional(policyFields.waitingDays),
-      carryOverCapHours: Type.Optional(policyFields.carryOverCapHours),
-      maxBalanceHours: Type.Optional(policyFields.maxBalanceHours),
-      allowNegative: Type.Optional(policyFields.allowNegative),
-      active: Type.Optional(policyFields.active),
-    },
-    { additionalProperties: false },
-  ),
+  body: {
+    name: Type.Optional(policyFields.name),
+    accrualHoursPerMonth: Type.Optional(policyFields.accrualHoursPerMonth),
+    waitingMonths: Type.Optional(policyFields.waitingMonths),
+    waitingDays: Type.Optional(policyFields.waitingDays),
+    carryOverCapHours: Type.Optional(policyFields.carryOverCapHours),
+    maxBalanceHours: Type.Optional(policyFields.maxBalanceHours),
+    allowNegative: Type.Optional(policyFields.allowNegative),
+    active: Type.Optional(policyFields.active),
+  },
   output: PtoPolicy,
   errors: ['validation-failed', 'not-found'],
 });
@@ -210,16 +207,14 @@ export const createPtoRequest = operation({
   errors: ['validation-failed', 'not-found', 'conflict', 'unprocessable'],
 });
 
-export const getPtoRequest = operation({
+export const getPtoRequest = getById({
   service: 'hr',
   name: 'pto-request.get',
   summary: "One request (another practice's answers 404)",
-  http: { method: 'GET', path: '/v1/hr/pto/requests/{id}' },
+  path: '/v1/hr/pto/requests/{id}',
   scope: 'platform',
   roles: everyone,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: PtoRequest,
-  errors: ['not-found'],
 });
 
 export const listPtoRequests = operation({
@@ -237,48 +232,43 @@ export const listPtoRequests = operation({
   errors: ['validation-failed'],
 });
 
-const Decision = Type.Object(
-  {
-    id: Uuid,
-    /** The deciding person: the employment's manager. An admin key may leave it out, or name any person it may see. */
-    decidedBy: Type.Optional(Uuid),
-  },
-  { additionalProperties: false },
-);
+const decision = {
+  /** The deciding person: the employment's manager. An admin key may leave it out, or name any person it may see. */
+  decidedBy: Type.Optional(Uuid),
+};
 
-export const approvePtoRequest = operation({
+export const approvePtoRequest = actionOnId({
   service: 'hr',
   name: 'pto-request.approve',
   summary:
     "Approve a pending request: the employment's manager (`decidedBy`), or an MSO or practice admin. Writes the use entry; refused (422, `hours`) if the balance no longer covers it",
-  http: { method: 'POST', path: '/v1/hr/pto/requests/{id}/approve' },
+  path: '/v1/hr/pto/requests/{id}/approve',
   scope: 'platform',
   roles: everyone,
-  input: Decision,
+  body: decision,
   output: PtoRequest,
   errors: ['validation-failed', 'forbidden', 'not-found', 'conflict', 'unprocessable'],
 });
 
-export const rejectPtoRequest = operation({
+export const rejectPtoRequest = actionOnId({
   service: 'hr',
   name: 'pto-request.reject',
   summary: "Reject a pending request: the employment's manager (`decidedBy`), or an MSO or practice admin",
-  http: { method: 'POST', path: '/v1/hr/pto/requests/{id}/reject' },
+  path: '/v1/hr/pto/requests/{id}/reject',
   scope: 'platform',
   roles: everyone,
-  input: Decision,
+  body: decision,
   output: PtoRequest,
   errors: ['validation-failed', 'forbidden', 'not-found', 'conflict'],
 });
 
-export const cancelPtoRequest = operation({
+export const cancelPtoRequest = actionOnId({
   service: 'hr',
   name: 'pto-request.cancel',
   summary: 'Cancel a pending or approved request; cancelling an approved one writes an entry reversing its use',
-  http: { method: 'POST', path: '/v1/hr/pto/requests/{id}/cancel' },
+  path: '/v1/hr/pto/requests/{id}/cancel',
   scope: 'platform',
   roles: everyone,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: PtoRequest,
   errors: ['not-found', 'conflict'],
 });

@@ -1,6 +1,7 @@
 // HR contract: tasks for HR's teams, e.g. the credentialing team's renewals the expiry job opens.
 import Type from 'typebox';
-import { IsoDate, Nullable, operation, Page, PageQuery, StringEnum, Timestamp, Uuid } from '../core.js';
+import { actionOnId, listPage } from '../builders.js';
+import { IsoDate, Nullable, StringEnum, Timestamp, Uuid } from '../core.js';
 import { credentialingStaff } from './providers.js';
 
 
@@ -22,26 +23,25 @@ export const Task = Type.Object({
   completedAt: Nullable(Timestamp),
 });
 
-export const listTasks = operation({
+export const listTasks = listPage({
   service: 'hr',
   name: 'task.list',
   summary: "HR tasks, oldest first: a practice key its own practice's, an MSO key every practice's (or one, with practiceId)",
-  http: { method: 'GET', path: '/v1/hr/tasks' },
+  path: '/v1/hr/tasks',
   scope: 'platform',
   roles: credentialingStaff,
-  input: Type.Object({ practiceId: Type.Optional(Uuid), status: Type.Optional(StringEnum(taskStatuses)), ...PageQuery }, { additionalProperties: false }),
-  output: Page(Task),
+  filters: { practiceId: Type.Optional(Uuid), status: Type.Optional(StringEnum(taskStatuses)) },
+  item: Task,
   errors: ['validation-failed', 'not-found'],
 });
 
-export const completeTask = operation({
+export const completeTask = actionOnId({
   service: 'hr',
   name: 'task.complete',
   summary: 'Mark a task done',
-  http: { method: 'POST', path: '/v1/hr/tasks/{id}/complete' },
+  path: '/v1/hr/tasks/{id}/complete',
   scope: 'platform',
   roles: credentialingStaff,
-  input: Type.Object({ id: Uuid }, { additionalProperties: false }),
   output: Task,
   errors: ['not-found'],
 });
