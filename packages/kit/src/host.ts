@@ -28,10 +28,12 @@ import { IdempotencyRecords, idempotencySettings, warnUnsealedPhiReplies, type I
 import { assertServiceComplete } from './completeness.js';
 import { handleRequest, runJobCall, type RequestRuntime } from './requests.js';
 import { AgreementStore, agreementConsumers, agreementsTable, undeclaredAgreements, type AgreementView } from './agreements.js';
+import { StaffDirectoryStore, staffDirectoryConsumers, staffDirectoryTable, undeclaredStaffDirectory } from './staff-directory.js';
 import { acrossPracticesRecorder, auditTable, failedJobRecorder, PhiAudit } from './audit.js';
 import type { AcrossPracticesAudit } from './tenant-wall.js';
 import {
   DEFAULT_CONSUMER_BATCH,
+  eventsOf,
   type BaseContext,
   type ConsumerBinding,
   type ConsumerContext,
@@ -149,9 +151,14 @@ interface RuntimeDeps {
 
 const flushOf = (binding: ConsumerBinding) => (binding.batch && binding.batch !== true ? binding.batch.flush : undefined);
 
+/** The event a delivered envelope is, among those the binding takes; undefined: another of its producer's (a consumer of several). */
+const takenBy = (binding: ConsumerBinding, envelope: EventEnvelope): EventDef | undefined => eventsOf(binding).find((e) => e.type === envelope.type);
+
 interface BatchItem {
   /** Position in the delivered batch. */
   index: number;
+  /** Which of the binding's events it is. */
+  event: EventDef;
   delivered: DeliveredEvent;
   envelope: EventEnvelope;
   tenant: string | null;
@@ -172,6 +179,8 @@ class ServiceRuntime implements RequestRuntime {
   private stopping = false;
   /** The agreement view (agreements.ts), when the service declares `agreements`. */
   readonly agreementStore: AgreementStore | undefined;
+  /** HR's staff directory (staff-directory.ts), when the service declares `staffDirectory`. */
+  readonly staffDirectory: StaffDirectoryStore | undefined;
   /** PHI access and MSO-wide path audit (audit.ts): every service with a database has the kit's table. */
   readonly audit: PhiAudit | undefined;
   /** Records each `ctx.acrossPractices` use (audit.ts); a service without a database only logs it. */
@@ -211,6 +220,7 @@ class ServiceRuntime implements RequestRuntime {
     if (def.db && def.agreements) {
       this.agreementStore = new AgreementStore({ table: agreementsTable(def.db.schema), db: () => this.db, bus: deps.bus, clock: deps.clock, log: deps.log, principal: SYSTEM(def.id) });
     }
+    if (def.db && def.staffDirectory) this.staffDirectory = new StaffDirectoryStore({ table: staffDirectoryTable(def.db.schema), db: () => this.db, clock: deps.clock });
     if (def.db) this.audit = new PhiAudit(def.id, auditTable(def.db.schema), deps.clock, () => this.db);
     this.acrossPracticesAudit = acrossPracticesRecorder(this.audit, (fn) => this.systemTransaction(null, fn));
   }
@@ -245,6 +255,7 @@ class ServiceRuntime implements RequestRuntime {
       kv: (bucket) => bus.kv(bucket),
       runningServices: () => bus.ping(),
       agreements: this.agreementStore ?? undeclaredAgreements(this.def.id),
+      staff: this.staffDirectory ?? undeclaredStaffDirectory(this.def.id),
       acrossPractices: (reason, fn) =>
         acrossPractices({ service: this.def.id, principal, log, activity, audit: this.acrossPracticesAudit, db: () => this.wallDb(ALL_PRACTICES), transaction: (work, options) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work), options) }, reason, fn),
     };
@@ -286,14 +297,18 @@ class ServiceRuntime implements RequestRuntime {
       subjects: [...this.handlers.keys()],
       handler: (request) => this.onRequest(request),
     });
-    const kitConsumers = this.agreementStore ? agreementConsumers(this.agreementStore, def.agreements === true ? {} : def.agreements!) : [];
+    const kitConsumers = [
+      ...(this.agreementStore ? agreementConsumers(this.agreementStore, def.agreements === true ? {} : def.agreements!) : []),
+      ...(this.staffDirectory ? staffDirectoryConsumers(this.staffDirectory) : []),
+    ];
     for (const binding of [...(def.consumers ?? []), ...kitConsumers]) {
       await deps.bus.ensureStream({ producer: binding.event.producer });
-      const durable = `${def.id}__${binding.event.type.replace(/\./g, '_')}`;
+      // A consumer of several events takes its producer's whole stream (in its order) and skips the rest.
+      const durable = binding.events ? `${def.id}__${binding.event.producer}` : `${def.id}__${binding.event.type.replace(/\./g, '_')}`;
       const common = {
         producer: binding.event.producer,
         durable,
-        filter: binding.event.subject,
+        filter: binding.events ? `evt.${binding.event.producer}.>` : binding.event.subject,
         ...(binding.maxDeliver ? { maxDeliver: binding.maxDeliver } : {}),
       };
       const { flush: _flush, ...batchOptions } = binding.batch === true || !binding.batch ? {} : binding.batch;
@@ -306,8 +321,10 @@ class ServiceRuntime implements RequestRuntime {
                 ...common,
                 handler: async (delivered) => {
                   const envelope = decodeJson<EventEnvelope>(delivered.data);
+                  const event = takenBy(binding, envelope);
+                  if (!event) return;
                   // An in-process delivery may come from inside a transaction: handle it outside.
-                  await outsideTransactions(() => this.onEvent(durable, binding.event, binding.handler as never, envelope, binding.isolation));
+                  await outsideTransactions(() => this.onEvent(durable, event, binding.handler as never, envelope, binding.isolation));
                 },
               },
         ),
@@ -426,15 +443,17 @@ class ServiceRuntime implements RequestRuntime {
     delivered.forEach((d, index) => {
       try {
         const envelope = decodeJson<EventEnvelope>(d.data);
-        assertValid(binding.event.data, envelope.data, `${binding.event.type} event`);
-        items.push({ index, delivered: d, envelope, tenant: envelope.tenantid ?? null });
+        const event = takenBy(binding, envelope);
+        if (!event) return; // another event of the producer: acknowledged, nothing runs
+        assertValid(event.data, envelope.data, `${event.type} event`);
+        items.push({ index, event, delivered: d, envelope, tenant: envelope.tenantid ?? null });
       } catch (error) {
         outcomes[index] = { error };
       }
     });
     const alone = async (item: BatchItem) => {
       try {
-        await withEventSpan(item.delivered, durable, () => this.onEvent(durable, binding.event, binding.handler as never, item.envelope, binding.isolation, flushOf(binding)));
+        await withEventSpan(item.delivered, durable, () => this.onEvent(durable, item.event, binding.handler as never, item.envelope, binding.isolation, flushOf(binding)));
       } catch (error) {
         outcomes[item.index] = { error };
       }
@@ -453,7 +472,7 @@ class ServiceRuntime implements RequestRuntime {
   }
 
   private async handleBatch(durable: string, binding: ConsumerBinding, items: BatchItem[]): Promise<void> {
-    const { event, handler, isolation } = binding;
+    const { handler, isolation } = binding;
     const flushFn = flushOf(binding);
     // Agreements are looked up before the transaction (see onEvent), once per practice of the batch.
     const views = new Map<string | null, AgreementView | undefined>();
@@ -489,7 +508,7 @@ class ServiceRuntime implements RequestRuntime {
         changes = scopeChangeCount();
         const own = this.txContext(txc.db, item.tenant, () => (emitted = true));
         const agreements = views.get(item.tenant);
-        const ctx: ConsumerContext = { ...this.base(SYSTEM(this.def.id), item.tenant, `event:${event.type}`), ...(agreements ? { agreements } : {}), ...own, tenant: item.tenant };
+        const ctx: ConsumerContext = { ...this.base(SYSTEM(this.def.id), item.tenant, `event:${item.event.type}`), ...(agreements ? { agreements } : {}), ...own, tenant: item.tenant };
         await withEventSpan(item.delivered, durable, () => withTransactionContext(own, () => handler(item.envelope, ctx)));
         last = { own, ctx };
       }

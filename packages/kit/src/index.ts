@@ -9,6 +9,8 @@ export { encodeJson, decodeJson, encodePrincipal, decodePrincipal } from './code
 export { encodeRawRequest, decodeRequest, encodeReply, decodeReply, isDeclaredMediaType, mediaTypeEssence } from './raw.js';
 export { kitTables, kitMigrations, migrateKitTables, KIT_MIGRATIONS_FOLDER, KIT_MIGRATIONS_TABLE } from './tables.js';
 export { agreementsTable, type Agreement, type AgreementView, type AgreementsDeclaration } from './agreements.js';
+export { staffDirectoryTable, type StaffDirectory } from './staff-directory.js';
+export { MSO_EMPLOYER, assignmentRefusal, employmentsServing, isActiveOn, isPersonId, type StaffEmployment, type StaffMember } from './staff.js';
 export { auditTable, resourceIdsOf, AUDIT_RETENTION_YEARS } from './audit.js';
 export { paginate, decodeCursor, encodeCursor } from './pagination.js';
 export { hashApiKey, newApiKeySecret } from './api-key.js';

@@ -16,6 +16,7 @@ import type { Clock } from './clock.js';
 import type { Isolation, TransactionOptions } from './transaction.js';
 import type { Agreement, AgreementsDeclaration, AgreementView } from './agreements.js';
 import type { AcrossPractices } from './tenant-wall.js';
+import type { StaffDirectory } from './staff-directory.js';
 
 /** A drizzle handle on the shared database (service tables are schema-qualified). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,6 +52,8 @@ export interface BaseContext {
   runningServices(): Promise<ServiceStatus[]>;
   /** Every practice's current agreement (the service declares `agreements`). */
   readonly agreements: AgreementView;
+  /** HR's staff directory: who may work for a practice (the service declares `staffDirectory`). */
+  readonly staff: StaffDirectory;
   /**
    * The explicit, recorded way past the tenant wall: `fn` reads and writes every practice's rows (MSO
    * reports, jobs that scan every practice). Everything else is scoped to the context's practice.
@@ -160,14 +163,35 @@ export interface ConsumerOptions {
 }
 
 export interface ConsumerBinding<E extends EventDef = EventDef> extends Readonly<ConsumerOptions> {
+  /** The event (with `events`: the first of them). */
   readonly event: E;
+  /**
+   * Several events of one producer taken by one consumer (`consume([a, b], ...)`): one durable
+   * (`<service>__<producer>`) handing them over in the producer's stream order, across their types.
+   */
+  readonly events?: readonly EventDef[];
   readonly handler: EventHandler<E>;
 }
 
-/** Binds an event handler. It runs in a transaction with the inbox record: once per event id. */
-export function consume<E extends EventDef>(event: E, handler: EventHandler<E>, options: ConsumerOptions = {}): ConsumerBinding {
-  return { event, handler, ...options } as unknown as ConsumerBinding;
+/**
+ * Binds an event handler. It runs in a transaction with the inbox record: once per event id. Given a
+ * list of events of one producer, one consumer takes them all, in the order of the producer's
+ * stream (the order per practice holds across their types); the producer's other events are
+ * acknowledged without running anything. One such consumer per producer and service.
+ */
+export function consume<E extends EventDef>(event: E, handler: EventHandler<E>, options?: ConsumerOptions): ConsumerBinding;
+export function consume<const Es extends readonly EventDef[]>(events: Es, handler: EventHandler<Es[number]>, options?: ConsumerOptions): ConsumerBinding;
+export function consume(event: EventDef | readonly EventDef[], handler: EventHandler<EventDef>, options: ConsumerOptions = {}): ConsumerBinding {
+  if (!Array.isArray(event)) return { event, handler, ...options } as unknown as ConsumerBinding;
+  const events = event as readonly EventDef[];
+  if (events.length === 0) throw new Error('consume: no events');
+  const producers = new Set(events.map((e) => e.producer));
+  if (producers.size > 1) throw new Error(`consume: one consumer takes the events of one producer, not of ${[...producers].join(', ')}`);
+  return { event: events[0]!, events, handler, ...options } as unknown as ConsumerBinding;
 }
+
+/** The events a binding takes. */
+export const eventsOf = (binding: ConsumerBinding): readonly EventDef[] => binding.events ?? [binding.event];
 
 interface JobCommon {
   name: string;
@@ -220,6 +244,8 @@ export interface ServiceDefinition {
    * `ctx.agreements`; `onChange` runs in the transaction that records a new version.
    */
   agreements?: true | AgreementsDeclaration;
+  /** Keep HR's staff directory (from `hr.staff-member.changed`) for `ctx.staff`. */
+  staffDirectory?: true;
   /** Runs once at start, after migrations, before the service takes requests. */
   init?(ctx: BaseContext & { db: Db }): Promise<void>;
 }
@@ -239,8 +265,12 @@ export function defineService(definition: ServiceDefinition): ServiceDefinition 
   }
   if (definition.agreements) {
     if (!definition.db) throw new Error(`${definition.id}: agreements need a database (the view lives there)`);
-    const own = (definition.consumers ?? []).find((c) => c.event.type === 'tenancy.practice.created' || c.event.type === 'tenancy.agreement.changed');
-    if (own) throw new Error(`${definition.id}: the kit consumes ${own.event.type} for \`agreements\`; use agreements.onChange instead`);
+    const own = (definition.consumers ?? []).flatMap(eventsOf).find((e) => e.type === 'tenancy.practice.created' || e.type === 'tenancy.agreement.changed');
+    if (own) throw new Error(`${definition.id}: the kit consumes ${own.type} for \`agreements\`; use agreements.onChange instead`);
+  }
+  if (definition.staffDirectory) {
+    if (!definition.db) throw new Error(`${definition.id}: the staff directory needs a database (the view lives there)`);
+    if ((definition.consumers ?? []).flatMap(eventsOf).some((e) => e.type === 'hr.staff-member.changed')) throw new Error(`${definition.id}: the kit consumes hr.staff-member.changed for \`staffDirectory\`; read ctx.staff instead`);
   }
   return definition;
 }

@@ -1,17 +1,7 @@
--- HR's staff directory, which work-queue assignees now refer to (a person id instead of free text).
--- staff_members is one row per person across the MSO and every practice: it has no practice_id and so
--- stays outside the tenant wall; it holds names, titles and employment dates only, and billing's reads
--- take the employments of the MSO and of the request's practice.
+-- Work-queue assignees now refer to people of HR's staff directory (a person id instead of free text);
+-- the directory itself is the kit's (`staffDirectory`, kit migration 0009_staff_directory).
 -- Existing free-text assignees cannot be matched to people reliably: they are kept, read-only, as
 -- assignee_label (shown on the item until its next assignment); assignee_id starts empty.
-CREATE TABLE "billing"."staff_members" (
-	"person_id" uuid PRIMARY KEY NOT NULL,
-	"display_name" text NOT NULL,
-	"employments" jsonb NOT NULL,
-	"changed_at" timestamp with time zone NOT NULL,
-	"updated_at" timestamp with time zone NOT NULL
-);
---> statement-breakpoint
 ALTER TABLE "billing"."denial_items" RENAME COLUMN "assignee" TO "assignee_label";--> statement-breakpoint
 ALTER TABLE "billing"."denial_items" ADD COLUMN "assignee_id" uuid;--> statement-breakpoint
 ALTER TABLE "billing"."missing_era_items" RENAME COLUMN "assignee" TO "assignee_label";--> statement-breakpoint

@@ -21,6 +21,8 @@ export const billing = defineService({
   emits: contract.events,
   // The practice's billing terms (timely filing, fee) from its agreement: `ctx.agreement`.
   agreements: true,
+  // HR's staff directory (who work items can be assigned to): `ctx.staff`.
+  staffDirectory: true,
   handlers: [...masterDataHandlers, ...claimHandlers, ...ediHandlers, ...remittanceHandlers, ...workHandlers],
   // HR's credentials view, which the scrubber's `provider-not-credentialed` rule reads.
   consumers: [...hrConsumers],

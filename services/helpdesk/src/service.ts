@@ -1,10 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import * as contract from '@mso/contracts/helpdesk';
-import { employeeHired, employeeTerminated, staffMemberChanged } from '@mso/contracts/hr';
+import { employeeHired, employeeTerminated } from '@mso/contracts/hr';
 import { consume, defineService, handle } from '@mso/kit';
 import { onEmployeeHired, onEmployeeTerminated } from './consumers/hr.js';
 import { onAgreementChange } from './consumers/agreement.js';
-import { onStaffMemberChanged } from './consumers/staff.js';
 import { createAssetHandler, getAssetHandler, listAssetsHandler, updateAssetHandler } from './handlers/assets.js';
 import { assessIncidentHandler, recordNotificationHandler } from './handlers/incidents.js';
 import { getSlaPolicyHandler } from './handlers/policy.js';
@@ -25,6 +24,8 @@ export const helpdesk = defineService({
   emits: contract.events,
   // Each practice's agreement (SLA tier, calendar, escalation) from tenancy; running clocks follow changes.
   agreements: { onChange: onAgreementChange },
+  // HR's staff directory (who tickets can be assigned to): `ctx.staff`.
+  staffDirectory: true,
   handlers: [
     handle(contract.createTicket, createTicketHandler),
     handle(contract.listTickets, listTicketsHandler),
@@ -52,8 +53,6 @@ export const helpdesk = defineService({
   consumers: [
     consume(employeeHired, onEmployeeHired),
     consume(employeeTerminated, onEmployeeTerminated),
-    // HR's staff directory: who tickets can be assigned to.
-    consume(staffMemberChanged, onStaffMemberChanged),
   ],
   jobs: [
     { name: 'sla-check', every: '1m', run: checkSlas },

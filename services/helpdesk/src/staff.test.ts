@@ -66,7 +66,7 @@ describe('the staff directory', () => {
     t.clock.set('2026-07-01T15:01:00Z'); // an older event arriving late
     await announce(kim, 'Kim Ortiz', [{ employer: 'mso', startDate: '2026-01-05' }]);
     t.clock.set('2026-07-01T15:10:00Z');
-    const rows = (await t.database!.db.execute(sql`select display_name, employments->0->>'endDate' as "endDate" from helpdesk.staff_members where person_id = ${kim}`)) as unknown as { rows: unknown[] };
+    const rows = (await t.database!.db.execute(sql`select display_name, employments->0->>'endDate' as "endDate" from helpdesk.mso_staff_members where person_id = ${kim}`)) as unknown as { rows: unknown[] };
     expect(rows.rows).toEqual([{ display_name: 'Kim Ortiz-Reyes', endDate: '2026-06-15' }]);
     expect((await t.call(listStaff, {}, staff())).items.map((m) => m.personId)).not.toContain(kim);
   });

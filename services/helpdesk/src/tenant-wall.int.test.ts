@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tablesMissingTenantWall } from '@mso/db';
 import { createTestDatabase, type TestDatabase } from '@mso/db/testing';
-import { KIT_TABLES_OUTSIDE_WALL, kitMigrations } from '@mso/kit';
-import { practices, staffMembers } from './db/schema.js';
+import { KIT_TABLES_OUTSIDE_WALL, kitMigrations, staffDirectoryTable } from '@mso/kit';
+import { practices } from './db/schema.js';
 import { helpdesk } from './service.js';
 
 const practiceA = '00000000-0000-4000-8000-0000000000a1';
 const practiceB = '00000000-0000-4000-8000-0000000000b2';
+/** The kit's staff directory in helpdesk's schema (`staffDirectory: true`). */
+const staffMembers = staffDirectoryTable('helpdesk');
 
 let test: TestDatabase;
 beforeAll(async () => {

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { providerCredentialsChanged, staffMemberChanged } from '@mso/contracts/hr';
+import { providerCredentialsChanged } from '@mso/contracts/hr';
 import { consume, type EventHandler } from '@mso/kit';
 import { providerCredentials } from '../db/schema.js';
-import { onStaffMemberChanged } from './staff.js';
 
 /**
  * HR's credentials view: each event carries a provider's whole current set of licences and
@@ -22,4 +21,4 @@ export const onProviderCredentialsChanged: EventHandler<typeof providerCredentia
     });
 };
 
-export const hrConsumers = [consume(providerCredentialsChanged, onProviderCredentialsChanged), consume(staffMemberChanged, onStaffMemberChanged)];
+export const hrConsumers = [consume(providerCredentialsChanged, onProviderCredentialsChanged)];

@@ -6,7 +6,7 @@ import { staffMemberChanged } from '@mso/contracts/hr';
 import { testService, type TestService } from '@mso/testing';
 import { billing } from '../service.js';
 
-// HR's staff directory in billing (who work items can be assigned to), kept through the inbox.
+// HR's staff directory in billing (who work items can be assigned to): the kit's view (`staffDirectory`), kept through the inbox.
 // Assignment itself: work.test.ts.
 let t: TestService;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ afterAll(async () => {
 
 const employment = (endDate: string | null = null) => ({ employmentId: randomUUID(), employer: 'mso', title: 'Biller', department: 'Revenue cycle', startDate: '2025-01-06', endDate });
 const rowOf = async (personId: string) =>
-  ((await t.database!.db.execute(sql`select display_name as "name", employments->0->>'endDate' as "endDate" from billing.staff_members where person_id = ${personId}`)) as unknown as { rows: unknown[] }).rows;
+  ((await t.database!.db.execute(sql`select display_name as "name", employments->0->>'endDate' as "endDate" from billing.mso_staff_members where person_id = ${personId}`)) as unknown as { rows: unknown[] }).rows;
 
 describe('the staff directory', () => {
   it('keeps the latest announcement of each person, once per event id', async () => {

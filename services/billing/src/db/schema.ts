@@ -6,4 +6,3 @@ export * from './edi.js';
 export * from './remittances.js';
 export * from './work.js';
 export * from './credentials.js';
-export * from './staff.js';

@@ -46,7 +46,7 @@ export const denialItems = billing.table(
     remarks: jsonb('remarks').$type<string[]>().notNull(),
     /** open → appealed | resubmitted | written-off; any but written-off → resolved when the payer pays or the posting is reversed. */
     status: text('status').notNull(),
-    /** The person working the item: an HR person id of the staff view (`staff_members`). */
+    /** The person working the item: an HR person id of the kit's staff directory (`ctx.staff`). */
     assigneeId: uuid('assignee_id'),
     /** The free-text assignee of items from before assignees were people; cleared by the next assignment. */
     assigneeLabel: text('assignee_label'),
@@ -106,7 +106,7 @@ export const missingEraItems = billing.table(
     overdueSince: day('overdue_since').notNull(),
     /** open → resolved (a remittance came, the claim was sent again or left the payer's hands). */
     status: text('status').notNull(),
-    /** The person working the item: an HR person id of the staff view (`staff_members`). */
+    /** The person working the item: an HR person id of the kit's staff directory (`ctx.staff`). */
     assigneeId: uuid('assignee_id'),
     /** The free-text assignee of items from before assignees were people; cleared by the next assignment. */
     assigneeLabel: text('assignee_label'),

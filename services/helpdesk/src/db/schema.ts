@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, date, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { RiskAssessment } from '@mso/contracts/helpdesk';
-import type { StaffEmployment } from '../domain/staff.js';
 
 export const helpdesk = pgSchema('helpdesk');
 
@@ -34,7 +33,7 @@ export const tickets = helpdesk.table(
     requesterName: text('requester_name'),
     requesterEmail: text('requester_email'),
     requesterPhone: text('requester_phone'),
-    /** The person working the ticket: an HR person id of the staff view (`staff_members`). */
+    /** The person working the ticket: an HR person id of the kit's staff directory (`ctx.staff`). */
     assigneeId: uuid('assignee_id'),
     /** The free-text assignee of tickets from before assignees were people; cleared by the next assignment. */
     assigneeLabel: text('assignee_label'),
@@ -180,18 +179,3 @@ export const incidentDeadlines = helpdesk.table(
     index('incident_deadlines_check').on(t.checkAt).where(sql`${t.checkAt} is not null`),
   ],
 );
-
-/**
- * HR's staff directory, kept from `hr.staff-member.changed` (the latest event per person wins): who
- * tickets can be assigned to. One row per person across the MSO and every practice, so it has no
- * `practice_id` and is outside the tenant wall; it holds names, titles and employment dates only, and
- * every read picks the employments of the MSO and of the request's practice (db/staff.ts).
- */
-export const staffMembers = helpdesk.table('staff_members', {
-  personId: uuid('person_id').primaryKey(),
-  displayName: text('display_name').notNull(),
-  employments: jsonb('employments').$type<StaffEmployment[]>().notNull(),
-  /** The event's time: a redelivered older event does not overwrite a newer one. */
-  changedAt: ts('changed_at').notNull(),
-  updatedAt: ts('updated_at').notNull(),
-});

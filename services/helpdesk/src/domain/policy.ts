@@ -1,7 +1,7 @@
 import { ticketPriorities, type TicketPriority } from '@mso/contracts/helpdesk';
 import type { HelpdeskTerms } from '@mso/contracts/helpdesk';
 import type { Agreement } from '@mso/contracts/tenancy';
-import { isPersonId } from './staff.js';
+import { isPersonId } from '@mso/kit/staff';
 import { BusinessCalendar, isValidTimeZone, type BusinessCalendarSpec } from '@mso/kit/calendar';
 
 export type Tier = 'basic' | 'standard' | 'premium';

@@ -90,7 +90,7 @@ export const assessIncidentHandler: Handler<typeof assessIncident> = async (inpu
     await tx.db.update(tickets).set({ updatedAt: now }).where(tenantWhere(tickets.practiceId, ctx.practiceId, eq(tickets.id, ticket.id)));
     return { ...ticket, updatedAt: now };
   });
-  return ticketView(ctx.db, policy, row, now);
+  return ticketView(ctx.db, ctx.staff, policy, row, now);
 };
 
 export const recordNotificationHandler: Handler<typeof recordNotification> = async (input, ctx) => {
@@ -125,7 +125,7 @@ export const recordNotificationHandler: Handler<typeof recordNotification> = asy
     await tx.db.update(tickets).set({ updatedAt: now }).where(tenantWhere(tickets.practiceId, ctx.practiceId, eq(tickets.id, ticket.id)));
     return { ...ticket, updatedAt: now };
   });
-  return ticketView(ctx.db, policy, row, now);
+  return ticketView(ctx.db, ctx.staff, policy, row, now);
 };
 
 const recipientText: Record<BreachRecipient, string> = {

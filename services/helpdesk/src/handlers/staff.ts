@@ -1,7 +1,6 @@
 import type { listStaff } from '@mso/contracts/helpdesk';
 import { localDate, type Handler } from '@mso/kit';
 import { policyOfAgreement } from '../domain/policy.js';
-import { staffServing } from '../db/staff.js';
 
 /** The practice's today, in its time zone: the day assignees' employments are checked on. */
 export const practiceToday = (timeZone: string, now: Date): string => localDate(now, timeZone);
@@ -9,7 +8,7 @@ export const practiceToday = (timeZone: string, now: Date): string => localDate(
 export const listStaffHandler: Handler<typeof listStaff> = async (_input, ctx) => {
   const policy = policyOfAgreement(await ctx.agreement);
   const asOf = practiceToday(policy.calendar.timeZone, ctx.clock.now());
-  const items = await staffServing(ctx.db, ctx.practiceId, asOf);
+  const items = await ctx.staff.assignable(ctx.practiceId, asOf);
   return {
     asOf,
     items: items.map((m) => ({

@@ -142,13 +142,13 @@ export const createTicketHandler: Handler<typeof createTicket> = async (input, c
       now,
     ),
   );
-  return ticketView(ctx.db, policy, row!, now);
+  return ticketView(ctx.db, ctx.staff, policy, row!, now);
 };
 
 export const getTicketHandler: Handler<typeof getTicket> = async (input, ctx) => {
   const row = await loadTicket(ctx.db, ctx.practiceId, input.id);
   const policy = policyOfAgreement(await ctx.agreement);
-  return ticketView(ctx.db, policy, row, ctx.clock.now());
+  return ticketView(ctx.db, ctx.staff, policy, row, ctx.clock.now());
 };
 
 const done = ['resolved', 'closed'];
@@ -181,7 +181,7 @@ export const listTicketsHandler: Handler<typeof listTickets> = async (input, ctx
   const rows = await ctx.db.select().from(tickets).where(where).orderBy(...page.orderBy).limit(page.fetch);
   const policy = policyOfAgreement(await ctx.agreement);
   const result = paginate(rows, page.limit, (r) => r);
-  return { items: await ticketViews(ctx.db, policy, result.items, now), nextCursor: result.nextCursor };
+  return { items: await ticketViews(ctx.db, ctx.staff, policy, result.items, now), nextCursor: result.nextCursor };
 };
 
 export const updateTicketHandler: Handler<typeof updateTicket> = async (input, ctx) => {
@@ -220,5 +220,5 @@ export const updateTicketHandler: Handler<typeof updateTicket> = async (input, c
     if (category === 'security-incident' && before.category !== 'security-incident') await createIncident(tx.db, after!, now, policy, now);
     return after!;
   });
-  return ticketView(ctx.db, policy, row, now);
+  return ticketView(ctx.db, ctx.staff, policy, row, now);
 };

@@ -1,9 +1,8 @@
 import type { Asset, SecurityIncident, Ticket } from '@mso/contracts/helpdesk';
-import type { BusinessCalendar, Db, HandlerContext } from '@mso/kit';
+import type { BusinessCalendar, Db, HandlerContext, StaffDirectory } from '@mso/kit';
 import { slaCalendar, type Policy } from '../domain/policy.js';
 import { elapsedMs, remainingMinutes, view } from '../domain/sla.js';
 import type { assets, messages } from '../db/schema.js';
-import { displayNames } from '../db/staff.js';
 import { loadIncidents, slaState, type Actor, type IncidentWithDeadlines, type TicketRow } from '../db/tickets.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -128,18 +127,18 @@ export function toAsset(row: typeof assets.$inferSelect, openTickets: number): A
 export const actorOf = (ctx: HandlerContext): Actor => ({ id: ctx.principal.id, role: ctx.principal.role });
 
 /** The API view of tickets of one practice. */
-export async function ticketViews(db: Db, policy: Policy, rows: TicketRow[], now: Date): Promise<Ticket[]> {
+export async function ticketViews(db: Db, staff: StaffDirectory, policy: Policy, rows: TicketRow[], now: Date): Promise<Ticket[]> {
   const incidents = await loadIncidents(
     db,
     rows[0]?.practiceId ?? '',
     rows.filter((r) => r.category === 'security-incident').map((r) => r.id),
   );
-  const names = await displayNames(db, rows.map((r) => r.assigneeId));
+  const names = await staff.names(rows.map((r) => r.assigneeId));
   const calendars = new Calendars(() => policy);
   return rows.map((r) => toTicket(r, policy, calendars.for(r), incidents.get(r.id), now, (r.assigneeId && names.get(r.assigneeId)) ?? null));
 }
 
-export async function ticketView(db: Db, policy: Policy, row: TicketRow, now: Date): Promise<Ticket> {
-  return (await ticketViews(db, policy, [row], now))[0]!;
+export async function ticketView(db: Db, staff: StaffDirectory, policy: Policy, row: TicketRow, now: Date): Promise<Ticket> {
+  return (await ticketViews(db, staff, policy, [row], now))[0]!;
 }
 

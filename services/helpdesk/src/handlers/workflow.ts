@@ -17,7 +17,6 @@ import { policyOfAgreement, slaCalendar, type Policy } from '../domain/policy.js
 import { pause, respond, resume, stop, type SlaState } from '../domain/sla.js';
 import { checkTransition, clockEffect, isMso, statusAfterReply, type Actor as Role } from '../domain/workflow.js';
 import { history, messages, tickets } from '../db/schema.js';
-import { requireAssignee } from '../db/staff.js';
 import { loadTicket, recordHistory, slaColumns, slaState, type TicketRow } from '../db/tickets.js';
 import { practiceToday } from './staff.js';
 import { actorOf, ticketView, toMessage } from './views.js';
@@ -138,7 +137,7 @@ export const changeStatusHandler: Handler<typeof changeStatus> = async (input, c
     if (input.status === 'resolved') await emitResolved(tx, after);
     return after;
   });
-  return ticketView(ctx.db, policy, row, now);
+  return ticketView(ctx.db, ctx.staff, policy, row, now);
 };
 
 /**
@@ -154,7 +153,7 @@ export const assignTicketHandler: Handler<typeof assignTicket> = async (input, c
     const before = await loadTicket(tx.db, ctx.practiceId, input.id, { forUpdate: true });
     if (before.assigneeId === assignee && before.assigneeLabel === null) return before;
     if (before.status === 'closed') throw new ProblemError('conflict', 'a closed ticket cannot change; open a new ticket');
-    if (assignee !== null) await requireAssignee(tx.db, assignee, ctx.practiceId, practiceToday(policy.calendar.timeZone, now));
+    if (assignee !== null) await ctx.staff.requireAssignable(assignee, ctx.practiceId, practiceToday(policy.calendar.timeZone, now));
     const after = await saveTicket(tx, before, { assigneeId: assignee, assigneeLabel: null, updatedAt: now });
     await recordHistory(tx.db, before, now, actorOf(ctx), 'assigned', {
       assignee: [before.assigneeId, assignee],
@@ -167,7 +166,7 @@ export const assignTicketHandler: Handler<typeof assignTicket> = async (input, c
     );
     return after;
   });
-  return ticketView(ctx.db, policy, row, now);
+  return ticketView(ctx.db, ctx.staff, policy, row, now);
 };
 
 export const getHistoryHandler: Handler<typeof getHistory> = async (input, ctx) => {

@@ -1,12 +1,10 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Agreement } from '@mso/contracts/tenancy';
 import { slaAtRisk, slaBreached, type TicketPriority } from '@mso/contracts/helpdesk';
-import { localDate, stableId, type AcrossPractices, type JobContext, type TransactionContext } from '@mso/kit';
+import { localDate, stableId, type AcrossPractices, type JobContext, type StaffDirectory, type TransactionContext } from '@mso/kit';
 import { policyOfAgreement, raisePriority, slaCalendar, type Policy } from '../domain/policy.js';
 import { applySignals, remainingMinutes, signals, type Signal } from '../domain/sla.js';
 import { tickets } from '../db/schema.js';
-import { assigneeRefusal } from '../domain/staff.js';
-import { loadStaffMember } from '../db/staff.js';
 import { recordHistory, slaColumns, slaState, type TicketRow } from '../db/tickets.js';
 
 const BATCH = 100;
@@ -44,7 +42,7 @@ async function checkAllPractices(ctx: JobContext, all: AcrossPractices): Promise
         .orderBy(asc(tickets.slaCheckAt))
         .limit(BATCH)
         .for('update', { skipLocked: true });
-      for (const ticket of rows) await checkTicket(tx, ticket, policies.get(ticket.practiceId)!, now);
+      for (const ticket of rows) await checkTicket(tx, ctx.staff, ticket, policies.get(ticket.practiceId)!, now);
       return rows.length;
     });
     if (claimed < BATCH) return;
@@ -55,13 +53,13 @@ async function checkAllPractices(ctx: JobContext, all: AcrossPractices): Promise
  * The person the policy's `reassignTo` names, when they may work the practice's tickets today; else
  * why not (the ticket keeps its assignee, and the breach's history says why).
  */
-async function escalationAssignee(tx: TransactionContext, personId: string, practiceId: string, policy: Policy, now: Date): Promise<{ personId?: string; refusal?: string }> {
+async function escalationAssignee(staff: StaffDirectory, personId: string, practiceId: string, policy: Policy, now: Date): Promise<{ personId?: string; refusal?: string }> {
   const id = personId.toLowerCase();
-  const refusal = assigneeRefusal(await loadStaffMember(tx.db, id), practiceId, localDate(now, policy.calendar.timeZone));
+  const refusal = await staff.refusal(id, practiceId, localDate(now, policy.calendar.timeZone));
   return refusal ? { refusal: `reassignTo: ${refusal}` } : { personId: id };
 }
 
-async function checkTicket(tx: TransactionContext, row: TicketRow, policy: Policy, now: Date): Promise<void> {
+async function checkTicket(tx: TransactionContext, staff: StaffDirectory, row: TicketRow, policy: Policy, now: Date): Promise<void> {
   const state = slaState(row);
   const fired: Signal[] = signals(state, now);
   const next = applySignals(state, fired, now);
@@ -81,7 +79,7 @@ async function checkTicket(tx: TransactionContext, row: TicketRow, policy: Polic
     }
     const from = { priority, assignee };
     if (policy.escalation.raisePriority) priority = raisePriority(priority);
-    const reassign = policy.escalation.reassignTo ? await escalationAssignee(tx, policy.escalation.reassignTo, row.practiceId, policy, now) : null;
+    const reassign = policy.escalation.reassignTo ? await escalationAssignee(staff, policy.escalation.reassignTo, row.practiceId, policy, now) : null;
     if (reassign?.personId) {
       assignee = reassign.personId;
       assigneeLabel = null;

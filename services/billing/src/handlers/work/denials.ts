@@ -13,8 +13,8 @@ import {
   type updateDenial,
   type writeOffDenial,
 } from '@mso/contracts/billing';
-import { keysetPage, paginate, tenantWhere, type Db, type Handler } from '@mso/kit';
-import { claimLines, claims, denialItems, staffMembers, writeOffs, type WorkNote } from '../../db/schema.js';
+import { keysetPage, paginate, tenantWhere, type Db, type Handler, type StaffDirectory } from '@mso/kit';
+import { claimLines, claims, denialItems, writeOffs, type WorkNote } from '../../db/schema.js';
 import { balanceOf } from '../../domain/claim-status.js';
 import { describeCarc, describeGroup, describeRarc } from '../../domain/codes/index.js';
 import { changeClaim, loadClaimRow, type Actor } from '../claim-store.js';
@@ -30,7 +30,6 @@ type Joined = {
   claim: typeof claims.$inferSelect;
   line: typeof claimLines.$inferSelect | null;
   writeOff: typeof writeOffs.$inferSelect | null;
-  assigneeName: string | null;
 };
 
 /** Items a biller can still act on. */
@@ -40,16 +39,16 @@ const closable: ClaimStatus[] = ['paid', 'partially-paid', 'denied'];
 
 function selectItems(db: Db, practiceId: string, ...conditions: (SQL | undefined)[]) {
   return db
-    .select({ item: denialItems, claim: claims, line: claimLines, writeOff: writeOffs, assigneeName: staffMembers.displayName })
+    .select({ item: denialItems, claim: claims, line: claimLines, writeOff: writeOffs })
     .from(denialItems)
     .innerJoin(claims, and(eq(claims.practiceId, denialItems.practiceId), eq(claims.id, denialItems.claimId)))
     .leftJoin(claimLines, and(eq(claimLines.practiceId, denialItems.practiceId), eq(claimLines.id, denialItems.lineId)))
     .leftJoin(writeOffs, and(eq(writeOffs.practiceId, denialItems.practiceId), eq(writeOffs.denialItemId, denialItems.id)))
-    .leftJoin(staffMembers, eq(staffMembers.personId, denialItems.assigneeId))
     .where(tenantWhere(denialItems.practiceId, practiceId, ...conditions));
 }
 
-export function toDenialItem({ item, claim, line, writeOff, assigneeName }: Joined): DenialItem {
+/** The item as the API shows it; `names`: display names of assignees (`ctx.staff.names`). */
+export function toDenialItem({ item, claim, line, writeOff }: Joined, names: ReadonlyMap<string, string>): DenialItem {
   return {
     id: item.id,
     claimId: item.claimId,
@@ -73,7 +72,7 @@ export function toDenialItem({ item, claim, line, writeOff, assigneeName }: Join
     status: item.status as DenialStatus,
     resolution: item.resolution,
     assignee: item.assigneeId,
-    assigneeName: item.assigneeId ? assigneeName : null,
+    assigneeName: (item.assigneeId && names.get(item.assigneeId)) ?? null,
     assigneeLabel: item.assigneeLabel,
     followUpOn: item.followUpOn,
     appealDeadline: item.appealDeadline,
@@ -87,10 +86,10 @@ export function toDenialItem({ item, claim, line, writeOff, assigneeName }: Join
   };
 }
 
-export async function loadDenialItem(db: Db, practiceId: string, id: string): Promise<DenialItem> {
+export async function loadDenialItem(db: Db, staff: StaffDirectory, practiceId: string, id: string): Promise<DenialItem> {
   const [row] = await selectItems(db, practiceId, eq(denialItems.id, id));
   if (!row) throw notFound('denial');
-  return toDenialItem(row);
+  return toDenialItem(row, await staff.names([row.item.assigneeId]));
 }
 
 async function lockItem(db: Db, practiceId: string, id: string): Promise<ItemRow> {
@@ -136,21 +135,22 @@ export const listDenialsHandler: Handler<typeof listDenials> = async (input, ctx
   )
     .orderBy(...page.orderBy)
     .limit(page.fetch);
+  const names = await ctx.staff.names(rows.map((r) => r.item.assigneeId));
   return paginate(
     rows.map((r) => ({ ...r, createdAt: r.item.createdAt, id: r.item.id })),
     page.limit,
-    toDenialItem,
+    (r) => toDenialItem(r, names),
   );
 };
 
-export const getDenialHandler: Handler<typeof getDenial> = async (input, ctx) => loadDenialItem(ctx.db, ctx.practiceId, input.id);
+export const getDenialHandler: Handler<typeof getDenial> = async (input, ctx) => loadDenialItem(ctx.db, ctx.staff, ctx.practiceId, input.id);
 
 export const updateDenialHandler: Handler<typeof updateDenial> = async (input, ctx) => {
   const work = await claimWork(ctx);
   const actor = work.actor;
   await ctx.transaction(async (tx) => {
     const item = await lockItem(tx.db, ctx.practiceId, input.id);
-    const assignment = await assigneeChange(tx.db, input.assignee, ctx.practiceId, work.today);
+    const assignment = await assigneeChange(ctx.staff, input.assignee, ctx.practiceId, work.today);
     await tx.db
       .update(denialItems)
       .set({
@@ -161,7 +161,7 @@ export const updateDenialHandler: Handler<typeof updateDenial> = async (input, c
       })
       .where(tenantWhere(denialItems.practiceId, ctx.practiceId, eq(denialItems.id, item.id)));
   });
-  return loadDenialItem(ctx.db, ctx.practiceId, input.id);
+  return loadDenialItem(ctx.db, ctx.staff, ctx.practiceId, input.id);
 };
 
 export const appealDenialHandler: Handler<typeof appealDenial> = async (input, ctx) => {
@@ -184,7 +184,7 @@ export const appealDenialHandler: Handler<typeof appealDenial> = async (input, c
       })
       .where(tenantWhere(denialItems.practiceId, ctx.practiceId, eq(denialItems.id, item.id)));
   });
-  return loadDenialItem(ctx.db, ctx.practiceId, input.id);
+  return loadDenialItem(ctx.db, ctx.staff, ctx.practiceId, input.id);
 };
 
 /**
@@ -212,7 +212,7 @@ export const resubmitDenialHandler: Handler<typeof resubmitDenial> = async (inpu
         .where(tenantWhere(denialItems.practiceId, ctx.practiceId, eq(denialItems.id, item.id)));
     }
   });
-  return loadDenialItem(ctx.db, ctx.practiceId, input.id);
+  return loadDenialItem(ctx.db, ctx.staff, ctx.practiceId, input.id);
 };
 
 /**
@@ -270,5 +270,5 @@ export const writeOffDenialHandler: Handler<typeof writeOffDenial> = async (inpu
       .where(tenantWhere(denialItems.practiceId, ctx.practiceId, eq(denialItems.id, item.id)));
     await tx.emit(claimWrittenOff, { claimId: claim.id, amountCents: amount, reason: input.reason, writtenOffOn: work.today }, { subject: claim.id });
   });
-  return loadDenialItem(ctx.db, ctx.practiceId, input.id);
+  return loadDenialItem(ctx.db, ctx.staff, ctx.practiceId, input.id);
 };

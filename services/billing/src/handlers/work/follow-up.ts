@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, inArray, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { BillingTerms, ClaimStatus, listMissingEras, listTimelyFiling, MissingEraItem, updateMissingEra } from '@mso/contracts/billing';
 import { addDays, decodeCursor, encodeCursor, keysetPage, localDate, paginate, tenantWhere, type Db, type Handler, type HandlerContext, type JobContext } from '@mso/kit';
-import { claimAdjudications, claims, missingEraItems, payers, staffMembers, timelyFilingDeadlines } from '../../db/schema.js';
+import { claimAdjudications, claims, missingEraItems, payers, timelyFilingDeadlines } from '../../db/schema.js';
 import { balanceOf } from '../../domain/claim-status.js';
 import { daysBetween, isMissingEra, missingEraThreshold, timelyFilingDeadline, timelyFilingLimit, unadjudicatedStatuses, type PayerTerms } from '../../domain/work/deadlines.js';
 import { iso, notFound } from '../common.js';
@@ -125,16 +125,16 @@ async function today(ctx: HandlerContext): Promise<string> {
 
 function selectMissingEras(db: Db, practiceId: string, ...conditions: (SQL | undefined)[]) {
   return db
-    .select({ item: missingEraItems, claim: claims, deadline: timelyFilingDeadlines, assigneeName: staffMembers.displayName })
+    .select({ item: missingEraItems, claim: claims, deadline: timelyFilingDeadlines })
     .from(missingEraItems)
     .innerJoin(claims, and(eq(claims.practiceId, missingEraItems.practiceId), eq(claims.id, missingEraItems.claimId)))
     .leftJoin(timelyFilingDeadlines, and(eq(timelyFilingDeadlines.practiceId, missingEraItems.practiceId), eq(timelyFilingDeadlines.claimId, missingEraItems.claimId)))
-    .leftJoin(staffMembers, eq(staffMembers.personId, missingEraItems.assigneeId))
     .where(tenantWhere(missingEraItems.practiceId, practiceId, ...conditions));
 }
 type MissingEraRow = Awaited<ReturnType<typeof selectMissingEras>>[number];
 
-function toMissingEraItem({ item, claim, deadline, assigneeName }: MissingEraRow, on: string, timeZone: string): MissingEraItem {
+/** `names`: display names of assignees (`ctx.staff.names`). */
+function toMissingEraItem({ item, claim, deadline }: MissingEraRow, names: ReadonlyMap<string, string>, on: string, timeZone: string): MissingEraItem {
   return {
     id: item.id,
     claimId: claim.id,
@@ -152,7 +152,7 @@ function toMissingEraItem({ item, claim, deadline, assigneeName }: MissingEraRow
     status: item.status as MissingEraItem['status'],
     resolution: item.resolution,
     assignee: item.assigneeId,
-    assigneeName: item.assigneeId ? assigneeName : null,
+    assigneeName: (item.assigneeId && names.get(item.assigneeId)) ?? null,
     assigneeLabel: item.assigneeLabel,
     followUpOn: item.followUpOn,
     notes: item.notes,
@@ -177,10 +177,11 @@ export const listMissingErasHandler: Handler<typeof listMissingEras> = async (in
   )
     .orderBy(...page.orderBy)
     .limit(page.fetch);
+  const names = await ctx.staff.names(rows.map((r) => r.item.assigneeId));
   return paginate(
     rows.map((r) => ({ ...r, createdAt: r.item.createdAt, id: r.item.id })),
     page.limit,
-    (r) => toMissingEraItem(r, on, timeZone),
+    (r) => toMissingEraItem(r, names, on, timeZone),
   );
 };
 
@@ -190,7 +191,7 @@ export const updateMissingEraHandler: Handler<typeof updateMissingEra> = async (
   await ctx.transaction(async (tx) => {
     const [item] = await tx.db.select().from(missingEraItems).where(tenantWhere(missingEraItems.practiceId, ctx.practiceId, eq(missingEraItems.id, input.id))).for('update');
     if (!item) throw notFound('missing-ERA item');
-    const assignment = await assigneeChange(tx.db, input.assignee, ctx.practiceId, localDate(actor.at, timeZone));
+    const assignment = await assigneeChange(ctx.staff, input.assignee, ctx.practiceId, localDate(actor.at, timeZone));
     await tx.db
       .update(missingEraItems)
       .set({
@@ -202,7 +203,7 @@ export const updateMissingEraHandler: Handler<typeof updateMissingEra> = async (
       .where(tenantWhere(missingEraItems.practiceId, ctx.practiceId, eq(missingEraItems.id, item.id)));
   });
   const [row] = await selectMissingEras(ctx.db, ctx.practiceId, eq(missingEraItems.id, input.id));
-  return toMissingEraItem(row!, localDate(ctx.clock.now(), timeZone), timeZone);
+  return toMissingEraItem(row!, await ctx.staff.names([row!.item.assigneeId]), localDate(ctx.clock.now(), timeZone), timeZone);
 };
 
 export const listTimelyFilingHandler: Handler<typeof listTimelyFiling> = async (input, ctx) => {
