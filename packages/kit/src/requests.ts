@@ -13,7 +13,7 @@ import { decodePrincipal, problemReply } from './codec.js';
 import { decodeRequest, encodeReply } from './raw.js';
 import { reportProgress, type AsyncJobRunner, type JobCall } from './jobs.js';
 import { assertValid } from './validation.js';
-import { loggableError } from './errors.js';
+import { isTenantWallRefusal, loggableError } from './errors.js';
 import { currentTransaction, openTransaction, outsideTransactions, type TransactionOptions } from './transaction.js';
 import { requireIdempotencyKey, type IdempotencyRecords } from './idempotency.js';
 import type { Agreement, AgreementStore } from './agreements.js';
@@ -93,6 +93,8 @@ async function failureReply(rt: RequestRuntime, binding: HandlerBinding | undefi
 
 function toProblem(rt: RequestRuntime, error: unknown, where: string): ProblemError {
   if (error instanceof ProblemError) return error;
+  // Another practice's row behind the tenant wall: as a missing one (never a 500 that tells it exists).
+  if (isTenantWallRefusal(error)) return new ProblemError('not-found', 'not found');
   rt.deps.log.error({ err: loggableError(error), subject: where }, 'operation failed');
   return new ProblemError('internal', 'the service failed to handle the request');
 }

@@ -65,3 +65,11 @@ export async function checkEmployer(ctx: HandlerContext, caller: Caller, employe
   if (practiceId) await checkPracticeBuysHr(ctx, practiceId);
   return practiceId;
 }
+
+/**
+ * Checks a named employer before the handler's transaction opens: inside it the agreement view cannot
+ * ask tenancy about a practice it has not seen, so an unknown practice would answer 503, not 404.
+ */
+export async function checkEmployerFirst(ctx: HandlerContext, employer: string | undefined, path?: string): Promise<void> {
+  if (employer !== undefined) await checkEmployer(ctx, await callerOf(ctx), employer, path);
+}

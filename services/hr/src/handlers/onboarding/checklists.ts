@@ -6,7 +6,7 @@ import { displayNameOf, isOverdue, planTasks, progressOf } from '../../domain/on
 import { notFound } from '../../domain/problems.js';
 import { checklists, checklistTasks, checklistTemplates, employments, people, terminations } from '../../db/schema.js';
 import { DEFAULT_TIME_ZONE } from '../../jobs/credential-expiry.js';
-import { checkEmployer, employerOf, practiceOfEmployer, withCaller, type Caller } from '../access.js';
+import { checkEmployer, checkEmployerFirst, employerOf, practiceOfEmployer, withCaller, type Caller } from '../access.js';
 import type { EmploymentRow } from '../people/views.js';
 
 type ChecklistRow = typeof checklists.$inferSelect;
@@ -93,6 +93,7 @@ async function viewsOf(ctx: HandlerContext, db: Db, rows: ChecklistRow[]) {
 }
 
 export async function listChecklistsHandler(input: InputOf<typeof listChecklists>, ctx: HandlerContext): Promise<OutputOf<typeof listChecklists>> {
+  await checkEmployerFirst(ctx, input.employer);
   return withCaller(ctx, 'hr.checklist-list', async (tx, caller) => {
     if (input.employer !== undefined) await checkEmployer(ctx, caller, input.employer);
     const page = keysetPage({ createdAt: checklists.createdAt, id: checklists.id }, input, 'desc');

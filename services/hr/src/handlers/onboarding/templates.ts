@@ -4,7 +4,7 @@ import type { ChecklistTemplate, createChecklistTemplate, listChecklistTemplates
 import type { HandlerContext } from '@mso/kit';
 import { notFound } from '../../domain/problems.js';
 import { checklistTemplates } from '../../db/schema.js';
-import { checkEmployer, employerOf, practiceOfEmployer, withCaller } from '../access.js';
+import { checkEmployer, checkEmployerFirst, employerOf, practiceOfEmployer, withCaller } from '../access.js';
 
 type TemplateRow = typeof checklistTemplates.$inferSelect;
 
@@ -19,6 +19,7 @@ const templateView = (t: TemplateRow): ChecklistTemplate => ({
 });
 
 export async function createChecklistTemplateHandler(input: InputOf<typeof createChecklistTemplate>, ctx: HandlerContext): Promise<OutputOf<typeof createChecklistTemplate>> {
+  await checkEmployerFirst(ctx, input.employer);
   return withCaller(ctx, 'hr.checklist-template-create', async (tx, caller) => {
     const practiceId = await checkEmployer(ctx, caller, input.employer);
     const now = ctx.clock.now();
@@ -33,6 +34,7 @@ export async function createChecklistTemplateHandler(input: InputOf<typeof creat
 }
 
 export async function listChecklistTemplatesHandler(input: InputOf<typeof listChecklistTemplates>, ctx: HandlerContext): Promise<OutputOf<typeof listChecklistTemplates>> {
+  await checkEmployerFirst(ctx, input.employer);
   return withCaller(ctx, 'hr.checklist-template-list', async (tx, caller) => {
     if (input.employer !== undefined) await checkEmployer(ctx, caller, input.employer);
     const employer = input.employer === undefined ? undefined : practiceOfEmployer(input.employer);

@@ -8,7 +8,7 @@ import { eqIfSet, keysetPage, paginate, type Db, type HandlerContext } from '@ms
 import { checkPeriod, computeRun, hoursToHundredths, type PayEmployment } from '../../domain/payroll.js';
 import { invalid, notFound } from '../../domain/problems.js';
 import { employments, payrollLines, payrollRuns, payrollSettings } from '../../db/schema.js';
-import { checkEmployer, employerOf, withCaller, type Caller } from '../access.js';
+import { checkEmployer, checkEmployerFirst, employerOf, withCaller, type Caller } from '../access.js';
 import { ownRows } from '../providers/providers.js';
 import { runView, type LineRow, type RunRow } from './views.js';
 
@@ -47,6 +47,7 @@ function checkSameHours(lines: LineRow[], hours: InputOf<typeof createPayrollRun
 }
 
 export async function createPayrollRunHandler(input: InputOf<typeof createPayrollRun>, ctx: HandlerContext): Promise<OutputOf<typeof createPayrollRun>> {
+  await checkEmployerFirst(ctx, input.employer);
   return withCaller(ctx, 'hr.payroll-run-create', async (tx, caller) => {
     const practiceId = await checkEmployer(ctx, caller, input.employer);
     const employer = employerOf(practiceId);

@@ -4,10 +4,11 @@ import type { HandlerContext } from '@mso/kit';
 import { eq } from 'drizzle-orm';
 import { invalid, notFound } from '../../domain/problems.js';
 import { payrollSettings } from '../../db/schema.js';
-import { checkEmployer, employerOf, withCaller } from '../access.js';
+import { checkEmployer, checkEmployerFirst, employerOf, withCaller } from '../access.js';
 import { settingsView } from './views.js';
 
 export async function putPayrollSettingsHandler(input: InputOf<typeof putPayrollSettings>, ctx: HandlerContext): Promise<OutputOf<typeof putPayrollSettings>> {
+  await checkEmployerFirst(ctx, input.employer);
   return withCaller(ctx, 'hr.payroll-settings-put', async (tx, caller) => {
     const practiceId = await checkEmployer(ctx, caller, input.employer);
     const fixedLength = input.schedule === 'weekly' || input.schedule === 'biweekly';
@@ -30,6 +31,7 @@ export async function putPayrollSettingsHandler(input: InputOf<typeof putPayroll
 }
 
 export async function getPayrollSettingsHandler(input: InputOf<typeof getPayrollSettings>, ctx: HandlerContext): Promise<OutputOf<typeof getPayrollSettings>> {
+  await checkEmployerFirst(ctx, input.employer);
   return withCaller(ctx, 'hr.payroll-settings-get', async (tx, caller) => {
     const practiceId = await checkEmployer(ctx, caller, input.employer);
     const [row] = await tx.db.select().from(payrollSettings).where(eq(payrollSettings.employer, employerOf(practiceId))).limit(1);

@@ -5,12 +5,13 @@ import type { HandlerContext } from '@mso/kit';
 import { checkPolicy, toHundredths } from '../../domain/pto.js';
 import { notFound } from '../../domain/problems.js';
 import { ptoPolicies } from '../../db/schema.js';
-import { checkEmployer, employerOf, practiceOfEmployer, withCaller } from '../access.js';
+import { checkEmployer, checkEmployerFirst, employerOf, practiceOfEmployer, withCaller } from '../access.js';
 import { ofEmployer, policyView, visible } from './ledger.js';
 
 const hundredthsOrNull = (hours: number | null | undefined) => (hours === null || hours === undefined ? null : toHundredths(hours));
 
 export async function createPolicyHandler(input: InputOf<typeof createPtoPolicy>, ctx: HandlerContext): Promise<OutputOf<typeof createPtoPolicy>> {
+  await checkEmployerFirst(ctx, input.employer);
   return withCaller(ctx, 'hr.pto-policy-create', async (tx, caller) => {
     const practiceId = await checkEmployer(ctx, caller, input.employer);
     const rules = { carryOverCapHundredths: hundredthsOrNull(input.carryOverCapHours), maxBalanceHundredths: hundredthsOrNull(input.maxBalanceHours) };
