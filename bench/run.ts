@@ -42,6 +42,7 @@ const ADMIN_KEY = 'mso_admin_bench_key';
 const TRACE_RATIO = process.env.BENCH_TRACE_RATIO ?? '1';
 const PRACTICE_NPI = '1234567893';
 const COMPARE_NODE = process.env.BENCH_COMPARE_NODE || undefined;
+const PROFILE_DIR = process.env.BENCH_CPU_PROF || undefined;
 
 interface WindowResult {
   rps: number;
@@ -49,6 +50,8 @@ interface WindowResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Open-loop runs only. */
+  p999?: number;
 }
 interface ScenarioResult {
   id: string;
@@ -67,7 +70,9 @@ function launch(name: string, args: string[], env: Record<string, string>, node 
   // stripping by default, so it uses tsx for everything.
   const strips = args[0]!.startsWith('bench/servers/') && Number(nodeMajor(node)) >= 23;
   const loader = strips ? [] : ['--conditions=@mso/source', '--import', 'tsx'];
-  const child = spawn(node, [...loader, ...args], {
+  // BENCH_CPU_PROF=<dir>: the platform's processes write a V8 CPU profile there when they stop.
+  const profile = PROFILE_DIR && !strips && args[0] === 'apps/cli/src/main.ts' ? [`--cpu-prof`, `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name.replace(/\W/g, '_')}.cpuprofile`] : [];
+  const child = spawn(node, [...profile, ...loader, ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -168,7 +173,7 @@ async function openLoop(url: string, headers: Record<string, string>, rate: numb
   void inflight;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 100) / 100;
-  return { rps: Math.round(latencies.length / seconds), p50: at(0.5), p99: at(0.99), errors, non2xx };
+  return { rps: Math.round(latencies.length / seconds), p50: at(0.5), p99: at(0.99), p999: at(0.999), errors, non2xx };
 }
 
 const wanted = (id: string) => !ONLY || ONLY.includes(id);
@@ -277,8 +282,8 @@ async function main(): Promise<void> {
       if (!c) continue;
       const rate = Math.round(c.rps / 2);
       const w = await openLoop(half.url, half.headers, rate, WINDOW_SECONDS);
-      process.stdout.write(`  ${half.id} at half rate (${rate} req/s): p50 ${w.p50} ms, p99 ${w.p99} ms\n`);
-      results.push({ id: half.id.replace(/^c/, 'c-half'), title: `(c) at half its top rate (${rate} req/s offered)`, windows: [w], rps: w.rps, p50: w.p50, p99: w.p99 });
+      process.stdout.write(`  ${half.id} at half rate (${rate} req/s): p50 ${w.p50} ms, p99 ${w.p99} ms, p99.9 ${w.p999} ms\n`);
+      results.push({ id: half.id.replace(/^c/, 'c-half'), title: `(c) at half its top rate (${rate} req/s offered; p99.9 ${w.p999} ms)`, windows: [w], rps: w.rps, p50: w.p50, p99: w.p99 });
     }
   } finally {
     await stopAll();
@@ -336,11 +341,18 @@ function nodeMajor(node: string): string {
 
 async function onboard(base: string): Promise<{ practiceId: string; key: string }> {
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const send = () =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    let res = await send();
+    // A gateway that just started on a loaded machine may shed its first requests (503, Retry-After).
+    for (let tries = 0; res.status === 503 && tries < 30; tries++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      res = await send();
+    }
     const json = (await res.json()) as Record<string, string>;
     if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;

@@ -1,5 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import { ProblemError } from '@mso/contracts';
@@ -66,9 +67,13 @@ export function gatewayLimitsFromEnv(env: Record<string, string | undefined>): G
  * then `identify` (given here so the rate limit can count by key), then the rate limit.
  */
 export async function registerGuards(app: FastifyInstance, limits: GatewayLimits, identify: (request: FastifyRequest) => Promise<void>): Promise<void> {
-  await app.register(helmet, {
+  const securityHeaders = helmetHeaders({
     // Plain-HTTP local development must keep working: no forced upgrade of subresources.
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(securityHeaders);
+    done();
   });
   await app.register(underPressure, {
     maxEventLoopDelay: limits.maxEventLoopDelayMs,
@@ -99,6 +104,25 @@ export async function registerGuards(app: FastifyInstance, limits: GatewayLimits
         new ProblemError('too-many-requests', `more than ${context.max} requests a minute; retry in ${context.after}`),
     });
   }
+}
+
+/**
+ * Helmet's security headers for `options`, computed once. They are the same on every response (no
+ * per-request nonces), so a request copies them instead of running helmet's middleware, which
+ * builds its policy again for every request when mounted through `@fastify/helmet`.
+ */
+export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return headers;
 }
 
 declare module 'fastify' {

@@ -40,9 +40,17 @@ export class GatewayMetrics {
     });
   }
 
+  /** Label children per operation (and status), looked up once instead of hashing labels per request. */
+  private readonly children = new Map<string, { requests: Map<number, { inc(): void }>; duration: { observe(value: number): void } }>();
+
   observe(service: string, operation: string, status: number, seconds: number): void {
-    this.requests.inc({ service, operation, status: String(status) });
-    this.duration.observe({ service, operation }, seconds);
+    const key = `${service}\u0000${operation}`;
+    let child = this.children.get(key);
+    if (!child) this.children.set(key, (child = { requests: new Map(), duration: this.duration.labels({ service, operation }) }));
+    let requests = child.requests.get(status);
+    if (!requests) child.requests.set(status, (requests = this.requests.labels({ service, operation, status: String(status) })));
+    requests.inc();
+    child.duration.observe(seconds);
   }
 }
 

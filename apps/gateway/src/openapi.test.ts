@@ -72,6 +72,16 @@ describe('OpenAPI', () => {
     expect(res.body).toContain('# TYPE mso_consumer_lag gauge');
   });
 
+  it("exports the event loop's delay (monitorEventLoopDelay) since the last scrape: p99 and max, in seconds", async () => {
+    await app.inject({ method: 'GET', url: '/metrics' });
+    const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    for (const name of ['mso_gateway_nodejs_eventloop_lag_p99_seconds', 'mso_gateway_nodejs_eventloop_lag_max_seconds']) {
+      expect(body).toContain(`# TYPE ${name} gauge`);
+      const value = Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(body)?.[1]);
+      expect(Number.isFinite(value) && value >= 0, `${name} = ${value}`).toBe(true);
+    }
+  });
+
   it('answers an entitled route with 503 service-unavailable when no copy of the service runs', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/tenancy/catalog', headers: { authorization: 'Bearer mso_admin_test' } });
     expect(res.statusCode).toBe(503);

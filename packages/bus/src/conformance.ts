@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
@@ -533,6 +533,42 @@ export function describeBusConformance(name: string, makeBus: () => Promise<BusF
         expect(got).toEqual(['a#1', 'a#2', 'b#1', 'c#1']);
       });
 
+      it('publishMany stores many events in their order, a repeated id once, and acks each', async () => {
+        const producer = `p${uid()}`;
+        const subject = `evt.${producer}.counter.incremented`;
+        const got: string[] = [];
+        await bus.consume({ producer, durable: 'many', ...fast, handler: async (e) => void got.push(text(e.data)) });
+        const before = randomUUID();
+        await bus.publish({ id: before, subject, data: te.encode('before') });
+        const events = Array.from({ length: 300 }, (_, n) => ({ id: randomUUID(), subject, data: te.encode(String(n)) }));
+        // An id stored before and an id twice in the list are stored once, and still acked.
+        const list = [...events.slice(0, 100), { id: before, subject, data: te.encode('again') }, ...events.slice(100, 200), events[150]!, ...events.slice(200)];
+        const outcomes = await bus.publishMany(list);
+        expect(outcomes).toEqual(list.map(() => 'ack'));
+        await waitFor(() => got.length === 301, 10_000, 'every event');
+        await sleep(100);
+        expect(got).toEqual(['before', ...events.map((e) => text(e.data))]);
+      });
+
+      it('publishMany stores nothing after an event that is not stored', async () => {
+        const producer = `p${uid()}`;
+        const subject = `evt.${producer}.x.y`;
+        const got: string[] = [];
+        await bus.consume({ producer, durable: 'gap', ...fast, handler: async (e) => void got.push(text(e.data)) });
+        const outcomes = await bus.publishMany([
+          { id: randomUUID(), subject, data: te.encode('a') },
+          { id: randomUUID(), subject: `evt.${producer}`, data: te.encode('bad subject') },
+          { id: randomUUID(), subject, data: te.encode('b') },
+        ]);
+        expect(outcomes[0]).toBe('ack');
+        expect(outcomes[1]).toEqual({ error: expect.any(BusError) });
+        expect(outcomes[2]).toEqual({ error: expect.any(Error) });
+        await bus.publish({ id: randomUUID(), subject, data: te.encode('marker') });
+        await waitFor(() => got.length === 2, 5_000, 'two events');
+        await sleep(100);
+        expect(got).toEqual(['a', 'marker']);
+      });
+
       it('refuses to reuse a durable name with another filter', async () => {
         const producer = `p${uid()}`;
         const handler = async (): Promise<void> => undefined;
@@ -969,6 +1005,81 @@ export function describeBusConformance(name: string, makeBus: () => Promise<BusF
           'messaging.consumer.group.name': 'traced',
         });
         assertNoPayload(spans);
+      });
+
+      it('publishMany gives each event a PRODUCER span, a child of the trace context in its headers', async () => {
+        const producer = `p${uid()}`;
+        const subject = `evt.${producer}.visit.recorded`;
+        const emitted = ['one', 'two'].map((name) =>
+          tracer().startActiveSpan(name, (span) => {
+            const headers: Record<string, string> = {};
+            propagation.inject(context.active(), headers);
+            span.end();
+            return { span, headers };
+          }),
+        );
+        const ids = emitted.map(() => randomUUID());
+        expect(await bus.publishMany(emitted.map((e, i) => ({ id: ids[i]!, subject, data: te.encode(secret), headers: e.headers })))).toEqual(['ack', 'ack']);
+        for (const [i, { span }] of emitted.entries()) {
+          const spans = await waitFor(() => {
+            const s = spansOf(span.spanContext().traceId).filter((x) => x.kind === SpanKind.PRODUCER);
+            return s.length === 1 ? s : undefined;
+          }, 5_000, 'a producer span');
+          expect(parentOf(spans[0]!)).toBe(span.spanContext().spanId);
+          expect(spans[0]!.attributes).toMatchObject({ 'messaging.destination.name': subject, 'messaging.message.id': ids[i] });
+          assertNoPayload(spans);
+        }
+      });
+
+      it('carries a sampled-out trace on through a request and what its handler calls and emits, recording no span', async () => {
+        const outer = `conf${uid()}.outer`;
+        const inner = `conf${uid()}.inner`;
+        const producer = `p${uid()}`;
+        const seen: Record<string, string | undefined> = {};
+        await bus.consume({
+          producer,
+          durable: 'sampled-out',
+          handler: async (event) => {
+            seen.event = event.headers?.traceparent;
+            seen.consumerTrace = trace.getSpanContext(context.active())?.traceId;
+          },
+        });
+        await bus.serve({
+          service: `inner-${uid()}`,
+          version: '1.0.0',
+          subjects: [inner],
+          handler: async (req) => {
+            seen.inner = req.headers.traceparent;
+            return { data: req.data };
+          },
+        });
+        await bus.serve({
+          service: `outer-${uid()}`,
+          version: '1.0.0',
+          subjects: [outer],
+          handler: async (req) => {
+            seen.outer = req.headers.traceparent;
+            // The handler's own work and calls continue the caller's (unsampled) trace.
+            seen.handlerTrace = trace.getSpanContext(context.active())?.traceId;
+            tracer().startSpan('outer-work').end();
+            await bus.publish({ id: randomUUID(), subject: `evt.${producer}.visit.recorded`, data: req.data });
+            return bus.request(inner, req.data);
+          },
+        });
+        // A caller whose trace the sampler left out (trace flags 00), as most production requests are.
+        const traceId = randomUUID().replaceAll('-', '');
+        const spanId = traceId.slice(0, 16);
+        const unsampled = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.NONE, isRemote: true });
+        await context.with(unsampled, () => bus.request(outer, te.encode(secret)));
+        await waitFor(() => seen.event, 5_000, 'the event');
+
+        const sampledOut = new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`);
+        expect(seen.outer).toMatch(sampledOut);
+        expect(seen.inner).toMatch(sampledOut);
+        expect(seen.event).toMatch(sampledOut);
+        expect(seen.handlerTrace).toBe(traceId);
+        expect(seen.consumerTrace).toBe(traceId);
+        expect(spansOf(traceId)).toEqual([]);
       });
     });
 

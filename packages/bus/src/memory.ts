@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { context, propagation } from '@opentelemetry/api';
 import { withBatchSpan, withIncomingSpan, withOutgoingSpan } from './tracing.js';
 import {
   BusError,
@@ -14,6 +15,7 @@ import {
   type DeliveredEvent,
   type Headers,
   type KeyValue,
+  type PublishOutcome,
   type KvEntry,
   type RequestOptions,
   type ServeOptions,
@@ -316,6 +318,26 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
         store(eventStream(producer), event, headers, event.id);
       },
     );
+  }
+
+  /** One at a time, in order (nothing is on a wire here); the first failure stops the rest. */
+  async function publishMany(events: readonly BusEvent[]): Promise<PublishOutcome[]> {
+    const outcomes: PublishOutcome[] = [];
+    let failed: unknown;
+    for (const event of events) {
+      if (failed !== undefined) {
+        outcomes.push({ error: new Error(`event ${event.id} not published: an event before it was not`, { cause: failed }) });
+        continue;
+      }
+      try {
+        await context.with(propagation.extract(context.active(), event.headers ?? {}), () => publish(event));
+        outcomes.push('ack');
+      } catch (error) {
+        failed = error;
+        outcomes.push({ error });
+      }
+    }
+    return outcomes;
   }
 
   function findMessage(stream: MemStream, seq: number): StoredEvent | undefined {
@@ -742,5 +764,5 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
     return lag;
   }
 
-  return { kind: 'memory', serve, request, ensureStream, publish, consume, kv, ping, consumerLag, close };
+  return { kind: 'memory', serve, request, ensureStream, publish, publishMany, consume, kv, ping, consumerLag, close };
 }

@@ -97,6 +97,35 @@ describe('NATS transport specifics', () => {
     expect((await b.ping()).map((s) => s.name)).toEqual([service]);
   });
 
+  it('answers $SRV.STATS and the NATS micro client with the requests and errors each endpoint handled', async () => {
+    const b = await open();
+    const service = 'counted';
+    const subject = `${namespace}.v1.thing.count`;
+    await b.serve({
+      service,
+      version: '1.0.0',
+      subjects: [subject],
+      handler: async (request) => {
+        if (new TextDecoder().decode(request.data) === 'fail') throw new Error('refused');
+        return { data: te.encode('ok') };
+      },
+    });
+    await b.request(subject, te.encode('one'));
+    await b.request(subject, te.encode('two'));
+    await expect(b.request(subject, te.encode('fail'))).rejects.toMatchObject({ code: 'remote', message: 'refused' });
+
+    const reply = await nc.request(`$SRV.STATS.${namespace}-${service}`, undefined, { timeout: 2_000 });
+    const stats = reply.json<{ type: string; name: string; endpoints: Array<{ subject: string; num_requests: number; num_errors: number; last_error?: string }> }>();
+    expect(stats.type).toBe('io.nats.micro.v1.stats_response');
+    expect(stats.endpoints).toEqual([expect.objectContaining({ subject: `${namespace}.${subject}`, num_requests: 3, num_errors: 1, last_error: 'refused' })]);
+
+    // The NATS micro library's own client sees the service as it sees its own.
+    const { Svcm } = await import('@nats-io/services');
+    const infos = [];
+    for await (const info of await new Svcm(nc).client({ strategy: 'timer', maxWait: 500 }).info(`${namespace}-${service}`)) infos.push(info);
+    expect(infos).toEqual([expect.objectContaining({ name: `${namespace}-${service}`, version: '1.0.0', endpoints: [expect.objectContaining({ subject: `${namespace}.${subject}` })] })]);
+  });
+
   it('stores large event payloads in the object store and keeps only a reference in the stream', async () => {
     const b = await open();
     const big = new Uint8Array(1_200_000).fill(42);

@@ -11,8 +11,10 @@ import {
   type Msg,
   type MsgHdrs,
   type NatsConnection,
+  type Subscription,
 } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { context, propagation } from '@opentelemetry/api';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -32,7 +34,8 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
-import { ServiceError, ServiceErrorHeader, Svcm, type ServiceMsg } from '@nats-io/services';
+import { ServiceError, ServiceErrorCodeHeader, ServiceErrorHeader, Svcm } from '@nats-io/services';
+import { coalesceWrites, createReplyMux, serveDiscovery, type EndpointStats } from './nats-rpc.js';
 import { withBatchSpan, withIncomingSpan, withOutgoingSpan } from './tracing.js';
 import {
   BusError,
@@ -49,6 +52,7 @@ import {
   type Headers,
   type KeyValue,
   type KvEntry,
+  type PublishOutcome,
   type RequestOptions,
   type ServeOptions,
   type Served,
@@ -106,8 +110,11 @@ export interface NatsBusOptions {
 
 const DEFAULT_RPC_PAYLOAD_TTL_MS = 3_600_000;
 const PUBLISH_TIMEOUT_MS = 5_000;
+/** JetStream's answer to a publish whose `Nats-Expected-Last-Msg-Id` is not the stream's last. */
+const WRONG_LAST_MSG_ID = 10070;
 const HEADER_ALLOWANCE = 16 * 1024;
 const KV_KEY = /^[-/_=.a-zA-Z0-9]+$/;
+const LINE_BREAK = /[\r\n]/;
 const INTERNAL_HEADERS = new Set<string>([BusHeaders.msgId, BusHeaders.eventId, BusHeaders.payloadRef]);
 
 function toRecord(h: MsgHdrs | undefined): Headers {
@@ -121,7 +128,10 @@ function toHeaders(record: Headers): MsgHdrs | undefined {
   const keys = Object.keys(record);
   if (keys.length === 0) return undefined;
   const h = natsHeaders();
-  for (const key of keys) h.set(key, (record[key] ?? '').replace(/[\r\n]+/g, ' '));
+  for (const key of keys) {
+    const value = record[key] ?? '';
+    h.set(key, LINE_BREAK.test(value) ? value.replace(/[\r\n]+/g, ' ') : value);
+  }
   return h;
 }
 
@@ -240,7 +250,8 @@ class PayloadStore {
 }
 
 /**
- * Bus over NATS: request/reply through NATS micro services (queue group = service name), events
+ * Bus over NATS: request/reply on queue subscriptions (queue group = service name) with NATS micro
+ * discovery (`$SRV.PING|INFO|STATS`, nats-rpc.ts), events
  * through JetStream (one stream per producer, durable pull consumers, dead-letter stream), KV
  * through JetStream KV, large payloads through the object store.
  */
@@ -260,6 +271,9 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     noAsyncTraces: true,
     maxReconnectAttempts: -1,
   });
+  coalesceWrites(nc);
+  const replies = createReplyMux(nc);
+  void nc.closed().then(() => replies.close());
   const js: JetStreamClient = jetstream(nc);
   const jsm: JetStreamManager = await jetstreamManager(nc);
   const svcm = new Svcm(nc);
@@ -299,15 +313,14 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     assertVersion(opts.version);
     if (opts.subjects.length === 0) throw new BusError('invalid', 'serve needs at least one subject');
     opts.subjects.forEach(assertSubject);
-    const service = await svcm.add({
-      name: serviceName(opts.service),
-      version: opts.version,
-      description: opts.description ?? '',
-      queue: opts.service,
-    });
+    // Operations are answered on plain queue subscriptions; `$SRV` discovery (PING, INFO, STATS)
+    // runs on subscriptions of its own, fed by counters (nats-rpc.ts).
+    const id = nuid.next();
+    const queue = opts.service;
     const inflight = new Set<Promise<void>>();
 
-    async function handle(msg: ServiceMsg): Promise<void> {
+    async function handle(msg: Msg, stats: EndpointStats): Promise<void> {
+      const started = performance.now();
       const headers = toRecord(msg.headers);
       try {
         let data = msg.data;
@@ -331,29 +344,44 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
         const h = toHeaders(replyHeaders);
         msg.respond(replyData, h ? { headers: h } : undefined);
       } catch (err) {
-        msg.respondError(500, errorMessage(err).replace(/[\r\n]+/g, ' ') || 'handler failed');
+        const message = errorMessage(err).replace(/[\r\n]+/g, ' ') || 'handler failed';
+        stats.num_errors++;
+        stats.last_error = message;
+        const h = natsHeaders();
+        h.set(ServiceErrorCodeHeader, '500');
+        h.set(ServiceErrorHeader, message);
+        msg.respond(Empty, { headers: h });
+      } finally {
+        stats.num_requests++;
+        stats.processing_time += Math.round((performance.now() - started) * 1e6);
       }
     }
 
+    const endpoints: EndpointStats[] = [];
+    const subscriptions: Subscription[] = [];
     const used = new Set<string>();
     for (const subject of new Set(opts.subjects)) {
       let name = endpointName(subject);
       for (let i = 2; used.has(name); i++) name = `${endpointName(subject)}-${i}`;
       used.add(name);
-      service.addEndpoint(name, {
-        subject: wire(subject),
-        queue: opts.service,
-        handler: (err, msg) => {
-          if (err) {
-            logger?.error({ err, service: opts.service, subject }, 'service endpoint failed');
-            return;
-          }
-          const p = handle(msg);
-          inflight.add(p);
-          void p.finally(() => inflight.delete(p));
-        },
-      });
+      const stats: EndpointStats = { name, subject: wire(subject), queue_group: queue, num_requests: 0, num_errors: 0, processing_time: 0, average_processing_time: 0 };
+      endpoints.push(stats);
+      subscriptions.push(
+        nc.subscribe(wire(subject), {
+          queue,
+          callback: (err, msg) => {
+            if (err) {
+              logger?.error({ err, service: opts.service, subject }, 'service endpoint failed');
+              return;
+            }
+            const p = handle(msg, stats);
+            inflight.add(p);
+            void p.finally(() => inflight.delete(p));
+          },
+        }),
+      );
     }
+    const discovery = serveDiscovery(nc, { name: serviceName(opts.service), id, version: opts.version, description: opts.description ?? '', endpoints });
 
     // The server has the subscriptions once the flush returns: other connections can call at once.
     await nc.flush();
@@ -362,7 +390,9 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     const handle_: Served = {
       stop() {
         stopping ??= (async () => {
-          await service.stop().catch((err: unknown) => logger?.warn({ err }, 'service stop failed'));
+          await Promise.allSettled([...subscriptions.map((s) => s.drain()), discovery.stop()]).then((results) => {
+            for (const r of results) if (r.status === 'rejected') logger?.warn({ err: r.reason }, 'service stop failed');
+          });
           await Promise.allSettled([...inflight]);
           served.delete(handle_);
         })();
@@ -390,8 +420,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
             headers[BusHeaders.payloadRef] = ref;
             payload = Empty;
           }
-          const h = toHeaders(headers);
-          const msg: Msg = await nc.request(wire(subject), payload, { timeout: timeoutMs, ...(h ? { headers: h } : {}) });
+          const msg: Msg = await replies.request(subject, wire(subject), payload, toHeaders(headers), timeoutMs);
           const serviceError = ServiceError.toServiceError(msg);
           if (serviceError) {
             throw new BusError('remote', msg.headers?.get(ServiceErrorHeader) || serviceError.message);
@@ -525,6 +554,93 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
         }
       },
     );
+  }
+
+  const isNoResponders = (err: unknown): boolean =>
+    (err instanceof BusError && err.code === 'no-responders') ||
+    causes(err).some((e) => e instanceof NoRespondersError) ||
+    (err instanceof RequestError && err.isNoResponders());
+
+  /**
+   * Every event is sent before any ack is awaited (one connection: the server takes them in this
+   * order). Each but a stream's first carries the id of the one before it as the stream's expected
+   * last (`Nats-Expected-Last-Msg-Id`), so once one is not stored JetStream refuses the rest of its
+   * stream instead of storing them after a gap. Dedupe comes first: a repeat of a stored id is acked
+   * without being stored again, and when it was not the stream's last the next event is refused; since
+   * everything before that one is in the stream then, the rest is sent again from there. Large
+   * payloads go to the object store before the sending starts.
+   */
+  async function publishMany(events: readonly BusEvent[]): Promise<PublishOutcome[]> {
+    const outcomes = await sendInOrder(events);
+    let ensuredAgain = false;
+    for (;;) {
+      const first = outcomes.findIndex((o) => o !== 'ack');
+      if (first < 0) break;
+      const reason = (outcomes[first] as { error: unknown }).error;
+      if (apiCode(reason) === WRONG_LAST_MSG_ID && first > 0) {
+        // Everything before it is stored: send the rest again, the first of it expecting nothing.
+      } else if (isNoResponders(reason) && !ensuredAgain) {
+        // The stream was deleted since it was ensured: create it again and send from there once more.
+        ensuredAgain = true;
+        for (const event of events.slice(first)) {
+          try {
+            ensured.delete(producerOf(event.subject));
+          } catch {
+            // An invalid subject: refused again below.
+          }
+        }
+      } else break;
+      const again = await sendInOrder(events.slice(first));
+      outcomes.splice(first, again.length, ...again);
+    }
+    return outcomes;
+  }
+
+  async function sendInOrder(events: readonly BusEvent[]): Promise<PublishOutcome[]> {
+    ensureOpen();
+    const outcomes: PublishOutcome[] = events.map(() => 'ack');
+    const ready: { i: number; event: BusEvent; producer: string; payload: Uint8Array; headers: Headers }[] = [];
+    let failed: unknown;
+    for (const [i, event] of events.entries()) {
+      try {
+        if (failed !== undefined) throw new Error(`event ${event.id} not published: an event before it was not`, { cause: failed });
+        const producer = producerOf(event.subject);
+        if (!event.id) throw new BusError('invalid', 'event id is required');
+        await ensureProducer(producer);
+        const headers: Headers = { ...event.headers };
+        let payload = event.data;
+        if (payload.byteLength > largeBytes) {
+          headers[BusHeaders.payloadRef] = await payloads.putIfAbsent(`evt-${producer}-${event.id}`, payload);
+          payload = Empty;
+        }
+        ready.push({ i, event, producer, payload, headers });
+      } catch (error) {
+        failed ??= error;
+        outcomes[i] = { error };
+      }
+    }
+    const previous = new Map<string, string>();
+    const acks = ready.map(({ event, producer, payload, headers }) => {
+      const last = previous.get(producer);
+      previous.set(producer, event.id);
+      const info = { subject: event.subject, operation: 'send' as const, bodySize: event.data.byteLength, messageId: event.id };
+      return context.with(propagation.extract(context.active(), headers), () =>
+        withOutgoingSpan('publish', info, headers, (out) => {
+          const h = toHeaders(out);
+          return js.publish(wire(event.subject), payload, {
+            msgID: event.id,
+            timeout: PUBLISH_TIMEOUT_MS,
+            ...(h ? { headers: h } : {}),
+            ...(last === undefined ? {} : { expect: { lastMsgID: last } }),
+          });
+        }),
+      );
+    });
+    for (const [k, result] of (await Promise.allSettled(acks)).entries()) {
+      const { i, event } = ready[k]!;
+      if (result.status === 'rejected') outcomes[i] = { error: mapRequestError(result.reason, event.subject, PUBLISH_TIMEOUT_MS) };
+    }
+    return outcomes;
   }
 
   async function addOrUpdateConsumer(stream: string, config: Partial<ConsumerConfig> & { durable_name: string }) {
@@ -893,7 +1009,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     return lag;
   }
 
-  return { kind: 'nats', serve, request, ensureStream, publish, consume, kv, ping, consumerLag, close };
+  return { kind: 'nats', serve, request, ensureStream, publish, publishMany, consume, kv, ping, consumerLag, close };
 }
 
 /**

@@ -152,6 +152,12 @@ export type ConsumeOptions = EventConsumeOptions | BatchConsumeOptions;
  */
 export type EventOutcome = 'ack' | { error: unknown };
 
+/**
+ * What became of one event of `publishMany`: `'ack'` (stored now, or an id stored before within the
+ * dedupe window), or the error it was not stored with.
+ */
+export type PublishOutcome = 'ack' | { error: unknown };
+
 export interface ConsumeBatch {
   /** Most events per batch (>= 1). */
   maxEvents: number;
@@ -231,6 +237,15 @@ export interface Bus {
   request(subject: string, data: Uint8Array, options?: RequestOptions): Promise<BusReply>;
   ensureStream(options: StreamOptions): Promise<void>;
   publish(event: BusEvent): Promise<void>;
+  /**
+   * Publishes `events` with all of them on their way at once instead of one round trip each, and
+   * resolves with one outcome per event, by position, once every one is settled. Each stream (one
+   * per producer) stores its events in list order, and stores one only once every event before it in
+   * the list for that stream is in the stream: after one fails, none later of its stream is stored by
+   * this call (the caller publishes them again, in order). Each event's PRODUCER span is a child of the
+   * trace context in its headers (`traceparent`), else of the active context.
+   */
+  publishMany(events: readonly BusEvent[]): Promise<PublishOutcome[]>;
   consume(options: ConsumeOptions): Promise<Consumer>;
   kv(bucket: string): Promise<KeyValue>;
   /** Services answering right now (NATS micro `$SRV.PING`), deduplicated by instance id. */

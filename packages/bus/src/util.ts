@@ -16,11 +16,16 @@ export function assertName(kind: string, name: string): void {
   if (!NAME.test(name)) throw new BusError('invalid', `invalid ${kind} name '${name}'`);
 }
 
-/** An exact subject: dot-separated tokens, no wildcards or whitespace. */
+const validSubjects = new Set<string>();
+
+/** An exact subject: dot-separated tokens, no wildcards or whitespace. Subjects seen valid are remembered (a bounded set). */
 export function assertSubject(subject: string): void {
+  if (validSubjects.has(subject)) return;
   if (subject === '' || !subject.split('.').every((t) => TOKEN.test(t))) {
     throw new BusError('invalid', `invalid subject '${subject}'`);
   }
+  if (validSubjects.size >= 10_000) validSubjects.clear();
+  validSubjects.add(subject);
 }
 
 /** A subject filter: like a subject, `*` matches one token, a final `>` one or more. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Type from 'typebox';
+import { isNull, sql } from 'drizzle-orm';
 import { event } from '@mso/contracts';
 import { createMemoryBus, type Bus } from '@mso/bus';
 import { createPgliteTestDatabase, type PgliteTestDatabase } from '@mso/db/testing';
@@ -89,6 +90,39 @@ describe('outbox on PGlite', { timeout: 60_000 }, () => {
     expect(got).toHaveLength(2500);
     expect(got.filter((r) => r.practice === 'p3').map((r) => r.label)).toEqual(items.filter((_, i) => i % 2 === 0).map((i) => i.data.label));
     expect(got.filter((r) => r.practice === 'p4').map((r) => r.label)).toEqual(items.filter((_, i) => i % 2 === 1).map((i) => i.data.label));
+  });
+
+  it('after a publish that fails, publishes nothing later of the batch, and the next pass sends the rest in order', async () => {
+    // The bus loses the second event of the first call, and so stores nothing after it (Bus.publishMany).
+    let calls = 0;
+    const flaky: Bus = {
+      ...bus,
+      publishMany: async (events) => {
+        if (calls++ > 0) return bus.publishMany(events);
+        const [first, ...rest] = events;
+        const outcomes = await bus.publishMany(first ? [first] : []);
+        return [...outcomes, ...rest.map(() => ({ error: new Error('connection lost') }))];
+      },
+    };
+    const relay = new OutboxRelay({ db, tables, schema, bus: flaky, clock, log });
+    const before = received.length;
+    await test.database.transaction(async (tx) => {
+      for (const label of ['f1', 'f2', 'f3']) await emit(tx, 'p5', label);
+      await emit(tx, 'p6', 'g1');
+    });
+    await expect(relay.relay()).rejects.toThrow('connection lost');
+    const unpublished = await test.database.db.select({ label: sql<string>`${tables.outbox.envelope}->'data'->>'label'` }).from(tables.outbox).where(isNull(tables.outbox.publishedAt)).orderBy(tables.outbox.seq);
+    expect(unpublished.map((r) => r.label)).toEqual(['f2', 'f3', 'g1']);
+    await relay.relay();
+    const until = Date.now() + 5000;
+    while (received.length < before + 4 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(received.slice(before)).toEqual([
+      { practice: 'p5', label: 'f1' },
+      { practice: 'p5', label: 'f2' },
+      { practice: 'p5', label: 'f3' },
+      { practice: 'p6', label: 'g1' },
+    ]);
+    expect(await test.database.db.select().from(tables.outbox).where(isNull(tables.outbox.publishedAt))).toEqual([]);
   });
 
   it('takes the retentions from the environment, and refuses a malformed one', () => {

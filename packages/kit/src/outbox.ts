@@ -42,11 +42,15 @@ import type { Db, EmitOptions } from './service.js';
  * from their first emit to their commit: emit late in the transaction.
  *
  * One relay at a time per service schema (a transaction-scoped advisory lock), so publishing follows
- * `seq` across copies. Rows are published without row locks, in batches: each practice's rows in
- * order, one at a time, and the practices of a batch concurrently; the batch is marked published once
- * the acks are in. A failed publish stops its practice's chain, so nothing of that practice is
- * published after a gap; the rows are retried by the next pass (JetStream drops a repeat of an id it
- * stored within its duplicate window, and the consumers' inbox drops later repeats).
+ * `seq` across copies. (Copies claiming disjoint batches with `FOR UPDATE SKIP LOCKED` would publish
+ * side by side, and a later batch of a practice could reach the stream before an earlier one: the
+ * order above would be lost.) Rows are published without row locks, in batches of up to
+ * {@link RELAY_BATCH} rows in `seq` order, all of a batch on its way at once (`Bus.publishMany`: the
+ * stream stores them in that order, and once one is not stored it stores nothing later of the call,
+ * so nothing is published after a gap); the acked rows are marked published in one statement, and the
+ * next batch follows at once while there is backlog. The rows not acked are retried by the next pass,
+ * in order (JetStream drops a repeat of an id it stored within its duplicate window, and the
+ * consumers' inbox drops later repeats).
  */
 
 export interface OutboxOptions {
@@ -80,7 +84,8 @@ export const DEFAULT_OUTBOX_RETENTION_MS = 60 * 60_000;
 export const DEFAULT_INBOX_RETENTION_MS = 7 * 24 * 60 * 60_000;
 export const DEFAULT_PRUNE_INTERVAL_MS = 10 * 60_000;
 export const MIN_INBOX_RETENTION_MS = 60 * 60_000;
-const RELAY_BATCH = 100;
+/** Rows per relay batch: one select, one `publishMany`, one update. */
+const RELAY_BATCH = 1000;
 const PRUNE_BATCH = 5_000;
 /** The turn key and relay chain of events that belong to no practice. */
 const NO_PRACTICE = '';
@@ -286,36 +291,24 @@ export class OutboxRelay {
     return published.length;
   }
 
-  /** Each practice's rows one after another (in `seq` order), the practices concurrently. */
+  /**
+   * The rows in `seq` order, all on their way at once: the stream stores them in this order, and none
+   * after one that was not stored, so no practice's events are published after a gap.
+   */
   private async publishInOrder(rows: OutboxRow[]): Promise<{ published: number[]; failure: unknown }> {
-    const chains = new Map<string, OutboxRow[]>();
-    for (const row of rows) {
-      const key = row.practiceId ?? NO_PRACTICE;
-      const chain = chains.get(key);
-      if (chain) chain.push(row);
-      else chains.set(key, [row]);
-    }
+    if (rows.length === 0) return { published: [], failure: undefined };
+    // Each event's trace context (the emitting span's, kept in the row) travels in its headers; an
+    // event emitted without one starts a trace of its own, not a child of whatever kicked the relay.
+    const events = rows.map((row) => ({ id: row.id, subject: row.subject, data: encodeJson(row.envelope), headers: row.headers }));
+    const outcomes = await context.with(ROOT_CONTEXT, () => this.deps.bus.publishMany(events));
     const published: number[] = [];
     let failure: unknown;
-    await Promise.all(
-      [...chains.values()].map(async (chain) => {
-        for (const row of chain) {
-          try {
-            await this.publish(row);
-          } catch (error) {
-            failure ??= error;
-            return; // nothing later of this practice goes out before this row
-          }
-          published.push(row.seq);
-        }
-      }),
-    );
+    for (const [i, row] of rows.entries()) {
+      const outcome = outcomes[i];
+      if (outcome === 'ack') published.push(row.seq);
+      else failure ??= outcome?.error ?? new Error(`no outcome for event ${row.id}`);
+    }
     return { published, failure };
-  }
-
-  private publish(row: OutboxRow): Promise<void> {
-    const parent = propagation.extract(ROOT_CONTEXT, row.headers);
-    return context.with(parent, () => this.deps.bus.publish({ id: row.id, subject: row.subject, data: encodeJson(row.envelope) }));
   }
 }
 

@@ -30,6 +30,13 @@ export class ObservedBus {
         await inner.publish(event);
         if (event.subject.startsWith(`evt.${producer}.`)) this.published.push(event);
       },
+      publishMany: async (events) => {
+        const outcomes = await inner.publishMany(events);
+        for (const [i, event] of events.entries()) {
+          if (outcomes[i] === 'ack' && event.subject.startsWith(`evt.${producer}.`)) this.published.push(event);
+        }
+        return outcomes;
+      },
       consume: (options) => this.consume(options),
     };
   }
