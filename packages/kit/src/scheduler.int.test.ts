@@ -7,7 +7,7 @@ import type { Agreement } from '@mso/contracts/tenancy';
 import { connectNatsBus, deleteNatsNamespace, type Bus } from '@mso/bus';
 import { createTestDatabase, type TestDatabase } from '@mso/db/testing';
 import { createLogger } from '@mso/telemetry';
-import { listJobs } from '@mso/contracts/collections';
+import { getInfo as collectionsInfo, getJob as collectionsJobGet, listJobs } from '@mso/contracts/collections';
 import { getInfo as helpdeskInfo, getJob as helpdeskJobGet, listJobs as helpdeskJobList } from '@mso/contracts/helpdesk';
 import { getInfo as financeInfo, getJob as financeJobGet, listJobs as financeJobList } from '@mso/contracts/finance';
 import { getInfo as hrInfo, getJob as hrJobGet, listJobs as hrJobList } from '@mso/contracts/hr';
@@ -135,6 +135,7 @@ describe('retries, timeouts and run status', () => {
     id: 'collections',
     version: '1.0.0',
     description: 'nightly',
+    operations: [collectionsInfo, collectionsJobGet, listJobs],
     // The same schema as the monthly service (the test migrations name it); job keys do not collide.
     db: { schema: 'kit_test', migrationsFolder },
     handlers: [],
