@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,8 @@ const usage = `mso: the MSO Platform
   mso gateway                    the gateway alone (needs NATS_URL)
   mso service <name>             one service alone (needs NATS_URL; DATABASE_URL for services with data)
   mso services                   list the services this build ships
+  mso demo [--exit] [--port N]   an MSO's month end to end through the API (embedded, or NATS + Postgres when set),
+                                 a summary and .mso/demo/report.html; the platform keeps running unless --exit
   mso job wait <url>             wait for an async job (the Location of a 202), drawing its progress on stderr;
                                  --key or MSO_API_KEY, --practice or MSO_PRACTICE_ID for MSO keys, MSO_URL
 `;
@@ -133,6 +135,20 @@ export const commands = {
     for (const s of allServices) process.stdout.write(`${s.id.padEnd(12)} ${s.version.padEnd(8)} ${s.description}\n`);
   },
   job: jobCommand,
+  demo: async (args: string[]) => {
+    const { runDemo, demoArgs } = await import('./demo/run.js');
+    const options = demoArgs(args);
+    const env = process.env;
+    const log = createLogger({ name: 'mso-demo', level: env.LOG_LEVEL ?? 'warn' });
+    // Embedded, the demo starts from empty books in a folder of its own (not the `mso start` data).
+    if (!env.DATABASE_URL && !env.MSO_DATA_DIR) {
+      env.MSO_DATA_DIR = '.mso/demo/data';
+      rmSync(env.MSO_DATA_DIR, { recursive: true, force: true });
+    }
+    developmentIdempotencyKey(env, log);
+    const result = await runDemo({ env, adminKey: adminKey(env, log), exit: options.exit, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.outDir ? { outDir: options.outDir } : {}) });
+    if (result.platform) exitOnSignals(result.platform.close, log);
+  },
   help: async (_args: string[]) => {
     process.stdout.write(usage);
   },
