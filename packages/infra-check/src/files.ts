@@ -49,7 +49,7 @@ export function loadYaml<T = Record<string, unknown>>(path: string): T {
   return docs[0] as T;
 }
 
-/** Service ids the CLI ships, read from apps/cli/src/services.ts (`allServices = [tenancy, helpdesk, billing, finance, hr]`). */
+/** Service ids the CLI ships, read from apps/cli/src/services.ts (`allServices = [tenancy, helpdesk, billing, finance, hr, collections]`). */
 export function shippedServices(): string[] {
   const source = readFileSync(join(repoRoot, 'apps/cli/src/services.ts'), 'utf8');
   const list = /allServices[^=]*=\s*\[([^\]]*)\]/.exec(source);

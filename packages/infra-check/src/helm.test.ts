@@ -173,7 +173,7 @@ describe('Helm chart infra/helm/mso-platform', () => {
   });
 
   it('deploys tenancy whatever its entry says, and only the services switched on', () => {
-    const { manifests } = render({ services: { tenancy: { enabled: false }, helpdesk: { enabled: false }, billing: { enabled: false }, finance: { enabled: false }, hr: { enabled: true } } });
+    const { manifests } = render({ services: { tenancy: { enabled: false }, helpdesk: { enabled: false }, billing: { enabled: false }, finance: { enabled: false }, collections: { enabled: false }, hr: { enabled: true } } });
     expect(deploymentsOf(manifests).map(componentOf).sort()).toEqual(['gateway', 'hr', 'tenancy']);
   });
 
@@ -184,7 +184,7 @@ describe('Helm chart infra/helm/mso-platform', () => {
     expect(notes).toContain('billing: replicas 2');
     expect(notes).toContain('finance: replicas 1');
     expect(notes).toContain('hr: replicas 1');
-    expect(notes).not.toContain('collections');
+    expect(notes).toContain('collections: replicas 1');
   });
 });
 
