@@ -47,6 +47,7 @@ export interface TestResponse {
 }
 
 export { validNpi };
+export { eventually, type EventuallyOptions } from './eventually.js';
 export { testService, type TestService, type TestServiceOptions, type CallAs, type DeliverOptions } from './service.js';
 export type { PracticeSpec } from './practices.js';
 

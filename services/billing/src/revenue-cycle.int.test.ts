@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Empty, operation, type ServiceId } from '@mso/contracts';
 import { billingEvents } from '@mso/contracts/billing';
 import { consume, defineService, handle, type ConsumerContext } from '@mso/kit';
-import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
+import { eventually, startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
 import { parse837P, tokenize, type Claim835 } from '@mso/x12';
 import { envelope, generate837P, generateRemittance835, joinSegments, type GeneratedRemittance } from '@mso/x12/testing';
 import { billing } from './service.js';
@@ -66,15 +66,6 @@ async function x12(key: string, url: string, text: string): Promise<TestResponse
     /* not JSON */
   }
   return { status: res.statusCode, json, headers: res.headers };
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > end) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const rows = async <T>(query: ReturnType<typeof sql>) => (await p.runtime.database!.db.execute(query)) as unknown as T[];

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
+import { eventually, startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
 import { generate837P, generateRemittance835, type GeneratedRemittance } from '@mso/x12/testing';
 import { collections } from './service.js';
 
@@ -24,15 +24,6 @@ const call = (method: string, url: string, body?: unknown, headers: Record<strin
 async function x12(url: string, text: string): Promise<TestResponse> {
   const res = await p.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${practice.key}`, 'content-type': 'application/edi-x12', 'idempotency-key': crypto.randomUUID() }, payload: text });
   return { status: res.statusCode, json: JSON.parse(res.body), headers: res.headers };
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > end) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const rows = async <T>(query: ReturnType<typeof sql>) => (await p.runtime.database!.db.execute(query)) as unknown as T[];

@@ -3,7 +3,7 @@ import { claimAdjudicated, claimSubmitted } from '@mso/contracts/billing';
 import type { DataOf, EventDef, EventEnvelope } from '@mso/contracts';
 import { tablesMissingTenantWall } from '@mso/db';
 import { encodeJson, KIT_TABLES_OUTSIDE_WALL } from '@mso/kit';
-import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
+import { eventually, startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { agencies } from './db/schema.js';
 import { collections } from './service.js';
@@ -36,14 +36,6 @@ async function publish<E extends EventDef>(event: E, data: DataOf<E>, practiceId
   };
   await p.runtime.bus.ensureStream({ producer: 'billing' });
   await p.runtime.bus.publish({ id: envelope.id, subject: event.subject, data: encodeJson(envelope) });
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (let i = 0; ; i++) {
-    const v = await read();
-    if (ok(v) || i > 100) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('statements through the gateway', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimAdjudicated, claimSubmitted, remittancePosted } from '@mso/contracts/billing';
 import type { DataOf, EventDef, EventEnvelope } from '@mso/contracts';
 import { encodeJson } from '@mso/kit';
-import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
+import { eventually, startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
 import { finance } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL: billing's events (published on billing's
@@ -32,14 +32,6 @@ async function publish<E extends EventDef>(event: E, data: DataOf<E>, practiceId
   };
   await p.runtime.bus.ensureStream({ producer: 'billing' });
   await p.runtime.bus.publish({ id: envelope.id, subject: event.subject, data: encodeJson(envelope) });
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (let i = 0; ; i++) {
-    const v = await read();
-    if (ok(v) || i > 100) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('finance through the gateway', () => {

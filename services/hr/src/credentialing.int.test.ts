@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, validNpi, type TestPlatform, type TestResponse } from '@mso/testing';
+import { eventually, startTestPlatform, type TestPlatform, type TestResponse, validNpi } from '@mso/testing';
 import { hr } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL: billing obeys the credentials HR keeps. A
@@ -15,16 +15,6 @@ let billingProviderId: string;
 const call = (method: string, url: string, body?: unknown): Promise<TestResponse> => p.request({ method, url, key: practice.key, ...(body !== undefined ? { body } : {}) });
 
 /** Reads until `done` holds; a bounded number of tries, so a view that never arrives fails the test. */
-async function eventually(read: () => Promise<TestResponse>, done: (r: TestResponse) => boolean, what: string): Promise<TestResponse> {
-  let last: TestResponse | undefined;
-  for (let i = 0; i < 150; i++) {
-    last = await read();
-    if (done(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`waited in vain for ${what}; last answer ${last?.status} ${JSON.stringify(last?.json)}`);
-}
-
 type Finding = { code: string; severity: string; field: string; message: string };
 const codes = (r: TestResponse) => ((r.json?.findings ?? []) as Finding[]).map((f) => f.code);
 
@@ -99,7 +89,7 @@ describe('billing obeys the credentials HR keeps', () => {
     await eventually(
       () => call('POST', `/v1/billing/claims/${claimId}/scrub`, {}),
       (r) => r.status === 200 && JSON.stringify(r.json.findings.filter((f: Finding) => f.code === 'provider-not-credentialed').map((f: Finding) => f.message)) === JSON.stringify([lapsed]),
-      "HR's licence and enrollment in billing's view",
+      { what: "HR's licence and enrollment in billing's view" },
     );
 
     const refused = await call('POST', `/v1/billing/claims/${claimId}/submit`, {});
@@ -115,7 +105,7 @@ describe('billing obeys the credentials HR keeps', () => {
     expect(renewed.status).toBe(200);
     expect(renewed.json).toMatchObject({ id: licence.json.id, expiresOn: '2028-04-30' });
 
-    const clean = await eventually(() => call('POST', `/v1/billing/claims/${claimId}/scrub`, {}), (r) => r.status === 200 && !codes(r).includes('provider-not-credentialed'), "the renewal in billing's view");
+    const clean = await eventually(() => call('POST', `/v1/billing/claims/${claimId}/scrub`, {}), (r) => r.status === 200 && !codes(r).includes('provider-not-credentialed'), { what: "the renewal in billing's view" });
     expect(clean.json).toEqual({ status: 'ready', findings: [] });
     const submitted = await call('POST', `/v1/billing/claims/${claimId}/submit`, {});
     expect(submitted.status).toBe(200);

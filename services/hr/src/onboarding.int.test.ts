@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '@mso/contracts';
 import type { Consumer } from '@mso/bus';
-import { startTestPlatform, type TestPlatform } from '@mso/testing';
+import { eventually as settled, startTestPlatform, type TestPlatform } from '@mso/testing';
 import { hr } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL, with helpdesk running: a hire opens an
@@ -32,17 +32,10 @@ afterAll(async () => {
   await p?.close();
 });
 
-/** Polls `read` (events cross the bus asynchronously) until `done` holds; returns the last value. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 400 && !done(value); i++) {
-    await p.runtime.host.flushOutbox();
-    await new Promise((r) => setTimeout(r, 25));
-    value = await read();
-  }
-  return value;
-}
+/** Reads until `done` holds, publishing the outbox between reads (HR's events reach the other service at once). */
+const eventually = <T,>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => settled(read, done, { between: () => p.runtime.host.flushOutbox(), everyMs: 25 });
 
+/** Polls `read` (events cross the bus asynchronously) until `done` holds; returns the last value. */
 type Ticket = { subject: string; priority: string; source: string; description: string };
 const tickets = async () => (await p.request({ method: 'GET', url: '/v1/helpdesk/tickets?limit=200', key: a.key })).json.items as Ticket[];
 const ticketsAbout = (text: string) => async () => (await tickets()).filter((t) => t.subject.includes(text));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, validNpi, type TestPlatform, type TestResponse } from '@mso/testing';
+import { eventually, startTestPlatform, type TestPlatform, type TestResponse, validNpi } from '@mso/testing';
 import { hr } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL: a person employed by the MSO who serves
@@ -34,15 +34,6 @@ beforeAll(async () => {
   b = await captivePractice('Riverbend Pediatrics PC');
 }, 60_000);
 afterAll(() => p?.close());
-
-async function eventually(read: () => Promise<TestResponse>, done: (r: TestResponse) => boolean, what: string): Promise<TestResponse> {
-  for (let i = 0; i < 150; i++) {
-    const r = await read();
-    if (done(r)) return r;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`waited in vain for ${what}`);
-}
 
 type Account = { key: string; balanceCents: number };
 const balanceOf = (r: TestResponse, key: string) => (r.json?.accounts as Account[] | undefined)?.find((x) => x.key === key)?.balanceCents ?? 0;
@@ -105,11 +96,11 @@ describe('payroll totals through the gateway', () => {
 
     // Finance books each run in its employer's books: the MSO's salaries, payroll taxes and benefits (once,
     // though the month was posted twice)…
-    const msoBooks = await eventually(() => mso('GET', '/v1/finance/trial-balance?entity=mso&period=2026-06'), (r) => r.status === 200 && balanceOf(r, 'salaries') > 0, "the MSO's payroll in its books");
+    const msoBooks = await eventually(() => mso('GET', '/v1/finance/trial-balance?entity=mso&period=2026-06'), (r) => r.status === 200 && balanceOf(r, 'salaries') > 0, { what: "the MSO's payroll in its books" });
     expect([balanceOf(msoBooks, 'salaries'), balanceOf(msoBooks, 'payroll-taxes'), balanceOf(msoBooks, 'benefits')]).toEqual([500_000, 38_250, 60_000]);
     expect(msoBooks.json.totalDebitCents).toBe(msoBooks.json.totalCreditCents);
     // …and the practice's own payroll in the practice's.
-    const practiceBooks = await eventually(() => p.request({ method: 'GET', url: '/v1/finance/trial-balance?period=2026-06', key: a.key }), (r) => r.status === 200 && balanceOf(r, 'salaries') > 0, "the practice's payroll in its books");
+    const practiceBooks = await eventually(() => p.request({ method: 'GET', url: '/v1/finance/trial-balance?period=2026-06', key: a.key }), (r) => r.status === 200 && balanceOf(r, 'salaries') > 0, { what: "the practice's payroll in its books" });
     expect([balanceOf(practiceBooks, 'salaries'), balanceOf(practiceBooks, 'payroll-taxes'), balanceOf(practiceBooks, 'benefits')]).toEqual([160_000, 12_800, 0]);
     expect(practiceBooks.json.totalDebitCents).toBe(practiceBooks.json.totalCreditCents);
     const otherBooks = await mso('GET', `/v1/finance/trial-balance?entity=${b.id}&period=2026-06`);
@@ -124,7 +115,7 @@ describe('payroll totals through the gateway', () => {
     await eventually(
       () => p.request({ method: 'GET', url: '/v1/finance/management-fees/preview?period=2026-06' }),
       (r) => r.status === 200 && costPlus(r, a.id)?.baseCents === 358_950,
-      'the allocated cost to reach the fee base',
+      { what: 'the allocated cost to reach the fee base' },
     );
     const run = await p.request({ method: 'POST', url: '/v1/finance/management-fees/runs', body: { period: '2026-06' }, headers: { 'idempotency-key': crypto.randomUUID() } });
     expect(run.status).toBe(201);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '@mso/testing';
+import { eventually as settled, startTestPlatform, type TestPlatform } from '@mso/testing';
 import { hr } from './service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL, with helpdesk running: a person HR
@@ -22,20 +22,13 @@ afterAll(async () => {
   await p?.close();
 });
 
+/** Reads until `done` holds, publishing the outbox between reads (HR's events reach the other service at once). */
+const eventually = <T,>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => settled(read, done, { between: () => p.runtime.host.flushOutbox(), everyMs: 25 });
+
 /** As MSO staff working the practice's tickets. */
 const asStaff = (method: string, url: string, body?: unknown) => p.request({ method, url, key: staffKey, headers: { 'x-practice-id': practice.id }, ...(body !== undefined ? { body } : {}) });
 
 /** Polls `read` (events cross the bus asynchronously) until `done` holds; returns the last value. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 400 && !done(value); i++) {
-    await p.runtime.host.flushOutbox();
-    await new Promise((r) => setTimeout(r, 25));
-    value = await read();
-  }
-  return value;
-}
-
 type StaffMember = { personId: string; displayName: string };
 const assignable = async () => (await asStaff('GET', '/v1/helpdesk/staff')).json.items as StaffMember[];
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, validNpi, type TestPlatform, type TestResponse } from '@mso/testing';
+import { eventually, startTestPlatform, type TestPlatform, type TestResponse, validNpi } from '@mso/testing';
 import { finance } from '../../service.js';
 
 // Through the gateway, on the running NATS and PostgreSQL: helpdesk's asset events reach finance's
@@ -41,15 +41,6 @@ afterAll(() => p?.close());
 
 const run = (period: string, key: string = randomUUID()) => p.request({ method: 'POST', url: '/v1/finance/management-fees/runs', body: { period }, headers: { 'idempotency-key': key } });
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('management fees through the gateway', () => {
   it('counts the devices helpdesk registers, invoices the month once, and mirrors it in both books', async () => {
     const asset = (body: object) => p.request({ method: 'POST', url: '/v1/helpdesk/assets', key: practiceKey, body });
@@ -64,7 +55,7 @@ describe('management fees through the gateway', () => {
     const preview = await eventually(
       () => p.request({ method: 'GET', url: '/v1/finance/management-fees/preview?period=2026-03' }),
       (r) => r.status === 200 && r.json.practices.find((x: { practiceId: string }) => x.practiceId === practiceId)?.feeCents === 380_00,
-      'the asset events to reach finance',
+      { what: 'the asset events to reach finance' },
     );
     expect(preview.json.practices.find((x: { practiceId: string }) => x.practiceId === practiceId).lines[0]).toMatchObject({ quantity: 2, amountCents: 80_00 });
 

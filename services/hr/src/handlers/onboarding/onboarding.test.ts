@@ -18,7 +18,7 @@ import {
   updateEmployment,
   updatePerson,
 } from '@mso/contracts/hr';
-import { testService, type TestService } from '@mso/testing';
+import { eventually, testService, type TestService } from '@mso/testing';
 import { hr } from '../../service.js';
 
 let t: TestService;
@@ -57,15 +57,6 @@ const offboardingTasks = [
 ];
 
 /** Events reach HR's own consumer on the bus; wait for the published list to satisfy `ok`. */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await read();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met');
-}
-
 beforeAll(async () => {
   t = await testService(hr, { clock: '2026-03-02T15:00:00Z' });
   practiceA = await t.practice({ services: ['hr', 'helpdesk'] });
