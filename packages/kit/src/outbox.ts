@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
@@ -7,6 +6,7 @@ import type { Bus, Headers } from '@mso/bus';
 import type { Logger } from '@mso/telemetry';
 import type { Clock } from './clock.js';
 import { encodeJson } from './codec.js';
+import { eventEnvelope } from './envelope.js';
 import { CoalescedRun } from './coalesce.js';
 import { loggableError } from './errors.js';
 import type { KitTables } from './tables.js';
@@ -128,18 +128,7 @@ export async function writeOutboxMany(tx: Db, args: WriteOutboxManyArgs): Promis
   const rows = args.items.map(({ data, options = {} }) => {
     assertValid(event.data, data, `${event.type} event`);
     const practiceId = options.practiceId === undefined ? args.tenant : options.practiceId;
-    const envelope: EventEnvelope = {
-      specversion: '1.0',
-      id: options.id ?? randomUUID(),
-      source: `mso/${args.service}`,
-      type: event.type,
-      time: now.toISOString(),
-      ...(options.subject ? { subject: options.subject } : {}),
-      datacontenttype: 'application/json',
-      dataschemaversion: event.version,
-      ...(practiceId ? { tenantid: practiceId } : {}),
-      data,
-    };
+    const envelope: EventEnvelope = eventEnvelope(event, data, { service: args.service, id: options.id, time: now, subject: options.subject, practiceId });
     return { id: envelope.id, subject: event.subject, envelope, headers, createdAt: now, practiceId: practiceId ?? null };
   });
   if (!rows.length) return;

@@ -3,9 +3,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { connectNatsBus, createMemoryBus, deleteNatsNamespace, type Bus } from '@mso/bus';
 import { createPgliteTestDatabase, createTestDatabase } from '@mso/db/testing';
 import { startPlatform, type Platform } from '@mso/gateway';
-import { ManualClock, type ServiceDefinition } from '@mso/kit';
+import { encodeJson, eventEnvelope, ManualClock, type ServiceDefinition } from '@mso/kit';
 import { createLogger, type Logger } from '@mso/telemetry';
-import type { Operation, ServiceId } from '@mso/contracts';
+import type { DataOf, EventDef, Operation, ServiceId } from '@mso/contracts';
 import { validNpi } from './npi.js';
 
 export interface TestPlatformOptions {
@@ -37,6 +37,8 @@ export interface TestPlatform extends Platform {
   request(options: { method: string; url: string; body?: unknown; key?: string; headers?: Record<string, string> }): Promise<TestResponse>;
   /** Onboards a practice with the given services and returns its id and a practice-admin key. */
   createPractice(options?: { services?: string[]; model?: string; npi?: string; terms?: unknown; state?: string }): Promise<{ id: string; key: string }>;
+  /** Publishes an event on the bus as its producer would, for services under test to consume (the producer need not run). */
+  publishEvent<E extends EventDef>(event: E, data: DataOf<E>, practiceId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -144,6 +146,11 @@ export async function startTestPlatform(options: TestPlatformOptions): Promise<T
       const key = await request({ method: 'POST', url: `/v1/tenancy/practices/${created.json.id}/api-keys`, body: { role: 'practice-admin', label: 'test' } });
       if (key.status !== 201) throw new Error(`createPractice key: ${key.status} ${JSON.stringify(key.json)}`);
       return { id: created.json.id as string, key: key.json.key as string };
+    },
+    async publishEvent(event, data, practiceId) {
+      const envelope = eventEnvelope(event, data, { time: clock.now(), practiceId });
+      await platform.runtime.bus.ensureStream({ producer: event.producer });
+      await platform.runtime.bus.publish({ id: envelope.id, subject: event.subject, data: encodeJson(envelope) });
     },
     async close() {
       await platform.close();

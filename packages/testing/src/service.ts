@@ -16,7 +16,7 @@ import {
 import { agreementChanged, getPractice, practiceCreated, type Practice } from '@mso/contracts/tenancy';
 import type { Database } from '@mso/db';
 import { createPgliteTestDatabase } from '@mso/db/testing';
-import { callOperationForReply, decodeJson, encodeJson, ManualClock, startHost, type Host, type ServiceDefinition } from '@mso/kit';
+import { callOperationForReply, decodeJson, encodeJson, eventEnvelope, ManualClock, startHost, type Host, type ServiceDefinition } from '@mso/kit';
 import { createLogger, type Logger } from '@mso/telemetry';
 import { ObservedBus } from './observed-bus.js';
 import { nextAgreement, practiceRecord, type PracticeSpec } from './practices.js';
@@ -120,18 +120,7 @@ export async function testService(definition: ServiceDefinition, options: TestSe
   const deliver = async <E extends EventDef>(event: E, data: DataOf<E>, opts: DeliverOptions = {}): Promise<void> => {
     const consumers = observed.consumersOf(event.producer, event.subject);
     if (consumers.length === 0) throw new Error(`${definition.id} does not consume ${event.type}`);
-    const envelope: EventEnvelope = {
-      specversion: '1.0',
-      id: opts.id ?? randomUUID(),
-      source: `mso/${event.producer}`,
-      type: event.type,
-      time: clock.now().toISOString(),
-      ...(opts.subject ? { subject: opts.subject } : {}),
-      datacontenttype: 'application/json',
-      dataschemaversion: event.version,
-      ...(opts.practiceId ? { tenantid: opts.practiceId } : {}),
-      data,
-    };
+    const envelope: EventEnvelope = eventEnvelope(event, data, { id: opts.id, time: clock.now(), subject: opts.subject, practiceId: opts.practiceId });
     // Its own transport id: delivering one event id twice reaches the inbox twice, as a redelivery would.
     const busId = randomUUID();
     const handled = Promise.all(consumers.map((c) => observed.handled(c.durable, busId)));

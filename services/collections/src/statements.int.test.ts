@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimAdjudicated, claimSubmitted } from '@mso/contracts/billing';
-import type { DataOf, EventDef, EventEnvelope } from '@mso/contracts';
 import { tablesMissingTenantWall } from '@mso/db';
-import { encodeJson, KIT_TABLES_OUTSIDE_WALL } from '@mso/kit';
+import { KIT_TABLES_OUTSIDE_WALL } from '@mso/kit';
 import { eventually, startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { agencies } from './db/schema.js';
@@ -22,22 +21,6 @@ afterAll(() => p?.close());
 const as = (key: string) => (method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse> =>
   p.request({ method, url, key, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
 
-async function publish<E extends EventDef>(event: E, data: DataOf<E>, practiceId: string) {
-  const envelope: EventEnvelope = {
-    specversion: '1.0',
-    id: crypto.randomUUID(),
-    source: 'mso/billing',
-    type: event.type,
-    time: p.clock.now().toISOString(),
-    datacontenttype: 'application/json',
-    dataschemaversion: event.version,
-    tenantid: practiceId,
-    data,
-  };
-  await p.runtime.bus.ensureStream({ producer: 'billing' });
-  await p.runtime.bus.publish({ id: envelope.id, subject: event.subject, data: encodeJson(envelope) });
-}
-
 describe('statements through the gateway', () => {
   it('states a balance once a day, never insurance pending, and serves the statement as JSON and PDF', async () => {
     const practice = await p.createPractice({ services: ['collections'], terms: { collections: { statementCycleDay: 1, minStatementBalanceCents: 500 } } });
@@ -53,8 +36,8 @@ describe('statements through the gateway', () => {
     expect(refused.json.errors[0].path).toBe('/practice-profile');
 
     const adjudicated = crypto.randomUUID();
-    await publish(claimSubmitted, { claimId: adjudicated, patientId, payerId, renderingProviderNpi: null, serviceDate: '2026-05-04', submittedOn: '2026-05-05', chargeCents: 25_000, frequencyCode: '1' }, practice.id);
-    await publish(
+    await p.publishEvent(claimSubmitted, { claimId: adjudicated, patientId, payerId, renderingProviderNpi: null, serviceDate: '2026-05-04', submittedOn: '2026-05-05', chargeCents: 25_000, frequencyCode: '1' }, practice.id);
+    await p.publishEvent(
       claimAdjudicated,
       {
         claimId: adjudicated,
@@ -72,7 +55,7 @@ describe('statements through the gateway', () => {
       practice.id,
     );
     // A second claim still at the payer.
-    await publish(claimSubmitted, { claimId: crypto.randomUUID(), patientId, payerId, renderingProviderNpi: null, serviceDate: '2026-05-28', submittedOn: '2026-05-29', chargeCents: 40_000, frequencyCode: '1' }, practice.id);
+    await p.publishEvent(claimSubmitted, { claimId: crypto.randomUUID(), patientId, payerId, renderingProviderNpi: null, serviceDate: '2026-05-28', submittedOn: '2026-05-29', chargeCents: 40_000, frequencyCode: '1' }, practice.id);
     const account = await eventually(
       () => call('GET', `/v1/collections/accounts/${patientId}`),
       (r) => r.status === 200 && r.json.balanceCents === 6_000,

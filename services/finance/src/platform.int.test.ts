@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimAdjudicated, claimSubmitted, remittancePosted } from '@mso/contracts/billing';
-import type { DataOf, EventDef, EventEnvelope } from '@mso/contracts';
-import { encodeJson } from '@mso/kit';
 import { eventually, startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
 import { finance } from './service.js';
 
@@ -18,35 +16,19 @@ afterAll(() => p?.close());
 const as = (key: string) => (method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse> =>
   p.request({ method, url, key, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
 
-async function publish<E extends EventDef>(event: E, data: DataOf<E>, practiceId: string) {
-  const envelope: EventEnvelope = {
-    specversion: '1.0',
-    id: crypto.randomUUID(),
-    source: 'mso/billing',
-    type: event.type,
-    time: p.clock.now().toISOString(),
-    datacontenttype: 'application/json',
-    dataschemaversion: event.version,
-    tenantid: practiceId,
-    data,
-  };
-  await p.runtime.bus.ensureStream({ producer: 'billing' });
-  await p.runtime.bus.publish({ id: envelope.id, subject: event.subject, data: encodeJson(envelope) });
-}
-
 describe('finance through the gateway', () => {
   it("keeps a practice's books from billing's events; the trial balance balances and exports as CSV", async () => {
     const practice = await p.createPractice({ services: ['billing', 'finance'] });
     const call = as(practice.key);
     const claim = { claimId: crypto.randomUUID(), patientId: crypto.randomUUID(), payerId: crypto.randomUUID() };
     const era = crypto.randomUUID();
-    await publish(claimSubmitted, { ...claim, renderingProviderNpi: null, serviceDate: '2026-02-01', submittedOn: '2026-02-02', chargeCents: 25_000, frequencyCode: '1' }, practice.id);
-    await publish(
+    await p.publishEvent(claimSubmitted, { ...claim, renderingProviderNpi: null, serviceDate: '2026-02-01', submittedOn: '2026-02-02', chargeCents: 25_000, frequencyCode: '1' }, practice.id);
+    await p.publishEvent(
       claimAdjudicated,
       { ...claim, remittanceId: era, adjudicationId: crypto.randomUUID(), paymentDate: '2026-02-20', paidCents: 15_000, adjustments: [{ group: 'CO', reason: '45', amountCents: 6_000 }, { group: 'PR', reason: '2', amountCents: 4_000 }], patientResponsibility: [{ reason: 'coinsurance', amountCents: 4_000 }], lines: [], reversal: false },
       practice.id,
     );
-    await publish(remittancePosted, { remittanceId: era, traceNumber: 'EFT1', payerId: claim.payerId, paymentDate: '2026-02-20', paymentAmountCents: 15_125, claimPaymentCents: 15_000, providerAdjustments: [{ reason: 'L6', reference: null, amountCents: -125 }] }, practice.id);
+    await p.publishEvent(remittancePosted, { remittanceId: era, traceNumber: 'EFT1', payerId: claim.payerId, paymentDate: '2026-02-20', paymentAmountCents: 15_125, claimPaymentCents: 15_000, providerAdjustments: [{ reason: 'L6', reference: null, amountCents: -125 }] }, practice.id);
 
     // Each event type has its own consumer: wait until the remittance and the adjudication are both booked.
     const balanceOf = (r: { json: { accounts: { key: string; balanceCents: number }[] } }, key: string) => r.json.accounts.find((a) => a.key === key)?.balanceCents;
