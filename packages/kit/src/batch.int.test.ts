@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import { sql } from 'drizzle-orm';
 import { event, type EventDef, type EventEnvelope } from '@mso/contracts';
-import { connectNatsBus, deleteNatsNamespace, type Bus, type DeliveredEvent } from '@mso/bus';
+import { connectNatsBus, type Bus, type DeliveredEvent } from '@mso/bus';
 import { createTestDatabase, type TestDatabase } from '@mso/db/testing';
 import { createLogger } from '@mso/telemetry';
 import { ManualClock } from './clock.js';
 import { encodeJson } from './codec.js';
 import { startHost, type Host } from './host.js';
 import { consume, defineService, type ConsumerContext } from './service.js';
+import { servers, tearDown, waitFor } from '../test/nats.js';
 
 // Batched consumers on PostgreSQL and NATS: one transaction for many events, each handler behind the
 // tenant wall of its own event's practice; a failing event is handled, retried and dead-lettered alone.
@@ -104,7 +105,6 @@ const service = defineService({
 
 const clock = new ManualClock('2026-03-02T10:00:00Z');
 const logger = createLogger({ name: 'batch-test', level: 'silent' });
-const servers = process.env.TEST_NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const namespace = `b${randomUUID().slice(0, 8)}`;
 const p1 = randomUUID();
 const p2 = randomUUID();
@@ -119,14 +119,6 @@ async function publish(e: EventDef, label: string, practiceId: string, id: strin
   const envelope: EventEnvelope = { specversion: '1.0', id, source: 'mso/finance', type: e.type, time: clock.now().toISOString(), datacontenttype: 'application/json', dataschemaversion: 1, tenantid: practiceId, data: { label } };
   // Its own transport id: the same event id twice gets past the broker's dedupe, as a relay's repeat can.
   await bus.publish({ id: randomUUID(), subject: e.subject, data: encodeJson(envelope) });
-}
-
-async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function rows(): Promise<{ label: string; practice_id: string }[]> {
@@ -182,12 +174,7 @@ beforeAll(async () => {
   host = await startHost({ services: [service], bus: observed, database: db.database, clock, logger, schedulerIntervalMs: 60_000, relayIntervalMs: 60_000 });
 });
 
-afterAll(async () => {
-  await host?.stop();
-  await bus?.close();
-  await deleteNatsNamespace({ servers, namespace }).catch(() => {});
-  await db?.drop();
-});
+afterAll(() => tearDown({ hosts: [host], bus, namespace, db }));
 
 describe('batched consumers', () => {
   it('handles a batch in one transaction: a repeated event id runs once, each handler sees only its own practice', async () => {

@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Type from 'typebox';
 import { sql } from 'drizzle-orm';
 import { event, type EventDef, type EventEnvelope } from '@mso/contracts';
-import { connectNatsBus, deleteNatsNamespace, type Bus } from '@mso/bus';
+import { connectNatsBus, type Bus } from '@mso/bus';
 import { createTestDatabase, type TestDatabase } from '@mso/db/testing';
 import { createLogger } from '@mso/telemetry';
 import { ManualClock } from './clock.js';
 import { encodeJson } from './codec.js';
 import { startHost, type Host } from './host.js';
 import { consume, defineService, type ConsumerContext } from './service.js';
+import { servers, tearDown, waitFor } from '../test/nats.js';
 
 // One consumer for several events of a producer, on PostgreSQL and NATS: one durable, the producer's
 // stream order across the event types, the producer's other events acknowledged without a handler.
@@ -39,7 +40,6 @@ const batchedService = defineService({
 
 const clock = new ManualClock('2026-03-02T10:00:00Z');
 const logger = createLogger({ name: 'consume-many-test', level: 'silent' });
-const servers = process.env.TEST_NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const namespace = `m${randomUUID().slice(0, 8)}`;
 const p1 = randomUUID();
 const p2 = randomUUID();
@@ -50,14 +50,6 @@ let host: Host;
 async function publish(e: EventDef, data: unknown, practiceId: string, id: string = randomUUID()): Promise<void> {
   const envelope: EventEnvelope = { specversion: '1.0', id, source: 'mso/billing', type: e.type, time: clock.now().toISOString(), datacontenttype: 'application/json', dataschemaversion: 1, tenantid: practiceId, data };
   await bus.publish({ id: randomUUID(), subject: e.subject, data: encodeJson(envelope) });
-}
-
-async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 beforeAll(async () => {
@@ -77,12 +69,7 @@ beforeAll(async () => {
   host = await startHost({ services: [batchedService], bus, database: db.database, clock, logger, schedulerIntervalMs: 60_000, relayIntervalMs: 60_000 });
 });
 
-afterAll(async () => {
-  await host?.stop();
-  await bus?.close();
-  await deleteNatsNamespace({ servers, namespace }).catch(() => {});
-  await db?.drop();
-});
+afterAll(() => tearDown({ hosts: [host], bus, namespace, db }));
 
 describe('one consumer for several events of a producer', () => {
   it('hands them over in the stream order across types, once per id, and skips the producer\'s other events', async () => {

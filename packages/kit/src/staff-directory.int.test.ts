@@ -5,7 +5,7 @@ import Type from 'typebox';
 import { sql } from 'drizzle-orm';
 import { operation, type DataOf, type EventEnvelope } from '@mso/contracts';
 import { staffMemberChanged } from '@mso/contracts/hr';
-import { connectNatsBus, deleteNatsNamespace, type Bus } from '@mso/bus';
+import { connectNatsBus, type Bus } from '@mso/bus';
 import { createTestDatabase, type TestDatabase } from '@mso/db/testing';
 import { createLogger } from '@mso/telemetry';
 import { ManualClock } from './clock.js';
@@ -13,6 +13,7 @@ import { callOperation } from './call.js';
 import { encodeJson } from './codec.js';
 import { startHost, type Host } from './host.js';
 import { defineService, handle } from './service.js';
+import { servers, tearDown, waitFor } from '../test/nats.js';
 
 // The staff directory on real NATS and PostgreSQL, kept by two copies of a service that share HR's
 // stream: announcements of one person, published out of order and handled concurrently, leave the
@@ -39,7 +40,6 @@ const service = defineService({
 
 const clock = new ManualClock('2026-06-01T15:00:00Z');
 const namespace = `ks${randomUUID().slice(0, 8)}`;
-const servers = process.env.TEST_NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const logger = createLogger({ name: 'kit-staff-directory-test', level: 'silent' });
 const practiceId = randomUUID();
 let db: TestDatabase;
@@ -53,13 +53,6 @@ async function publish(data: Announcement, time: string): Promise<void> {
   await bus.publish({ id, subject: staffMemberChanged.subject, data: encodeJson(envelope) });
 }
 const handled = async () => Number(((await db.database.db.execute(sql`select count(*)::int as n from kit_staff.mso_inbox`)) as unknown as { n: number }[])[0]!.n);
-async function until(predicate: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -67,12 +60,7 @@ beforeAll(async () => {
   await bus.ensureStream({ producer: 'hr' });
   for (let copy = 0; copy < 2; copy++) hosts.push(await startHost({ services: [service], bus, database: db.database, clock, logger, schedulerIntervalMs: 60_000, relayIntervalMs: 60_000 }));
 });
-afterAll(async () => {
-  for (const host of hosts) await host.stop();
-  await bus?.close();
-  await deleteNatsNamespace({ servers, namespace }).catch(() => {});
-  await db?.drop();
-});
+afterAll(() => tearDown({ hosts, bus, namespace, db }));
 
 describe('the staff directory (PostgreSQL, two copies)', () => {
   it('keeps the latest of announcements handled out of order, and lists the practice’s staff from it', async () => {
@@ -91,7 +79,7 @@ describe('the staff directory (PostgreSQL, two copies)', () => {
     );
     const order = announcements.map((a, i) => ({ a, key: (i * 7919) % announcements.length })).sort((x, y) => x.key - y.key);
     await Promise.all(order.map(({ a }) => publish(a.data, a.time)));
-    await until(async () => (await handled()) === announcements.length);
+    await waitFor(async () => (await handled()) === announcements.length);
 
     const rows = (await db.database.db.execute(sql`select display_name as name, changed_at from kit_staff.mso_staff_members order by display_name`)) as unknown as { name: string; changed_at: Date }[];
     expect(rows.map((r) => r.name)).toEqual(['0 final', '1 final', '2 final']);

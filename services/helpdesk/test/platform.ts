@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { EventEnvelope } from '@mso/contracts';
 import type { Consumer } from '@mso/bus';
 import type { ServiceDefinition } from '@mso/kit';
-import { startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
+import { eventually as waitUntil, startTestPlatform, type TestPlatform, type TestResponse } from '@mso/testing';
 import { helpdesk } from '../src/service.js';
 
 export interface Practice {
@@ -71,7 +71,7 @@ export class HelpdeskPlatform {
       const rows = await db.execute(sql`select 1 from helpdesk.mso_staff_members where person_id = ${person.personId} and changed_at = ${envelope.time}::timestamptz`);
       return (Array.isArray(rows) ? rows : (rows as unknown as { rows: unknown[] }).rows).length;
     };
-    if ((await eventually(stored, (n) => n > 0)) === 0) throw new Error(`helpdesk did not take in the staff member ${person.personId} (practice ${practice.id})`);
+    await waitUntil(stored, (n) => n > 0, { what: `helpdesk taking in the staff member ${person.personId} (practice ${practice.id})`, timeoutMs: 5_000 });
   }
 
   /** Runs the scheduled jobs for the clock's current time and publishes what they emitted. */

@@ -71,7 +71,11 @@ export async function flushPostings(ctx: ConsumerContext): Promise<void> {
 
 async function book(tx: PostingTx, items: readonly GatheredEvent[]): Promise<void> {
   const byEntity = new Map<Entity, GatheredEvent[]>();
-  for (const item of items) byEntity.set(item.entity, [...(byEntity.get(item.entity) ?? []), item]);
+  for (const item of items) {
+    const list = byEntity.get(item.entity);
+    if (list) list.push(item);
+    else byEntity.set(item.entity, [item]);
+  }
   const inputs: PostEntryInput[] = [];
   for (const [entity, list] of byEntity) inputs.push(...entriesOf(list, await bookedBefore(tx.db, entity, list)));
   if (inputs.length) await postEntries(tx, inputs);

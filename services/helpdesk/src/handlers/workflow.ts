@@ -12,13 +12,12 @@ import {
   type listMessages,
   type TicketStatus,
 } from '@mso/contracts/helpdesk';
-import { keysetPage, paginate, tenantWhere, type Handler, type HandlerContext, type TransactionContext } from '@mso/kit';
+import { keysetPage, localDate, paginate, tenantWhere, type Handler, type HandlerContext, type TransactionContext } from '@mso/kit';
 import { policyOfAgreement, slaCalendar, type Policy } from '../domain/policy.js';
 import { pause, respond, resume, stop, type SlaState } from '../domain/sla.js';
 import { checkTransition, clockEffect, isMso, statusAfterReply, type Actor as Role } from '../domain/workflow.js';
 import { history, messages, tickets } from '../db/schema.js';
 import { loadTicket, recordHistory, slaColumns, slaState, type TicketRow } from '../db/tickets.js';
-import { practiceToday } from './staff.js';
 import { actorOf, ticketView, toMessage } from './views.js';
 
 const roleOf = (ctx: HandlerContext): Role => ctx.principal.role;
@@ -153,7 +152,7 @@ export const assignTicketHandler: Handler<typeof assignTicket> = async (input, c
     const before = await loadTicket(tx.db, ctx.practiceId, input.id, { forUpdate: true });
     if (before.assigneeId === assignee && before.assigneeLabel === null) return before;
     if (before.status === 'closed') throw new ProblemError('conflict', 'a closed ticket cannot change; open a new ticket');
-    if (assignee !== null) await ctx.staff.requireAssignable(assignee, ctx.practiceId, practiceToday(policy.calendar.timeZone, now));
+    if (assignee !== null) await ctx.staff.requireAssignable(assignee, ctx.practiceId, localDate(now, policy.calendar.timeZone));
     const after = await saveTicket(tx, before, { assigneeId: assignee, assigneeLabel: null, updatedAt: now });
     await recordHistory(tx.db, before, now, actorOf(ctx), 'assigned', {
       assignee: [before.assigneeId, assignee],

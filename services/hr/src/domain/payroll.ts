@@ -4,6 +4,7 @@
 import type { PaySchedule } from '@mso/contracts/hr';
 import { addDays } from './credentials.js';
 import { invalid } from './problems.js';
+import { lastDayOf, monthOf } from './pto.js';
 
 export const PERIODS_PER_YEAR: Record<PaySchedule, number> = { weekly: 52, biweekly: 26, 'semi-monthly': 24, monthly: 12 };
 const PERIOD_DAYS: Partial<Record<PaySchedule, number>> = { weekly: 7, biweekly: 14 };
@@ -14,10 +15,6 @@ const dayNumber = (date: string) => {
 };
 /** Calendar days from `from` to `to`, both included (0 when `to` is before `from`). */
 export const daysInclusive = (from: string, to: string) => Math.max(0, dayNumber(to) - dayNumber(from) + 1);
-const lastDayOfMonth = (date: string) => {
-  const [y, m] = date.split('-').map(Number) as [number, number];
-  return `${date.slice(0, 8)}${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
-};
 
 /** n / d rounded half up, for n ≥ 0 and d > 0 (exact: BigInt). */
 export function roundHalfUp(n: bigint, d: bigint): number {
@@ -43,7 +40,7 @@ export function checkPeriod(schedule: PaySchedule, firstPeriodStart: string | nu
     return;
   }
   const day = start.slice(8);
-  const monthEnd = lastDayOfMonth(start);
+  const monthEnd = lastDayOf(monthOf(start));
   if (schedule === 'monthly') {
     if (day !== '01') throw invalid('/periodStart', 'a monthly period starts on the 1st');
     if (end !== monthEnd) throw invalid('/periodEnd', `a monthly period ends on the month's last day (${monthEnd})`);
@@ -167,4 +164,3 @@ export function computeRun(rates: RunRates, start: string, end: string, list: re
 }
 
 /** Hours (a number to the hundredth) as integer hundredths. */
-export const hoursToHundredths = (hours: number) => Math.round(hours * 100);

@@ -66,6 +66,10 @@ export async function checkEmployer(ctx: HandlerContext, caller: Caller, employe
   return practiceId;
 }
 
+/** Employers in report order: the MSO first, then practices by id. */
+export const employerOrder = (a: { employer: string }, b: { employer: string }): number =>
+  a.employer === 'mso' ? -1 : b.employer === 'mso' ? 1 : a.employer.localeCompare(b.employer);
+
 /**
  * Checks a named employer before the handler's transaction opens: inside it the agreement view cannot
  * ask tenancy about a practice it has not seen, so an unknown practice would answer 503, not 404.

@@ -5,7 +5,8 @@ import { and, asc, eq, gte, isNull, lte, or, type SQL } from 'drizzle-orm';
 import { ProblemError, type InputOf, type OutputOf, type Role } from '@mso/contracts';
 import { hrAdmins, payrollPosted, type createPayrollRun, type getPayrollRun, type listPayrollRuns, type PaySchedule } from '@mso/contracts/hr';
 import { eqIfSet, keysetPage, paginate, type Db, type HandlerContext } from '@mso/kit';
-import { checkPeriod, computeRun, hoursToHundredths, type PayEmployment } from '../../domain/payroll.js';
+import { checkPeriod, computeRun, type PayEmployment } from '../../domain/payroll.js';
+import { toHundredths } from '../../domain/pto.js';
 import { invalid, notFound } from '../../domain/problems.js';
 import { employments, payrollLines, payrollRuns, payrollSettings } from '../../db/schema.js';
 import { checkEmployer, checkEmployerFirst, employerOf, withCaller, type Caller } from '../access.js';
@@ -30,7 +31,7 @@ function hoursByEmployment(list: readonly PayEmployment[], hours: InputOf<typeof
     const id = h.employmentId.toLowerCase();
     if (!hourly.has(id)) throw invalid(`/hours/${i}/employmentId`, "is not an hourly employment of this employer active in the period");
     if (byId.has(id)) throw invalid(`/hours/${i}/employmentId`, 'is listed twice');
-    byId.set(id, hoursToHundredths(h.hours));
+    byId.set(id, toHundredths(h.hours));
   });
   const missing = [...hourly].filter((id) => !byId.has(id));
   if (missing.length > 0) throw invalid('/hours', `missing for the hourly employments ${missing.join(', ')} (send 0 for no hours)`);
@@ -41,7 +42,7 @@ function hoursByEmployment(list: readonly PayEmployment[], hours: InputOf<typeof
 function checkSameHours(lines: LineRow[], hours: InputOf<typeof createPayrollRun>['hours']): void {
   if (hours === undefined) return;
   const onFile = new Map(lines.filter((l) => l.hoursHundredths !== null).map((l) => [l.employmentId, l.hoursHundredths]));
-  const sent = new Map(hours.map((h) => [h.employmentId.toLowerCase(), hoursToHundredths(h.hours)]));
+  const sent = new Map(hours.map((h) => [h.employmentId.toLowerCase(), toHundredths(h.hours)]));
   const same = onFile.size === sent.size && [...sent].every(([id, h]) => onFile.get(id) === h);
   if (!same) throw new ProblemError('conflict', 'the run for this period is posted with other hours', [{ path: '/hours', message: 'differ from the run on file: runs are not changed once posted' }]);
 }

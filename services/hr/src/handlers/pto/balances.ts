@@ -5,7 +5,7 @@ import type { HandlerContext } from '@mso/kit';
 import { checkCovered, toHours, toHundredths } from '../../domain/pto.js';
 import { invalid, notFound } from '../../domain/problems.js';
 import { employments, people, ptoPolicies } from '../../db/schema.js';
-import { employerOf, practiceOfEmployer, withCaller } from '../access.js';
+import { employerOrder, employerOf, practiceOfEmployer, withCaller } from '../access.js';
 import { balanceOf, balancesOf, balanceView, findEmployment, insertEntry, ofEmployer, pendingByEmployment, policyFor, todayOf, visible } from './ledger.js';
 
 export async function getBalanceHandler(input: InputOf<typeof getPtoBalance>, ctx: HandlerContext): Promise<OutputOf<typeof getPtoBalance>> {
@@ -80,7 +80,7 @@ export async function balanceReportHandler(input: InputOf<typeof ptoBalanceRepor
         else group.totals.push({ leaveType: p.leaveType, balanceHours: toHours(balance), pendingHours: toHours(waiting) });
       }
     }
-    const employers = [...groups.values()].sort((a, b) => (a.employer === 'mso' ? -1 : b.employer === 'mso' ? 1 : a.employer.localeCompare(b.employer)));
+    const employers = [...groups.values()].sort(employerOrder);
     return { employers };
   });
 }

@@ -9,7 +9,7 @@ import { daysInclusive } from '../../domain/payroll.js';
 import { fteOf } from '../../domain/people.js';
 import { notFound } from '../../domain/problems.js';
 import { credentials, employments, payrollRuns, providers } from '../../db/schema.js';
-import { checkPracticeBuysHr, employerOf, practiceOfEmployer, withCaller, type Caller } from '../access.js';
+import { employerOrder, checkPracticeBuysHr, employerOf, practiceOfEmployer, withCaller, type Caller } from '../access.js';
 import { DEFAULT_TIME_ZONE } from '../../jobs/credential-expiry.js';
 import { ownRows } from '../providers/providers.js';
 
@@ -39,7 +39,7 @@ async function headcountHandler(input: InputOf<typeof contract.headcountReport>,
       .groupBy(employments.practiceId);
     const entities = rows
       .map((r) => ({ employer: employerOf(r.practiceId), headcount: Number(r.headcount), fte: fteOf(Number(r.fte)) }))
-      .sort((a, b) => (a.employer === 'mso' ? -1 : b.employer === 'mso' ? 1 : a.employer.localeCompare(b.employer)));
+      .sort(employerOrder);
     return { on, entities, totalHeadcount: entities.reduce((n, e) => n + e.headcount, 0) };
   });
 }
@@ -108,7 +108,7 @@ async function payrollCostHandler(input: InputOf<typeof contract.payrollCostRepo
       e.periods.push({ runId: r.id, periodStart: r.periodStart, periodEnd: r.periodEnd, ...figures });
       for (const k of Object.keys(figures) as (keyof Figures)[]) e.totals[k] += figures[k];
     }
-    const list = [...entities.values()].sort((a, b) => (a.employer === 'mso' ? -1 : b.employer === 'mso' ? 1 : a.employer.localeCompare(b.employer)));
+    const list = [...entities.values()].sort(employerOrder);
     return { entities: list };
   });
 }
