@@ -238,7 +238,7 @@ async function writeAdjudications(db: Db, practiceId: string, claims: Map<string
   }
 
   // In stream order across the batch's claims.
-  const history = [...claims.values()].flatMap((c) => c.history).sort((a, b) => (a as Ordered).order - (b as Ordered).order);
+  const history = [...claims.values()].flatMap((c) => c.history).sort((a, b) => a.order - b.order);
   // Paid beyond what is now owed (a reversal after a payment): the excess is the guarantor's credit.
   for (const item of items) {
     const excess = Math.min(item.paidCents, item.paidCents + item.writtenOffCents - item.responsibilityCents);
@@ -252,7 +252,7 @@ async function writeAdjudications(db: Db, practiceId: string, claims: Map<string
       .set({ creditCents: sql`${guarantors.creditCents} + ${excess}`, updatedAt: now })
       .where(and(eq(guarantors.practiceId, practiceId), eq(guarantors.id, item.guarantorId)));
     const last = claims.get(item.claimId)!.history.at(-1)!;
-    history.push({ ...last, order: last.order, id: randomUUID(), kind: 'credit', amountCents: excess, detail: { creditCents: excess } });
+    history.push({ ...last, id: randomUUID(), kind: 'credit', amountCents: excess, detail: { creditCents: excess } });
   }
   await appendHistory(db, ...history.map(({ order: _order, ...entry }) => entry));
 }

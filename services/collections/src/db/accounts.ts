@@ -145,6 +145,9 @@ export const openCents = (item: Pick<BalanceItem, 'responsibilityCents' | 'paidC
 
 // ---- read functions (statements, dunning and agencies build on these) ----
 
+/** What `items` leave open, summed. */
+export const openBalance = (items: readonly Parameters<typeof openCents>[0][]) => items.reduce((s, i) => s + openCents(i), 0);
+
 export async function getGuarantor(db: Db, practiceId: string, guarantorId: string): Promise<Guarantor | undefined> {
   const [row] = await db
     .select()

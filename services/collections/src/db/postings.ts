@@ -3,16 +3,15 @@
 // statements, dunning and agency parts call these too (bad debt on referral, recoveries).
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { ProblemError } from '@mso/contracts';
 import { balanceWrittenOff, paymentReceived, paymentRefunded } from '@mso/contracts/collections';
 import type { Db, TransactionContext } from '@mso/kit';
 import { applyAmount } from '../domain/apply.js';
 import { isComplete, payInstallments } from '../domain/plans.js';
-import { appendHistory, balanceItems, type HistoryInput, guarantors, listOpenItems, lockGuarantor, openCents, type Guarantor } from './accounts.js';
+import { appendHistory, balanceItems, type HistoryInput, guarantors, listOpenItems, lockGuarantor, openBalance, openCents, type Guarantor } from './accounts.js';
 import { paymentApplications, payments, refunds, type Payment, type PaymentMethod } from './payments.js';
 import { activePlan, listInstallments, paymentPlans, planInstallments } from './plans.js';
 import { writeOffs, type WriteOff, type WriteOffReason } from './write-offs.js';
-import { notFound } from '../domain/problems.js';
+import { notFound, unprocessable } from '../domain/problems.js';
 
 export interface When {
   practiceId: string;
@@ -63,7 +62,7 @@ export async function postPayment(tx: TransactionContext, when: When, input: Pay
   const g = await lockOrNotFound(db, practiceId, input.guarantorId);
   const items = await listOpenItems(db, practiceId, g.id);
   if (input.claimId && !items.some((i) => i.claimId === input.claimId)) {
-    throw new ProblemError('unprocessable', '/claimId: the guarantor owes nothing on this claim', [{ path: '/claimId', message: 'the guarantor owes nothing on this claim' }]);
+    throw unprocessable([{ path: '/claimId', message: 'the guarantor owes nothing on this claim' }]);
   }
   const { applications, leftCents } = applyAmount(
     input.amountCents,
@@ -117,10 +116,10 @@ export async function postRefund(tx: TransactionContext, when: When, input: { gu
   const g = await lockOrNotFound(db, practiceId, input.guarantorId);
   if (input.paymentId) {
     const [p] = await db.select({ id: payments.id }).from(payments).where(and(eq(payments.practiceId, practiceId), eq(payments.id, input.paymentId), eq(payments.guarantorId, g.id)));
-    if (!p) throw new ProblemError('unprocessable', '/paymentId: no such payment of this guarantor', [{ path: '/paymentId', message: 'no such payment of this guarantor' }]);
+    if (!p) throw unprocessable([{ path: '/paymentId', message: 'no such payment of this guarantor' }]);
   }
   if (input.amountCents > g.creditCents) {
-    throw new ProblemError('unprocessable', `/amountCents: is more than the guarantor's credit (${g.creditCents} cents)`, [{ path: '/amountCents', message: `is more than the guarantor's credit (${g.creditCents} cents)` }]);
+    throw unprocessable([{ path: '/amountCents', message: `is more than the guarantor's credit (${g.creditCents} cents)` }]);
   }
   const id = randomUUID();
   const creditCents = g.creditCents - input.amountCents;
@@ -155,10 +154,10 @@ export async function postWriteOff(tx: TransactionContext, when: When, input: Wr
   const { practiceId, on, now } = when;
   const g = await lockOrNotFound(db, practiceId, input.guarantorId);
   const items = (await listOpenItems(db, practiceId, g.id)).filter((i) => !input.claimId || i.claimId === input.claimId);
-  const open = items.reduce((s, i) => s + openCents(i), 0);
+  const open = openBalance(items);
   const amount = input.amountCents === 'all' ? open : input.amountCents;
   if (amount > open) {
-    throw new ProblemError('unprocessable', `/amountCents: is more than the open balance (${open} cents)`, [{ path: '/amountCents', message: `is more than the open balance (${open} cents)` }]);
+    throw unprocessable([{ path: '/amountCents', message: `is more than the open balance (${open} cents)` }]);
   }
   if (amount <= 0) return null;
   const { applications } = applyAmount(amount, items.map((i) => ({ claimId: i.claimId, openCents: openCents(i) })));
@@ -210,7 +209,7 @@ export async function reverseBadDebt(tx: TransactionContext, when: When, guarant
   for (const w of done) for (const a of w.applications) reversible.set(a.claimId, (reversible.get(a.claimId) ?? 0) + a.amountCents);
   const total = [...reversible.values()].reduce((s, v) => s + v, 0);
   if (amountCents <= 0 || amountCents > total) {
-    throw new ProblemError('unprocessable', `/amountCents: must be 1 to the bad debt written off (${total} cents)`, [{ path: '/amountCents', message: `must be 1 to the bad debt written off (${total} cents)` }]);
+    throw unprocessable([{ path: '/amountCents', message: `must be 1 to the bad debt written off (${total} cents)` }]);
   }
   const { applications } = applyAmount(amountCents, [...reversible].map(([claimId, open]) => ({ claimId, openCents: open })));
   const negated = applications.map((a) => ({ claimId: a.claimId, amountCents: -a.amountCents }));

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { localDate, type JobContext } from '@mso/kit';
-import { appendHistory, getGuarantor, listOpenItems, openCents } from '../db/accounts.js';
+import { appendHistory, getGuarantor, listOpenItems, openBalance } from '../db/accounts.js';
 import { placedGuarantors } from '../db/agencies.js';
 import { dunningPositions, getPolicyRow, lastPaymentOn, listPositions } from '../db/dunning.js';
 import { isPlanCurrent } from '../db/plans.js';
@@ -34,7 +34,7 @@ export async function advanceDunning(ctx: JobContext): Promise<void> {
       const where = and(eq(dunningPositions.practiceId, practiceId), eq(dunningPositions.guarantorId, pos.guarantorId));
       const history = { practiceId, guarantorId: pos.guarantorId, on: today, createdAt: now };
       const g = await getGuarantor(db, practiceId, pos.guarantorId);
-      const balance = (await listOpenItems(db, practiceId, pos.guarantorId)).reduce((s, i) => s + openCents(i), 0);
+      const balance = openBalance(await listOpenItems(db, practiceId, pos.guarantorId));
       if (!g || balance <= 0) {
         await db.delete(dunningPositions).where(where);
         await appendHistory(db, { ...history, id: randomUUID(), kind: 'dunning-ended', detail: { step: pos.step, reason: 'paid' } });

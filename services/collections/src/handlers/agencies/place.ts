@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import type { Placement } from '@mso/contracts/collections';
 import type { TransactionContext } from '@mso/kit';
-import { appendHistory, listOpenItems, openCents } from '../../db/accounts.js';
+import { appendHistory, listOpenItems, openBalance } from '../../db/accounts.js';
 import { getAgency, placements, type PlacementRow } from '../../db/agencies.js';
 import { dunningPositions } from '../../db/dunning.js';
 import { recordAgencyRecovery, writeOffBadDebt, type When } from '../../db/postings.js';
@@ -36,7 +36,7 @@ export async function placeWithAgency(tx: TransactionContext, when: When, input:
     .from(placements)
     .where(and(eq(placements.practiceId, practiceId), eq(placements.guarantorId, input.guarantorId), eq(placements.status, 'placed')));
   if (open) throw new ProblemError('conflict', 'the account is placed with an agency already');
-  const placedCents = (await listOpenItems(db, practiceId, input.guarantorId)).reduce((s, i) => s + openCents(i), 0);
+  const placedCents = openBalance(await listOpenItems(db, practiceId, input.guarantorId));
   if (placedCents <= 0) throw unprocessable([{ path: '/guarantorId', message: 'the account has no open balance to place' }]);
   // Locks the guarantor, writes the balance off and emits collections.balance.written-off (404 when unknown).
   const writeOff = await writeOffBadDebt(tx, when, input.guarantorId, input.by ?? null);

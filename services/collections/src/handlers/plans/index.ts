@@ -5,7 +5,7 @@ import * as contract from '@mso/contracts/collections';
 import { handle, type Handler } from '@mso/kit';
 import { checkPlan, schedule } from '../../domain/plans.js';
 import { notFound, unprocessable } from '../../domain/problems.js';
-import { appendHistory, listOpenItems, lockGuarantor, openCents } from '../../db/accounts.js';
+import { appendHistory, listOpenItems, lockGuarantor, openBalance } from '../../db/accounts.js';
 import { activePlan, getPlan, listInstallments, paymentPlans, planInstallments, type PaymentPlan, type PlanInstallment } from '../../db/plans.js';
 import { getSettings } from '../../db/write-offs.js';
 import { iso, whenOf } from '../common.js';
@@ -30,7 +30,7 @@ const createPlanHandler: Handler<typeof contract.createPlan> = async (input, ctx
     const g = await lockGuarantor(tx.db, ctx.practiceId, input.guarantorId);
     if (!g) throw notFound('guarantor');
     if (await activePlan(tx.db, ctx.practiceId, g.id)) throw new ProblemError('conflict', 'the guarantor is in an active payment plan already');
-    const open = (await listOpenItems(tx.db, ctx.practiceId, g.id)).reduce((s, i) => s + openCents(i), 0);
+    const open = openBalance(await listOpenItems(tx.db, ctx.practiceId, g.id));
     const terms = { totalCents: input.totalCents, installmentCount: input.installmentCount, minInstallmentCents: input.minInstallmentCents ?? 1, firstDueOn: input.firstDueOn };
     const problems = checkPlan(terms, open, when.on);
     if (problems.length) throw unprocessable(problems);

@@ -4,7 +4,7 @@ import { paymentMethods } from '@mso/contracts/collections';
 import { handle, type Handler } from '@mso/kit';
 import { addAging, age, emptyAging } from '../../domain/aging.js';
 import { unprocessable } from '../../domain/problems.js';
-import { accountHistory, balanceItems, insuranceClaims, isPending, openCents } from '../../db/accounts.js';
+import { accountHistory, balanceItems, insuranceClaims, isPending, openBalance, openCents } from '../../db/accounts.js';
 import { payments, refunds } from '../../db/payments.js';
 import { writeOffs } from '../../db/write-offs.js';
 import { whenOf } from '../common.js';
@@ -20,12 +20,16 @@ const agingHandler: Handler<typeof contract.agingReport> = async (_input, ctx) =
   return ctx.transaction(async (tx) => {
     const items = (await tx.db.select().from(balanceItems).where(eq(balanceItems.practiceId, ctx.practiceId)).orderBy(balanceItems.guarantorId)).filter((i) => openCents(i) > 0);
     const byGuarantor = new Map<string, typeof items>();
-    for (const i of items) byGuarantor.set(i.guarantorId, [...(byGuarantor.get(i.guarantorId) ?? []), i]);
+    for (const i of items) {
+      const own = byGuarantor.get(i.guarantorId);
+      if (own) own.push(i);
+      else byGuarantor.set(i.guarantorId, [i]);
+    }
     const total = emptyAging();
     const accounts = [...byGuarantor].map(([guarantorId, own]) => {
       const aging = age(own.map((i) => ({ openCents: openCents(i), firstStatementOn: i.firstStatementOn, adjudicatedOn: i.adjudicatedOn })), on);
       addAging(total, aging);
-      return { guarantorId, balanceCents: own.reduce((s, i) => s + openCents(i), 0), aging };
+      return { guarantorId, balanceCents: openBalance(own), aging };
     });
     const pending = await tx.db
       .select({ v: sql<string | null>`sum(${insuranceClaims.chargeCents})` })
@@ -36,7 +40,7 @@ const agingHandler: Handler<typeof contract.agingReport> = async (_input, ctx) =
       totalCents: accounts.reduce((s, a) => s + a.balanceCents, 0),
       aging: total,
       insurancePendingCents: sum(pending),
-      agedFromAdjudicationCents: items.filter((i) => i.firstStatementOn === null).reduce((s, i) => s + openCents(i), 0),
+      agedFromAdjudicationCents: openBalance(items.filter((i) => i.firstStatementOn === null)),
       accounts,
     };
   });

@@ -5,7 +5,7 @@ import { ProblemError } from '@mso/contracts';
 import * as contract from '@mso/contracts/collections';
 import { handle, type Handler } from '@mso/kit';
 import { notFound, unprocessable } from '../../domain/problems.js';
-import { appendHistory, listOpenItems, lockGuarantor, openCents } from '../../db/accounts.js';
+import { appendHistory, listOpenItems, lockGuarantor, openBalance } from '../../db/accounts.js';
 import { postWriteOff } from '../../db/postings.js';
 import { getWriteOff, writeOffs, type WriteOff } from '../../db/write-offs.js';
 import { iso, whenOf } from '../common.js';
@@ -30,7 +30,7 @@ const requestWriteOffHandler: Handler<typeof contract.requestWriteOff> = async (
     const g = await lockGuarantor(tx.db, ctx.practiceId, input.guarantorId);
     if (!g) throw notFound('guarantor');
     const items = (await listOpenItems(tx.db, ctx.practiceId, g.id)).filter((i) => !input.claimId || i.claimId === input.claimId);
-    const open = items.reduce((s, i) => s + openCents(i), 0);
+    const open = openBalance(items);
     if (input.amountCents > open) throw unprocessable([{ path: '/amountCents', message: `is more than the open balance (${open} cents)` }]);
     const id = randomUUID();
     const [row] = await tx.db
