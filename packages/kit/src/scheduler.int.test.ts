@@ -288,4 +288,38 @@ describe('per-practice jobs', () => {
       expect.objectContaining({ practiceId: la, timeZone: 'America/Los_Angeles', lastSuccessAt: '2026-07-01T14:00:00.000Z', nextRunAt: '2026-07-02T14:00:00.000Z', consecutiveFailures: 0 }),
     ]);
   }, 60_000);
+
+  it('owes a practice the fires since its agreement, even when no pass looked in between, but none from before the copies started', async () => {
+    const evening: { practiceId: string | null; tick: string }[] = [];
+    const lateClock = new ManualClock('2026-07-10T12:00:00Z');
+    const report = defineService({
+      id: 'helpdesk',
+      version: '1.0.0',
+      description: 'evening report',
+      db: { schema: 'kit_test', migrationsFolder },
+      operations: [helpdeskInfo, helpdeskJobGet, helpdeskJobList],
+      agreements: true,
+      handlers: [],
+      jobs: [{ name: 'evening-report', cron: '0 18 * * *', perPractice: true, run: async (ctx) => void evening.push({ practiceId: ctx.tenant, tick: ctx.tick.toISOString() }) }],
+    });
+    const copies = await twoCopies(report, lateClock);
+    const record = (practiceId: string, createdAt: string) => {
+      const a = { ...agreement(practiceId, {}), createdAt };
+      return db.database.db.insert(agreementsTable('kit_test')).values({ practiceId, version: 1, agreement: a, updatedAt: lateClock.now() });
+    };
+    // An agreement from May, first seen by copies that started today at noon: yesterday's 18:00 is not owed.
+    const longStanding = randomUUID();
+    await record(longStanding, '2026-05-01T09:00:00.000Z');
+    await walk(lateClock, copies, [lateClock.now()]);
+    expect(evening.filter((r) => r.practiceId === longStanding)).toEqual([]);
+    // A practice signed at 17:00 that no pass sees before 19:00 still gets today's 18:00, once.
+    const signedToday = randomUUID();
+    lateClock.set('2026-07-10T17:00:00Z');
+    await record(signedToday, '2026-07-10T17:00:00.000Z');
+    await walk(lateClock, copies, [new Date('2026-07-10T19:00:00Z'), new Date('2026-07-10T19:30:00Z')]);
+    const mine = evening.filter((r) => r.practiceId === longStanding || r.practiceId === signedToday);
+    expect(mine.sort((x, y) => x.practiceId!.localeCompare(y.practiceId!))).toEqual(
+      [longStanding, signedToday].sort().map((practiceId) => ({ practiceId, tick: '2026-07-10T18:00:00.000Z' })),
+    );
+  }, 60_000);
 });

@@ -122,6 +122,8 @@ interface JobPlan {
   practiceId: string | null;
   timeZone: string | null;
   schedule: Schedule;
+  /** A practice's cron key: when its agreement was made (the fires since then are owed). */
+  since: Date | null;
 }
 
 /**
@@ -135,8 +137,11 @@ export class Scheduler {
   /** Per key: the clock time before which this copy need not look at the row again. */
   private readonly quietUntil = new Map<string, number>();
   private stopping = false;
+  /** Fires from here on are owed to a cron key this copy creates. */
+  private readonly startedAt: Date;
 
   constructor(private readonly deps: SchedulerDeps) {
+    this.startedAt = deps.clock.now();
     for (const job of deps.jobs) {
       if ((job as { cron?: string }).cron === undefined && (job as { every?: string }).every === undefined) throw new Error(`${deps.serviceId}: job ${job.name} needs \`every\` or \`cron\``);
       if (job.timeZone !== undefined && !isValidTimeZone(job.timeZone)) throw new Error(`${deps.serviceId}: job ${job.name} has an unknown time zone "${job.timeZone}"`);
@@ -191,7 +196,7 @@ export class Scheduler {
         if (filter.practiceId !== undefined && plan.practiceId !== filter.practiceId) continue;
         const row = byKey.get(plan.key);
         const now = this.deps.clock.now();
-        const next = row?.pendingFire ? (row.retryAt ?? now) : plan.schedule.next(row?.lastFire ?? plan.schedule.initialCursor(now));
+        const next = row?.pendingFire ? (row.retryAt ?? now) : plan.schedule.next(row?.lastFire ?? this.initialCursor(plan, now));
         out.push({
           job: job.name,
           practiceId: plan.practiceId,
@@ -234,14 +239,15 @@ export class Scheduler {
   private async plans(job: JobDefinition): Promise<JobPlan[]> {
     if (!job.perPractice) {
       const timeZone = job.cron !== undefined ? (job.timeZone ?? 'UTC') : null;
-      return [{ job, key: job.name, practiceId: null, timeZone, schedule: this.scheduleFor(job, timeZone) }];
+      return [{ job, key: job.name, practiceId: null, timeZone, schedule: this.scheduleFor(job, timeZone), since: null }];
     }
     const agreements = await this.deps.practices!.list();
     return agreements
       .filter((a) => (a.services as readonly string[]).includes(this.deps.serviceId))
       .map((a) => {
         const timeZone = job.cron !== undefined ? this.practiceZone(a, job) : null;
-        return { job, key: `${job.name}:${a.practiceId}`, practiceId: a.practiceId, timeZone, schedule: this.scheduleFor(job, timeZone) };
+        const since = job.cron !== undefined ? new Date(a.createdAt) : null;
+        return { job, key: `${job.name}:${a.practiceId}`, practiceId: a.practiceId, timeZone, schedule: this.scheduleFor(job, timeZone), since };
       });
   }
 
@@ -269,14 +275,26 @@ export class Scheduler {
     const t = this.deps.tables.schedule;
     const [row] = await this.deps.db.select().from(t).where(eq(t.key, plan.key));
     if (row) return row;
-    const now = this.deps.clock.now();
-    const cursor = plan.schedule.initialCursor(now);
+    const cursor = this.initialCursor(plan, this.deps.clock.now());
     await this.deps.db
       .insert(t)
       .values({ key: plan.key, job: plan.job.name, practiceId: plan.practiceId, lastFire: cursor, nextRunAt: plan.schedule.next(cursor) })
       .onConflictDoNothing();
     const [created] = await this.deps.db.select().from(t).where(eq(t.key, plan.key));
     return created!;
+  }
+
+  /**
+   * Where a new key's cursor starts. A cron key starts when this copy started, and a practice's key
+   * at its agreement if that is later, not at the first pass that looked at it: a practice signed on
+   * the 31st gets its run on the 1st even if no pass looked in between (the copy was busy or the
+   * clock jumped). A fire before the copy started is not owed: a new deployment does not run last month.
+   */
+  private initialCursor(plan: JobPlan, now: Date): Date {
+    const cursor = plan.schedule.initialCursor(now);
+    if (plan.job.cron === undefined) return cursor;
+    const since = plan.since && !Number.isNaN(plan.since.getTime()) && plan.since > this.startedAt ? plan.since : this.startedAt;
+    return since < cursor ? since : cursor;
   }
 
   private async runIfDue(plan: JobPlan): Promise<void> {
@@ -304,7 +322,7 @@ export class Scheduler {
         .where(and(eq(t.key, plan.key), eq(t.pendingFire, row.pendingFire), eq(t.attempts, row.attempts), leaseFree, or(isNull(t.retryAt), lte(t.retryAt, now))))
         .returning({ key: t.key });
     } else {
-      const cursor = row.lastFire ?? plan.schedule.initialCursor(now);
+      const cursor = row.lastFire ?? this.initialCursor(plan, now);
       const due = dueFire(plan.schedule, cursor, now);
       if (!due) {
         const next = plan.schedule.next(cursor);
