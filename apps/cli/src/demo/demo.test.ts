@@ -1,9 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
 import type { Json } from './client.js';
 import { MONTH, practiceList } from './context.js';
+import { chartData, usd } from './report.js';
 import { readSummary } from './summary.js';
 import { runDemo, type DemoResult } from './run.js';
 
@@ -122,4 +125,76 @@ describe('mso demo', () => {
     const embedded = JSON.parse(/<script id="summary" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!);
     expect(embedded).toEqual(JSON.parse(JSON.stringify(result.summary)));
   });
+
+  it('draws every chart of the report in headless Chromium, with the figures of the summary', async () => {
+    const page = await openInChromium(result.reportFile);
+    expect(page.errors).toEqual([]);
+    const expected = chartData(result.summary);
+    const dollars = (cents: number[]) => cents.map((c) => c / 100);
+    const drawn = Object.fromEntries(page.charts.map((c) => [c.id, c]));
+    expect(Object.keys(drawn).sort()).toEqual(['chart-aging', 'chart-collections', 'chart-denials', 'chart-fees', 'chart-sla']);
+    for (const chart of page.charts) {
+      // Drawn, not only declared: a canvas with a size and a share of painted pixels.
+      expect({ id: chart.id, drawn: chart.width > 0 && chart.height > 0 && chart.paintedShare > 0.01 }).toEqual({ id: chart.id, drawn: true });
+    }
+    expect(drawn['chart-fees']!.datasets).toEqual([dollars(expected.fees.values)]);
+    expect(drawn['chart-denials']!.datasets).toEqual([dollars(expected.denialReasons.values)]);
+    expect(drawn['chart-collections']!.datasets).toEqual(expected.collectionsByWeek.series.map((x) => dollars(x.values)));
+    expect(drawn['chart-sla']!.datasets).toEqual([expected.sla.firstResponse, expected.sla.resolution]);
+    expect(drawn['chart-aging']!.datasets).toEqual(expected.aging.buckets.map((b) => dollars(expected.aging.values.map((v) => v[b]))));
+    expect(expected.fees.values.every((v) => v > 0)).toBe(true);
+    // The table a reader sees says what the summary says.
+    for (const p of result.summary.practices) {
+      expect(page.cells[p.key]).toEqual({
+        collections: usd(p.collectionsCents),
+        'patient-ar': p.patientAr ? usd(p.patientAr.totalCents) : 'n/a',
+        fee: usd(p.managementFeeCents),
+        'net-income': usd(p.profitAndLoss.netIncomeCents),
+      });
+    }
+    expect(page.msoFeeIncome).toBe(usd(result.summary.mso.feeIncomeCents));
+  }, 120_000);
 });
+
+interface RenderedReport {
+  errors: string[];
+  charts: { id: string; width: number; height: number; paintedShare: number; datasets: unknown[] }[];
+  cells: Record<string, Record<string, string>>;
+  msoFeeIncome: string | undefined;
+}
+
+/**
+ * Opens the report from disk in Debian's Chromium (installed by the CI script; CHROMIUM_PATH points
+ * elsewhere) and reads back what it drew. The flags keep Chromium off the network it cannot reach.
+ */
+async function openInChromium(file: string): Promise<RenderedReport> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => document.querySelectorAll('canvas').length > 0 && [...document.querySelectorAll('canvas')].every((c) => (globalThis as { Chart?: { getChart(c: unknown): unknown } }).Chart?.getChart(c)));
+    const read = await page.evaluate(() => {
+      const Chart = (globalThis as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { datasets: { data: unknown[] }[] } } } }).Chart;
+      const charts = [...document.querySelectorAll('canvas')].map((canvas) => {
+        const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) painted++;
+        return { id: canvas.id, width: canvas.width, height: canvas.height, paintedShare: painted / (pixels.length / 4), datasets: Chart.getChart(canvas).data.datasets.map((d) => d.data) };
+      });
+      const cells: Record<string, Record<string, string>> = {};
+      for (const row of document.querySelectorAll<HTMLElement>('#practices tr[data-practice]')) {
+        cells[row.dataset.practice!] = Object.fromEntries([...row.querySelectorAll<HTMLElement>('td[data-field]')].map((td) => [td.dataset.field!, td.textContent!.trim()]));
+      }
+      return { charts, cells, msoFeeIncome: document.querySelector('[data-field="mso-fee-income"]')?.textContent?.trim() };
+    });
+    return { errors, ...read };
+  } finally {
+    await browser.close();
+  }
+}
