@@ -243,18 +243,22 @@ describe('per-practice jobs', () => {
   // The practice's zone is the agreement's; an agreement recorded before it had one may name it in the service's terms.
   const agreement = (practiceId: string, zone: { timeZone?: string; termsZone?: string }, services = ['helpdesk']): Agreement =>
     ({ practiceId, version: 1, services, ...(zone.timeZone ? { timeZone: zone.timeZone } : {}), terms: zone.termsZone ? { helpdesk: { timeZone: zone.termsZone } } : {} }) as unknown as Agreement;
-  const runs: { practiceId: string | null; tick: string }[] = [];
+  type Run = { practiceId: string | null; tick: string };
+  /** A service with one per-practice cron job that records its runs. */
+  const perPracticeJob = (name: string, cron: string, runs: Run[]) =>
+    defineService({
+      id: 'helpdesk',
+      version: '1.0.0',
+      description: name,
+      db: { schema: 'kit_test', migrationsFolder },
+      operations: [helpdeskInfo, helpdeskJobGet, helpdeskJobList],
+      agreements: true,
+      handlers: [],
+      jobs: [{ name, cron, perPractice: true, run: async (ctx) => void runs.push({ practiceId: ctx.tenant, tick: ctx.tick.toISOString() }) }],
+    });
+  const runs: Run[] = [];
   const clock = new ManualClock('2026-06-30T20:00:00Z');
-  const digest = defineService({
-    id: 'helpdesk',
-    version: '1.0.0',
-    description: 'digest',
-    db: { schema: 'kit_test', migrationsFolder },
-    operations: [helpdeskInfo, helpdeskJobGet, helpdeskJobList],
-    agreements: true,
-    handlers: [],
-    jobs: [{ name: 'morning-digest', cron: '0 7 * * *', perPractice: true, run: async (ctx) => void runs.push({ practiceId: ctx.tenant, tick: ctx.tick.toISOString() }) }],
-  });
+  const digest = perPracticeJob('morning-digest', '0 7 * * *', runs);
 
   it("fires at each practice's local time, once per practice across copies, only for practices that buy the service", async () => {
     const copies = await twoCopies(digest, clock);
@@ -290,19 +294,9 @@ describe('per-practice jobs', () => {
   }, 60_000);
 
   it('owes a practice the fires since its agreement, even when no pass looked in between, but none from before the copies started', async () => {
-    const evening: { practiceId: string | null; tick: string }[] = [];
+    const evening: Run[] = [];
     const lateClock = new ManualClock('2026-07-10T12:00:00Z');
-    const report = defineService({
-      id: 'helpdesk',
-      version: '1.0.0',
-      description: 'evening report',
-      db: { schema: 'kit_test', migrationsFolder },
-      operations: [helpdeskInfo, helpdeskJobGet, helpdeskJobList],
-      agreements: true,
-      handlers: [],
-      jobs: [{ name: 'evening-report', cron: '0 18 * * *', perPractice: true, run: async (ctx) => void evening.push({ practiceId: ctx.tenant, tick: ctx.tick.toISOString() }) }],
-    });
-    const copies = await twoCopies(report, lateClock);
+    const copies = await twoCopies(perPracticeJob('evening-report', '0 18 * * *', evening), lateClock);
     const record = (practiceId: string, createdAt: string) => {
       const a = { ...agreement(practiceId, {}), createdAt };
       return db.database.db.insert(agreementsTable('kit_test')).values({ practiceId, version: 1, agreement: a, updatedAt: lateClock.now() });
