@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { TSchema } from 'typebox';
 import { allOperations, Problem, ProblemError, problemStatus, type Operation, type ProblemCode } from '@mso/contracts';
-import type { Bus } from '@mso/bus';
+import { DEFAULT_SILENCE_MS, type Bus } from '@mso/bus';
 import { compileSchema, loggableError, systemClock, type Clock } from '@mso/kit';
 import { createLogger, type Logger } from '@mso/telemetry';
 import { AccessCache } from './access.js';
@@ -20,8 +20,13 @@ export interface GatewayOptions {
   adminKey?: string;
   logger?: Logger;
   clock?: Clock;
-  /** How long to wait for a service to answer. Default 10 s. */
+  /** How long to wait for a service to answer. Default: `MSO_REQUEST_TIMEOUT_MS`, else 10 s. */
   requestTimeoutMs?: number;
+  /**
+   * Answer 503 when the service copy handling a request sent neither its reply nor a heartbeat for
+   * this long (it died, or lost its connection). Default: `MSO_REQUEST_SILENCE_MS`, else 1 s; 0: off.
+   */
+  requestSilenceMs?: number;
   /** Extra readiness checks (e.g. the database, in a process that hosts services). */
   readinessChecks?: Record<string, () => Promise<void>>;
   /** Rate limit and load shedding. Default: from `env` (see guards.ts). */
@@ -39,9 +44,11 @@ export interface GatewayOptions {
 export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
   const log = options.logger ?? createLogger({ name: 'gateway' });
   const clock = options.clock ?? systemClock;
-  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const env = options.env ?? process.env;
+  const timeoutMs = options.requestTimeoutMs ?? numberFromEnv(env, 'MSO_REQUEST_TIMEOUT_MS') ?? 10_000;
+  const silenceMs = options.requestSilenceMs ?? numberFromEnv(env, 'MSO_REQUEST_SILENCE_MS') ?? DEFAULT_SILENCE_MS;
   const operations = (options.operations ?? allOperations).filter((op) => op.http);
-  const limits = { ...gatewayLimitsFromEnv(options.env ?? process.env), ...options.limits };
+  const limits = { ...gatewayLimitsFromEnv(env), ...options.limits };
   const access = new AccessCache(options.bus, log, options.adminKey);
   await access.start();
 
@@ -127,26 +134,18 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   const unguarded = { rateLimit: false, shed: false } as const;
   app.get('/healthz', { schema: { hide: true }, config: unguarded }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true }, config: unguarded }, async (_request, reply) => {
+    // Every check at once, each bounded: a database that does not answer (a connect timeout is
+    // many seconds) must not hold readiness up, and an orchestrator polls this often.
     const checks: Record<string, string> = {};
-    let ready = true;
     let services: string[] = [];
-    try {
-      services = [...new Set((await options.bus.ping(500)).map((s) => s.name))].sort();
-      checks.bus = 'ok';
-    } catch (error) {
-      ready = false;
-      checks.bus = (error as Error).message;
-    }
-    for (const [name, check] of Object.entries(options.readinessChecks ?? {})) {
-      try {
-        await check();
-        checks[name] = 'ok';
-      } catch (error) {
-        ready = false;
-        checks[name] = (error as Error).message;
-      }
-    }
-    if (!services.includes('tenancy')) ready = false;
+    const results = await Promise.all([
+      settle('bus', async () => {
+        services = [...new Set((await options.bus.ping(500)).map((s) => s.name))].sort();
+      }),
+      ...Object.entries(options.readinessChecks ?? {}).map(([name, check]) => settle(name, check)),
+    ]);
+    for (const [name, outcome] of results) checks[name] = outcome;
+    const ready = results.every(([, outcome]) => outcome === 'ok') && services.includes('tenancy');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks, services });
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -159,10 +158,38 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     if (op) metrics.observe(op.service, op.name, reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  for (const op of operations) await registerOperation(app, op, { access, bus: options.bus, clock, timeoutMs });
+  for (const op of operations) await registerOperation(app, op, { access, bus: options.bus, clock, timeoutMs, silenceMs });
 
   app.addHook('onClose', async () => access.stop());
   return app;
+}
+
+/** How long one readiness check may take before it counts as failed. */
+const READINESS_CHECK_MS = 1_000;
+
+/** `[name, 'ok']`, or `[name, why not]` when `check` fails or takes longer than `READINESS_CHECK_MS`. */
+async function settle(name: string, check: () => Promise<void>): Promise<[string, string]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${READINESS_CHECK_MS} ms`)), READINESS_CHECK_MS);
+  });
+  try {
+    await Promise.race([check(), late]);
+    return [name, 'ok'];
+  } catch (error) {
+    return [name, (error as Error).message || 'failed'];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A variable that is set must be a non-negative number, else the start stops with its name. */
+function numberFromEnv(env: Record<string, string | undefined>, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not '${raw}'`);
+  return value;
 }
 
 /** Every failure leaves as problem+json: Fastify's own (bad JSON, too large, wrong type) included. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
 import Type, { type TObject } from 'typebox';
 import { AsyncJob, busHeaders, ProblemError, problemStatus, type Operation, type Principal, type ProblemCode, type RawBody } from '@mso/contracts';
-import type { Bus, BusReply } from '@mso/bus';
+import { BusError, type Bus, type BusReply, type RequestOptions } from '@mso/bus';
 import { busErrorToProblem, encodeJson, encodeRawRequest, operationHeaders, type Clock } from '@mso/kit';
 import { isInForce, type AccessCache } from './access.js';
 
@@ -10,7 +10,12 @@ export interface RouteDeps {
   bus: Bus;
   clock: Clock;
   timeoutMs: number;
+  /** Give up on a service copy that sent neither its reply nor a heartbeat for this long (0: off). */
+  silenceMs: number;
 }
+
+/** `Retry-After` (seconds) of a 503 the bus caused: another copy, or the connection, is usually back by then. */
+const RETRY_AFTER_SECONDS = '1';
 
 /** Who is calling, as far as the gateway knows at each step of the request. */
 export interface Caller {
@@ -114,8 +119,9 @@ async function forward(op: Operation, request: FastifyRequest, reply: FastifyRep
   }
   let result: BusReply;
   try {
-    result = await deps.bus.request(op.subject, message.data, { headers: { ...headers, ...message.headers }, timeoutMs: requestTimeout(op, message.data, deps) });
+    result = await send(op, message.data, { headers: { ...headers, ...message.headers }, timeoutMs: requestTimeout(op, message.data, deps), silenceMs: deps.silenceMs }, deps);
   } catch (error) {
+    if (error instanceof BusError) void reply.header('Retry-After', RETRY_AFTER_SECONDS);
     throw busErrorToProblem(error, op.service);
   }
   const replyHeaders = result.headers ?? {};
@@ -129,6 +135,20 @@ async function forward(op: Operation, request: FastifyRequest, reply: FastifyRep
     .code(status)
     .type(status >= 400 ? 'application/problem+json' : (mediaType ?? 'application/json'))
     .send(Buffer.from(result.data.buffer, result.data.byteOffset, result.data.byteLength));
+}
+
+/**
+ * A read whose service copy died while working on it (`lost`) is sent once more: the queue group
+ * hands it to another copy, and a read has no effect to repeat. A write is not: it may have taken
+ * effect, so its caller gets 503 and retries it with its Idempotency-Key.
+ */
+async function send(op: Operation, data: Uint8Array, options: RequestOptions, deps: RouteDeps): Promise<BusReply> {
+  try {
+    return await deps.bus.request(op.subject, data, options);
+  } catch (error) {
+    if (!(error instanceof BusError && error.code === 'lost' && op.http!.method === 'GET')) throw error;
+    return deps.bus.request(op.subject, data, options);
+  }
 }
 
 /**

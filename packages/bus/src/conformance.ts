@@ -12,6 +12,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { withEventSpan } from './tracing.js';
 import { BusError, BusHeaders, type Bus, type DeliveredEvent, type EventOutcome, type KvEntry } from './types.js';
 
+export { startPrivateNats, type PrivateNats } from './private-nats.js';
+
 /**
  * The behaviour every `Bus` transport must show. Run it from a test file:
  *
@@ -209,6 +211,76 @@ export function describeBusConformance(name: string, makeBus: () => Promise<BusF
         expect(text((await pending).data)).toBe('done');
         await expectBusError(bus.request(subject, new Uint8Array(), { timeoutMs: 2_000 }), 'no-responders');
       });
+
+      it('keeps a slow request alive past its silence limit while the handler works, and passes only the reply on', async () => {
+        const subject = `conf${uid()}.long`;
+        await bus.serve({
+          service: `long-${uid()}`,
+          version: '1.0.0',
+          subjects: [subject],
+          handler: async () => {
+            await sleep(1_300);
+            return { data: te.encode('finally'), headers: { 'x-served': 'yes' } };
+          },
+        });
+        const reply = await bus.request(subject, new Uint8Array(), { timeoutMs: 10_000, silenceMs: 800 });
+        expect(text(reply.data)).toBe('finally');
+        expect(reply.headers?.['x-served']).toBe('yes');
+        expect(reply.headers?.[BusHeaders.heartbeat]).toBeUndefined();
+      });
+
+      it('does not give up on a copy for a silence of its own process standing still', async () => {
+        const subject = `conf${uid()}.stall`;
+        await bus.serve({
+          service: `stall-${uid()}`,
+          version: '1.0.0',
+          subjects: [subject],
+          handler: async () => {
+            await sleep(100);
+            const until = Date.now() + 1_300;
+            while (Date.now() < until) {
+              // a blocked event loop: no timer, no I/O, here or in the requester sharing the process
+            }
+            await sleep(100);
+            return { data: te.encode('after the stall') };
+          },
+        });
+        const reply = await bus.request(subject, new Uint8Array(), { timeoutMs: 10_000, silenceMs: 800 });
+        expect(text(reply.data)).toBe('after the stall');
+      });
+
+      // The test's own time limit is well below the request's timeout: only giving up on the silent
+      // copy can pass it.
+      it('fails with lost, long before its timeout, when the copy serving it dies mid-request', async () => {
+        const subject = `conf${uid()}.dies`;
+        const service = `dies-${uid()}`;
+        let started!: () => void;
+        const working = new Promise<void>((resolve) => (started = resolve));
+        let release!: () => void;
+        const hung = new Promise<void>((resolve) => (release = resolve));
+        const copy = await bus.serve({
+          service,
+          version: '1.0.0',
+          subjects: [subject],
+          handler: async () => {
+            started();
+            await hung;
+            return { data: te.encode('too late') };
+          },
+        });
+        try {
+          const pending = bus.request(subject, new Uint8Array(), { timeoutMs: 60_000 });
+          await working;
+          await sleep(600); // past the first heartbeat
+          copy.abort();
+          const err = await expectBusError(pending, 'lost');
+          expect(err.message).toContain(subject);
+          // The copy is gone: nobody serves the subject any more.
+          await expectBusError(bus.request(subject, new Uint8Array(), { timeoutMs: 2_000 }), 'no-responders');
+        } finally {
+          release();
+        }
+      }, 8_000);
 
       it('rejects invalid subjects and service names', async () => {
         await expectBusError(bus.request('bad subject', new Uint8Array()), 'invalid');

@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_SILENCE_MS, Heartbeats, WaitingRequests } from './liveness.js';
 import { withIncomingSpan, withOutgoingSpan } from './tracing.js';
 import { BusError, type BusReply, type Headers, type RequestOptions, type ServeOptions, type Served, type ServiceStatus } from './types.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, assertName, assertSubject, assertVersion, errorMessage } from './util.js';
 
-/** Request/reply for the in-process bus: queue groups with round-robin, no-responders and timeouts. */
+/**
+ * Request/reply for the in-process bus: queue groups with round-robin, no-responders and timeouts,
+ * and heartbeats as over NATS (liveness.ts), so a copy that is aborted mid-request leaves its
+ * requester to give up with `lost` after its silence limit, exactly as a killed process does.
+ */
 
 interface ServerInstance {
   id: string;
   options: ServeOptions;
   inflight: Set<Promise<unknown>>;
+  /** Keys of the requests this copy works on: a heartbeat marks each as heard. */
+  working: Heartbeats<number>;
+  aborted: boolean;
 }
 
 export function copyHeaders(h: Headers | undefined): Headers {
@@ -24,6 +32,8 @@ export interface MemoryRpc {
 export function createMemoryRpc(ensureOpen: () => void, served: Set<Served>): MemoryRpc {
   const servers = new Map<string, ServerInstance[]>();
   const roundRobin = new Map<string, number>();
+  const waiting = new WaitingRequests<number, BusReply>();
+  let seq = 0;
 
   function pick(subject: string): ServerInstance | undefined {
     const all = servers.get(subject);
@@ -44,25 +54,40 @@ export function createMemoryRpc(ensureOpen: () => void, served: Set<Served>): Me
     assertVersion(opts.version);
     if (opts.subjects.length === 0) throw new BusError('invalid', 'serve needs at least one subject');
     opts.subjects.forEach(assertSubject);
-    const instance: ServerInstance = { id: randomUUID().replaceAll('-', ''), options: opts, inflight: new Set() };
+    const instance: ServerInstance = {
+      id: randomUUID().replaceAll('-', ''),
+      options: opts,
+      inflight: new Set(),
+      working: new Heartbeats((key) => waiting.heard(key)),
+      aborted: false,
+    };
     for (const subject of new Set(opts.subjects)) {
       const list = servers.get(subject) ?? [];
       list.push(instance);
       servers.set(subject, list);
     }
+    const unlist = () => {
+      for (const subject of opts.subjects) {
+        const list = servers.get(subject)?.filter((s) => s !== instance) ?? [];
+        if (list.length === 0) servers.delete(subject);
+        else servers.set(subject, list);
+      }
+    };
     let stopped: Promise<void> | undefined;
     const handle: Served = {
       stop() {
         stopped ??= (async () => {
-          for (const subject of opts.subjects) {
-            const list = servers.get(subject)?.filter((s) => s !== instance) ?? [];
-            if (list.length === 0) servers.delete(subject);
-            else servers.set(subject, list);
-          }
+          unlist();
           await Promise.allSettled([...instance.inflight]);
           served.delete(handle);
         })();
         return stopped;
+      },
+      abort() {
+        instance.aborted = true;
+        instance.working.clear();
+        unlist();
+        served.delete(handle);
       },
     };
     served.add(handle);
@@ -73,6 +98,7 @@ export function createMemoryRpc(ensureOpen: () => void, served: Set<Served>): Me
     ensureOpen();
     assertSubject(subject);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const silenceMs = opts.silenceMs ?? DEFAULT_SILENCE_MS;
     return withOutgoingSpan(
       'request',
       { subject, operation: 'send', bodySize: data.byteLength },
@@ -81,6 +107,9 @@ export function createMemoryRpc(ensureOpen: () => void, served: Set<Served>): Me
         const server = pick(subject);
         if (!server) throw new BusError('no-responders', `no responders for '${subject}'`);
         const requestData = data.slice();
+        const key = ++seq;
+        const reply = new Promise<BusReply>((resolve, reject) => waiting.add(key, subject, timeoutMs, silenceMs, resolve, reject));
+        server.working.start(key);
         const run = withIncomingSpan(
           'request',
           { subject, operation: 'process', bodySize: data.byteLength, group: server.options.service },
@@ -89,29 +118,22 @@ export function createMemoryRpc(ensureOpen: () => void, served: Set<Served>): Me
         );
         server.inflight.add(run);
         void run.then(
-          () => server.inflight.delete(run),
-          () => server.inflight.delete(run),
+          (result) => {
+            server.inflight.delete(run);
+            server.working.done(key);
+            // An aborted copy's replies are lost, as a killed process's would be.
+            if (server.aborted) return;
+            const w = waiting.take(key);
+            w?.resolve(result.headers ? { data: result.data.slice(), headers: copyHeaders(result.headers) } : { data: result.data.slice() });
+          },
+          (err: unknown) => {
+            server.inflight.delete(run);
+            server.working.done(key);
+            if (server.aborted) return;
+            waiting.take(key)?.reject(new BusError('remote', errorMessage(err)));
+          },
         );
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new BusError('timeout', `request '${subject}' timed out after ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-        });
-        try {
-          const reply = await Promise.race([
-            run.catch((err: unknown) => {
-              throw new BusError('remote', errorMessage(err));
-            }),
-            timeout,
-          ]);
-          return reply.headers
-            ? { data: reply.data.slice(), headers: copyHeaders(reply.headers) }
-            : { data: reply.data.slice() };
-        } finally {
-          clearTimeout(timer);
-        }
+        return reply;
       },
     );
   }

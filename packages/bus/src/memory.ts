@@ -5,7 +5,7 @@ import { BusError, type Bus, type BusLogger, type Consumer, type Served } from '
 
 /**
  * In-process bus for embedded mode (one process runs every service). It keeps the NATS transport's
- * semantics: queue groups with round-robin, no-responders and timeouts for requests; durable,
+ * semantics: queue groups with round-robin, no-responders, timeouts and heartbeats for requests; durable,
  * at-least-once events with ack wait, backoff, max deliveries and a dead-letter stream; dedupe by
  * event id; KV with revisions, compare-and-set and watch. Payloads are copied on the way in and
  * out, as if they had crossed the wire.

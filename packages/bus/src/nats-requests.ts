@@ -1,5 +1,6 @@
 import { Empty, headers as natsHeaders, nuid, type Msg, type Subscription } from '@nats-io/nats-core';
 import { ServiceError, ServiceErrorCodeHeader, ServiceErrorHeader } from '@nats-io/services';
+import { DEFAULT_SILENCE_MS, Heartbeats } from './liveness.js';
 import { serveDiscovery, type EndpointStats } from './nats-rpc.js';
 import { endpointName, mapRequestError, toHeaders, toRecord, type NatsContext } from './nats-shared.js';
 import { withIncomingSpan, withOutgoingSpan } from './tracing.js';
@@ -8,7 +9,9 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, assertName, assertSubject, assertVersion, e
 
 /** Request/reply of a NATS bus: `serve` on queue subscriptions with `$SRV` discovery, `request` through the reply mux. */
 export function createNatsRequests(ctx: NatsContext) {
-  const { nc, replies, logger, largeBytes, rpcPayloads, served, wire, unwire, serviceName, ensureOpen } = ctx;
+  const { nc, replies, logger, largeBytes, rpcPayloads, served, wire, unwire, serviceName, ensureOpen, ensureConnected } = ctx;
+  const heartbeat = natsHeaders();
+  heartbeat.set(BusHeaders.heartbeat, '1');
 
   async function serve(opts: ServeOptions): Promise<Served> {
     ensureOpen();
@@ -21,10 +24,13 @@ export function createNatsRequests(ctx: NatsContext) {
     const id = nuid.next();
     const queue = opts.service;
     const inflight = new Set<Promise<void>>();
+    const working = new Heartbeats<Msg>((msg) => nc.publish(msg.reply!, Empty, { headers: heartbeat }));
+    let aborted = false;
 
     async function handle(msg: Msg, stats: EndpointStats): Promise<void> {
       const started = performance.now();
       const headers = toRecord(msg.headers);
+      if (msg.reply) working.start(msg);
       try {
         let data = msg.data;
         const ref = headers[BusHeaders.payloadRef];
@@ -45,7 +51,7 @@ export function createNatsRequests(ctx: NatsContext) {
           replyData = Empty;
         }
         const h = toHeaders(replyHeaders);
-        msg.respond(replyData, h ? { headers: h } : undefined);
+        if (!aborted) msg.respond(replyData, h ? { headers: h } : undefined);
       } catch (err) {
         const message = errorMessage(err).replace(/[\r\n]+/g, ' ') || 'handler failed';
         stats.num_errors++;
@@ -53,8 +59,9 @@ export function createNatsRequests(ctx: NatsContext) {
         const h = natsHeaders();
         h.set(ServiceErrorCodeHeader, '500');
         h.set(ServiceErrorHeader, message);
-        msg.respond(Empty, { headers: h });
+        if (!aborted) msg.respond(Empty, { headers: h });
       } finally {
+        working.done(msg);
         stats.num_requests++;
         stats.processing_time += Math.round((performance.now() - started) * 1e6);
       }
@@ -101,6 +108,13 @@ export function createNatsRequests(ctx: NatsContext) {
         })();
         return stopping;
       },
+      abort() {
+        aborted = true;
+        working.clear();
+        for (const s of subscriptions) s.unsubscribe();
+        void discovery.stop();
+        served.delete(handle_);
+      },
     };
     served.add(handle_);
     return handle_;
@@ -108,8 +122,10 @@ export function createNatsRequests(ctx: NatsContext) {
 
   async function request(subject: string, data: Uint8Array, opts: RequestOptions = {}): Promise<BusReply> {
     ensureOpen();
+    ensureConnected();
     assertSubject(subject);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const silenceMs = opts.silenceMs ?? DEFAULT_SILENCE_MS;
     return withOutgoingSpan(
       'request',
       { subject, operation: 'send', bodySize: data.byteLength },
@@ -123,7 +139,7 @@ export function createNatsRequests(ctx: NatsContext) {
             headers[BusHeaders.payloadRef] = ref;
             payload = Empty;
           }
-          const msg: Msg = await replies.request(subject, wire(subject), payload, toHeaders(headers), timeoutMs);
+          const msg: Msg = await replies.request(subject, wire(subject), payload, toHeaders(headers), timeoutMs, silenceMs);
           const serviceError = ServiceError.toServiceError(msg);
           if (serviceError) {
             throw new BusError('remote', msg.headers?.get(ServiceErrorHeader) || serviceError.message);

@@ -1,5 +1,6 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/nats-core';
-import { BusError } from './types.js';
+import { WaitingRequests } from './liveness.js';
+import { BusError, BusHeaders } from './types.js';
 
 /**
  * The request/reply hot path over a NATS connection, without the per-message bookkeeping of the
@@ -44,66 +45,59 @@ export function coalesceWrites(nc: NatsConnection): boolean {
   return true;
 }
 
-interface Pending {
-  resolve(msg: Msg): void;
-  reject(err: unknown): void;
-  timer: NodeJS.Timeout;
-  subject: string;
-  timeoutMs: number;
-}
-
 export interface ReplyMux {
-  request(subject: string, wireSubject: string, data: Uint8Array, headers: MsgHdrs | undefined, timeoutMs: number): Promise<Msg>;
+  request(subject: string, wireSubject: string, data: Uint8Array, headers: MsgHdrs | undefined, timeoutMs: number, silenceMs: number): Promise<Msg>;
+  /** Fails every request still waiting with `error` (the connection dropped: their replies cannot come). */
+  failAll(error: BusError): void;
   /** Fails every request still waiting (the connection closed). */
   close(): void;
 }
 
 /**
  * Requests on one wildcard reply subscription (`<inbox>.<n>`), matched by a counter: no error
- * object, random token or extra promise per request. A reply that is a 503 status without data is
- * the server saying nobody subscribes to the subject.
+ * object, random token, timer or extra promise per request; one sweep (liveness.ts) fails those past
+ * their timeout or silent too long. A reply that is a 503 status without data is the server saying
+ * nobody subscribes to the subject; one without data carrying `Mso-Heartbeat` says the serving copy
+ * is still at work.
  */
 export function createReplyMux(nc: NatsConnection): ReplyMux {
   const prefix = `${createInbox()}.`;
-  const pending = new Map<string, Pending>();
+  const waiting = new WaitingRequests<string, Msg>();
   let seq = 0;
   let sub: Subscription | undefined;
 
   const onReply = (err: Error | null, msg: Msg) => {
     if (err) return;
     const token = msg.subject.slice(prefix.length);
-    const p = pending.get(token);
-    if (!p) return; // timed out already
-    pending.delete(token);
-    clearTimeout(p.timer);
-    if (msg.data.byteLength === 0 && msg.headers?.code === 503) p.reject(new BusError('no-responders', `no responders for '${p.subject}'`));
-    else p.resolve(msg);
+    if (msg.data.byteLength === 0 && msg.headers?.has(BusHeaders.heartbeat)) {
+      waiting.heard(token);
+      return;
+    }
+    const w = waiting.take(token);
+    if (!w) return; // gave up already
+    if (msg.data.byteLength === 0 && msg.headers?.code === 503) w.reject(new BusError('no-responders', `no responders for '${w.subject}'`));
+    else w.resolve(msg);
   };
 
   return {
-    request(subject, wireSubject, data, headers, timeoutMs) {
+    request(subject, wireSubject, data, headers, timeoutMs, silenceMs) {
       sub ??= nc.subscribe(`${prefix}*`, { callback: onReply });
       const token = String(++seq);
       return new Promise<Msg>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          if (pending.delete(token)) reject(new BusError('timeout', `request '${subject}' timed out after ${timeoutMs} ms`));
-        }, timeoutMs);
-        pending.set(token, { resolve, reject, timer, subject, timeoutMs });
+        waiting.add(token, subject, timeoutMs, silenceMs, resolve, reject);
         try {
           nc.publish(wireSubject, data, { reply: `${prefix}${token}`, ...(headers ? { headers } : {}) });
         } catch (error) {
-          pending.delete(token);
-          clearTimeout(timer);
+          waiting.take(token);
           reject(error);
         }
       });
     },
+    failAll(error) {
+      waiting.failAll(error);
+    },
     close() {
-      for (const [token, p] of pending) {
-        pending.delete(token);
-        clearTimeout(p.timer);
-        p.reject(new BusError('closed', 'bus is closed'));
-      }
+      waiting.failAll(new BusError('closed', 'bus is closed'));
       sub?.unsubscribe();
       sub = undefined;
     },

@@ -182,4 +182,6 @@ export interface NatsContext {
   /** Whether `close()` was called. */
   isClosed(): boolean;
   ensureOpen(): void;
+  /** Throws `BusError('disconnected')` while the connection is down (the client is reconnecting). */
+  ensureConnected(): void;
 }

@@ -4,10 +4,10 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { describeBusConformance } from './conformance.js';
+import { describeBusConformance, startPrivateNats, type PrivateNats } from './conformance.js';
 import { createBusFromEnv } from './env.js';
 import { connectNatsBus, deleteNatsNamespace } from './nats.js';
-import { BusHeaders, type Bus, type DeliveredEvent } from './types.js';
+import { BusError, BusHeaders, type Bus, type DeliveredEvent } from './types.js';
 
 const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const newNamespace = (): string => `t${randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -187,4 +187,52 @@ describe('NATS transport specifics', () => {
     const jsm = await jetstreamManager(nc);
     expect((await jsm.streams.info(`${namespace.toUpperCase()}_EVT_ENVCHECK`)).state.messages).toBe(1);
   });
+});
+
+// A broker of the test's own, killed and restarted; the test's time limit is far below the
+// requests' timeouts, so only failing at once passes it.
+describe('NATS connection loss', () => {
+  let nats: PrivateNats;
+  const buses: Bus[] = [];
+
+  beforeAll(async () => {
+    nats = await startPrivateNats();
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(buses.map((b) => b.close()));
+    await nats?.close();
+  });
+
+  it('fails requests in flight and new ones with disconnected while the server is down, and serves again once it is back', async () => {
+    const namespace = newNamespace();
+    const server = await connectNatsBus({ servers: nats.url, namespace });
+    const client = await connectNatsBus({ servers: nats.url, namespace });
+    buses.push(server, client);
+    let slow = true;
+    await server.serve({
+      service: 'echo',
+      version: '1.0.0',
+      subjects: ['echo.v1.say'],
+      handler: async (request) => {
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 3_000));
+        return { data: request.data };
+      },
+    });
+    const inFlight = client.request('echo.v1.say', te.encode('one'), { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await nats.kill();
+
+    expect(await inFlight).toMatchObject({ code: 'disconnected' });
+    const refused = await client.request('echo.v1.say', te.encode('two'), { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BusError);
+    expect(refused).toMatchObject({ code: 'disconnected' });
+    await expect(client.ping()).rejects.toMatchObject({ code: 'disconnected' });
+
+    slow = false;
+    await nats.start();
+    await expect
+      .poll(async () => client.request('echo.v1.say', te.encode('three'), { timeoutMs: 1_000 }).then((r) => new TextDecoder().decode(r.data), (e: unknown) => (e as BusError).code), { timeout: 15_000, interval: 200 })
+      .toBe('three');
+  }, 25_000);
 });

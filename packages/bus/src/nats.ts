@@ -69,6 +69,19 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
   coalesceWrites(nc);
   const replies = createReplyMux(nc);
   void nc.closed().then(() => replies.close());
+  // While the connection is down, requests fail at once rather than queue into their timeouts, and
+  // those in flight fail now: their replies cannot reach us. The client reconnects by itself.
+  let connected = true;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') {
+        connected = false;
+        replies.failAll(new BusError('disconnected', `lost the connection to NATS (${status.server})`));
+      } else if (status.type === 'reconnect') {
+        connected = true;
+      }
+    }
+  })();
   const js: JetStreamClient = jetstream(nc);
   const jsm: JetStreamManager = await jetstreamManager(nc);
   const svcm = new Svcm(nc);
@@ -100,6 +113,10 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     if (closed || nc.isClosed()) throw new BusError('closed', 'bus is closed');
   }
 
+  function ensureConnected(): void {
+    if (!connected) throw new BusError('disconnected', 'no connection to NATS (reconnecting)');
+  }
+
   const ctx: NatsContext = {
     nc,
     js,
@@ -124,6 +141,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
     serviceName,
     isClosed: () => closed,
     ensureOpen,
+    ensureConnected,
   };
   const { serve, request } = createNatsRequests(ctx);
   const { ensureStream, publish, publishMany, ensureProducer, ensureDlq } = createNatsPublishing(ctx);
@@ -134,6 +152,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<Bus> {
 
   async function ping(timeoutMs = DEFAULT_PING_MS): Promise<ServiceStatus[]> {
     ensureOpen();
+    ensureConnected();
     const seen = new Map<string, ServiceStatus>();
     try {
       const replies = await svcm.client({ strategy: 'timer', maxWait: timeoutMs }).ping();

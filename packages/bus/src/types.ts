@@ -5,6 +5,10 @@
  * Semantics both transports must keep (checked by the conformance suite in `conformance.ts`):
  * - request/reply: a request goes to exactly one member of the subject's queue group; no member at
  *   all fails fast with `BusError('no-responders')`; no reply in time fails with `BusError('timeout')`.
+ *   The serving side sends heartbeats for a request it works on longer than a moment (liveness.ts), so
+ *   a requester whose serving copy died (or lost its connection) fails with `BusError('lost')` once
+ *   it heard nothing for `RequestOptions.silenceMs`, while slow work that keeps beating runs on to its
+ *   timeout. A requester without a connection to the broker fails at once with `disconnected`.
  * - events: durable, at-least-once. Every consumer group (durable name) gets every event once it is
  *   acked; an event whose handler throws (or does not ack in `ackWaitMs`) is redelivered, up to
  *   `maxDeliver` times, then moved to the dead-letter subject. Publishing the same event id twice
@@ -40,8 +44,12 @@ export interface BusReply {
  * - `closed`: the bus was closed.
  * - `invalid`: bad arguments (subject, names).
  * - `remote`: the serving handler threw; the message is the handler's error message.
+ * - `lost`: the serving copy went silent (no reply, no heartbeat): it died or lost its connection.
+ *   The request may or may not have taken effect.
+ * - `disconnected`: this bus has no connection to the broker right now (it reconnects by itself);
+ *   the request was not sent.
  */
-export type BusErrorCode = 'no-responders' | 'timeout' | 'closed' | 'invalid' | 'remote';
+export type BusErrorCode = 'no-responders' | 'timeout' | 'closed' | 'invalid' | 'remote' | 'lost' | 'disconnected';
 
 export class BusError extends Error {
   constructor(
@@ -57,6 +65,12 @@ export interface RequestOptions {
   headers?: Headers;
   /** Milliseconds to wait for a reply. Default 5000. */
   timeoutMs?: number;
+  /**
+   * Give up (`BusError('lost')`) when neither the reply nor a heartbeat of the serving copy came for
+   * this many milliseconds. Keep it well above the heartbeat period (400 ms). Default 1000; 0: wait
+   * for the timeout only.
+   */
+  silenceMs?: number;
 }
 
 /** One request/reply endpoint group, listed by `$SRV.PING|INFO|STATS` on NATS. */
@@ -73,6 +87,12 @@ export interface ServeOptions {
 export interface Served {
   /** Stop taking new requests and wait for in-flight ones to finish. */
   stop(): Promise<void>;
+  /**
+   * Stop at once, as a crash would: no new requests, no more heartbeats for the in-flight ones and
+   * their replies dropped, so their requesters fail with `lost`. For fault tests; `stop()` is the
+   * orderly way.
+   */
+  abort(): void;
 }
 
 /** A published event. `subject` is `evt.<producer>.<type-without-producer>`, e.g. `evt.tenancy.practice.created`. */
@@ -221,6 +241,8 @@ export const BusHeaders = {
   dlqDeliveries: 'Mso-Dlq-Deliveries',
   dlqError: 'Mso-Dlq-Error',
   dlqStream: 'Mso-Dlq-Stream',
+  /** On an interim message (no data) on a reply subject: the request is still being worked on. */
+  heartbeat: 'Mso-Heartbeat',
 } as const;
 
 export interface ConsumerLag {

@@ -25,6 +25,8 @@ export function busErrorToProblem(error: unknown, service: string): ProblemError
   if (error instanceof BusError) {
     if (error.code === 'no-responders') return new ProblemError('service-unavailable', `the ${service} service is not running`);
     if (error.code === 'timeout') return new ProblemError('service-unavailable', `the ${service} service did not answer in time`);
+    if (error.code === 'lost') return new ProblemError('service-unavailable', `the copy of the ${service} service handling this request stopped answering; it may or may not have taken effect: retry it (a write with its Idempotency-Key)`);
+    if (error.code === 'disconnected') return new ProblemError('service-unavailable', 'no connection to the bus right now; retry shortly');
     return new ProblemError('service-unavailable', `the ${service} service cannot be reached (${error.code})`);
   }
   return error instanceof ProblemError ? error : new ProblemError('internal', 'request failed');
