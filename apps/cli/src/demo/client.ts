@@ -27,6 +27,8 @@ export interface RequestOptions {
   expect?: number[];
   idempotencyKey?: string;
   contentType?: string;
+  /** Give up on the reply after this long (the request may still take effect). Default: wait. */
+  timeoutMs?: number;
 }
 
 /**
@@ -58,7 +60,12 @@ export class Api {
       headers['content-type'] = options.contentType ?? 'application/json';
       payload = typeof body === 'string' ? body : JSON.stringify(body);
     }
-    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(payload !== undefined ? { body: payload } : {}),
+      ...(options.timeoutMs !== undefined ? { signal: AbortSignal.timeout(options.timeoutMs) } : {}),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
