@@ -79,8 +79,8 @@ export const clientCommandFiles = ['apps/cli/src/job-wait.ts'];
 
 /**
  * Environment variables the platform reads at run time: `env.NAME` / `process.env.NAME` in the
- * non-test sources of apps, packages and services (test helpers, TEST_* variables and the CLI's
- * client commands aside).
+ * non-test sources of apps, packages and services (test helpers, TEST_* variables, the fault runs'
+ * harness and its private nats-server and the CLI's client commands aside).
  */
 export function platformEnvVars(): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -96,6 +96,8 @@ export function platformEnvVars(): Map<string, string[]> {
         !/(^|\/)(testing|bench|test)(\/|\.ts$)/.test(r) &&
         !r.startsWith('packages/testing/') &&
         !r.startsWith('packages/infra-check/') &&
+        !r.startsWith('apps/cli/src/faults/') &&
+        r !== 'packages/bus/src/private-nats.ts' &&
         !clientCommandFiles.includes(r)
       );
     });
