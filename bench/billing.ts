@@ -10,7 +10,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import postgres from 'postgres';
 import { parse835, parse837P } from '@mso/x12';
 import { generate837P, generateRemittance835 } from '@mso/x12/testing';
@@ -44,6 +44,8 @@ export interface FinanceBooking {
   fromCommitMs: number;
   /** VmHWM of the finance process at the end, MB. */
   rssHighWaterMb: number;
+  /** CPU time (user + system) from the 835's commit to the last booked, ms: the finance process and its database connections' backends. */
+  cpuMs?: { process: number; database: number };
   checks: string[];
 }
 
@@ -75,6 +77,57 @@ function memoryOf(pid: number): { rss: number; hwm: number } {
     return { rss: Math.round(kb('VmRSS') / 102.4) / 10, hwm: Math.round(kb('VmHWM') / 102.4) / 10 };
   } catch {
     return { rss: 0, hwm: 0 };
+  }
+}
+
+/** CPU time (user + system) a process has used so far, ms (from /proc, in clock ticks of 10 ms); 0 when it cannot be read. */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The PostgreSQL backends serving a process's connections (every service's are named `mso`): its
+ * sockets' local ports among the connections to the server's port, matched to `pg_stat_activity`.
+ */
+async function backendsOf(sql: postgres.Sql, pid: number, pgPort: number): Promise<number[]> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSafe(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    }
+  } catch {
+    return [];
+  }
+  const ports: number[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const row of readSafe(file).split('\n').slice(1)) {
+      const f = row.trim().split(/\s+/);
+      if (f.length > 9 && parseInt(f[2]!.split(':')[1]!, 16) === pgPort && inodes.has(f[9]!)) ports.push(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  if (ports.length === 0) return [];
+  return (await sql`select pid from pg_stat_activity where datname = current_database() and client_port in ${sql(ports)}`).map((r) => Number(r.pid));
+}
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
+function readSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
   }
 }
 
@@ -342,6 +395,10 @@ export async function runBillingBench(o: BillingBenchOptions): Promise<BillingBe
     result.checks.push(`835 post, billing's database connections: ${await activity.stop()}`);
     // Committed: every event of the 835 is in billing's outbox; finance is watched from here on.
     const committedAt = Date.now();
+    // Finance's CPU from here to the last booked (the process and its backends), which the machine's other work does not change much.
+    const pgPort = Number(new URL(o.databaseUrl).port || 5432);
+    const financeBackends = await backendsOf(sql, finance.pid!, pgPort);
+    const cpuBefore = { process: cpuMsOf(finance.pid!), database: new Map(financeBackends.map((pid) => [pid, cpuMsOf(pid)])) };
     const financeEvents = await billingEvents(seqBefore);
     const financeActivity = new DbActivitySampler(watcher);
     const financeDone = awaitFinance(before835 + financeEvents, '835 events');
@@ -353,6 +410,8 @@ export async function runBillingBench(o: BillingBenchOptions): Promise<BillingBe
     const total = performance.now() - t835;
     result.stages.push({ stage: '835 end to end (post + events published)', ms: Math.round(total), rssPeakMb: Math.max(...result.stages.slice(-2).map((s) => s.rssPeakMb)), note: `target ≤ 10,000 ms; post ${Math.round(postMs)} ms` });
     const allBooked = await financeDone;
+    const cpuProcess = cpuMsOf(finance.pid!) - cpuBefore.process;
+    const cpuDatabase = (await backendsOf(sql, finance.pid!, pgPort)).reduce((sum, pid) => sum + cpuMsOf(pid) - (cpuBefore.database.get(pid) ?? 0), 0);
     const financeStatements = await financeActivity.stop();
     const [span] = await sql`select (extract(epoch from min(published_at)) * 1000)::float8 as first, (extract(epoch from max(published_at)) * 1000)::float8 as last
       from billing.mso_outbox where seq > ${seqBefore} and envelope->>'type' in ${sql(financeTypes)}`;
@@ -364,6 +423,7 @@ export async function runBillingBench(o: BillingBenchOptions): Promise<BillingBe
       lagAfterPublishMs: Math.round(allBooked - Number(span!.last)),
       fromCommitMs: allBooked - committedAt,
       rssHighWaterMb: memoryOf(finance.pid!).hwm,
+      ...(cpuProcess > 0 || cpuDatabase > 0 ? { cpuMs: { process: cpuProcess, database: cpuDatabase } } : {}),
       checks: [`database connections from the 835's commit until finance had booked it (finance's and billing's relay): ${financeStatements}`],
     };
     result.finance = booking;
@@ -435,6 +495,9 @@ function financeReport(f: FinanceBooking): string[] {
     '',
     `Finance booking the 835's ${f.events} events (adjudications, denials, the remittance): ${f.eventsPerSecond} events/s; all booked ${f.bookingMs} ms after the first was published (target ≤ 10,000 ms), ${f.lagAfterPublishMs} ms after the last, ${f.fromCommitMs} ms after the 835's commit was seen`,
     `Finance process peak RSS (VmHWM, whole run): ${f.rssHighWaterMb} MB`,
+    ...(f.cpuMs
+      ? [`Finance CPU from the 835's commit to the last booked: process ${f.cpuMs.process} ms, its database backends ${f.cpuMs.database} ms (${Math.round(((f.cpuMs.process + f.cpuMs.database) / f.events) * 1000)} ms per 1,000 events)`]
+      : []),
     ...f.checks.map((c) => `- ${c}`),
   ];
 }

@@ -9,9 +9,14 @@
  *   (t2) the same, the responder reading one row by primary key from Postgres
  *   (b)  the platform: gateway → bus → service operation without DB      (GET /v1/helpdesk/info)
  *   (c)  the platform: gateway → bus → service → Postgres primary key   (GET /v1/tenancy/practices/{id})
+ *   (t3) hand-written write: Fastify → NATS → responder → Postgres insert → JetStream publish (acked)
+ *   (f)  the platform's write: gateway → bus → tenancy → insert + event in the outbox, one transaction;
+ *        the relay publishes to JetStream after the commit       (POST /v1/tenancy/practices/{id}/locations),
+ *        spread over BENCH_WRITE_PRACTICES practices (default 10); (f1) the same for one practice
  *   (e)  (c) in embedded mode: one process, in-memory bus, PGlite
  * The platform runs with auth, validation, entitlements and tracing on (spans exported over OTLP to a
- * local sink). Then (c) again at half its top rate, for p99 at a realistic load.
+ * local sink). Then (c) again at half its top rate, open loop, in BENCH_WINDOWS windows of
+ * BENCH_WINDOW_SECONDS each: p50/p99/p99.9 per window, so a step change over a long run shows.
  *
  * BENCH_COMPARE_NODE=/path/to/node runs (a), (t1), (t2), (b), (c) a second time on that Node binary
  * (own servers, NATS namespace and database), interleaved with the first in the same rounds, so two
@@ -29,6 +34,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { isValidNpi } from '@mso/x12';
 import { billingReport, runBillingBench, type BillingBenchResult } from './billing.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -41,17 +47,28 @@ const ONLY = process.env.BENCH_ONLY?.split(',');
 const ADMIN_KEY = 'mso_admin_bench_key';
 const TRACE_RATIO = process.env.BENCH_TRACE_RATIO ?? '1';
 const PRACTICE_NPI = '1234567893';
+/** Practices (f) spreads its writes over. */
+const WRITE_PRACTICES = Number(process.env.BENCH_WRITE_PRACTICES ?? 10);
+/** The body of every write of (t3) and (f): one new location per request. */
+const LOCATION = JSON.stringify({ name: 'Bench Clinic North', line1: '120 Harbor Rd', city: 'Columbus', state: 'OH', postalCode: '43215' });
 const COMPARE_NODE = process.env.BENCH_COMPARE_NODE || undefined;
 const PROFILE_DIR = process.env.BENCH_CPU_PROF || undefined;
 
 interface WindowResult {
+  /** When the window ended (UTC) and the machine's 1-minute load average then: it is shared. */
+  at: string;
+  load: number;
   rps: number;
   p50: number;
   p99: number;
   errors: number;
   non2xx: number;
+  /** The status codes seen, when some were not 2xx. */
+  statuses?: string;
   /** Open-loop runs only. */
   p999?: number;
+  /** Open-loop runs: the gateway's own event-loop delay p99 over the window (its `/metrics`), ms. */
+  gatewayLoopP99?: number;
 }
 interface ScenarioResult {
   id: string;
@@ -60,6 +77,8 @@ interface ScenarioResult {
   rps: number;
   p50: number;
   p99: number;
+  /** Open-loop runs: the worst window's p99.9. */
+  p999?: number;
 }
 
 const children = new Set<ChildProcess>();
@@ -102,20 +121,40 @@ async function stopAll(): Promise<void> {
   await Promise.all(all.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
 }
 
-function load(url: string, headers: Record<string, string>, seconds: number, overallRate?: number): Promise<WindowResult> {
+interface Target {
+  id: string;
+  title: string;
+  url: string;
+  headers: Record<string, string>;
+  /** A write: POST with this JSON body (every request the same; each inserts a new row). */
+  body?: string;
+  /** Requests go round robin to these (a practice each), instead of `url` and `headers`. */
+  rotate?: { url: string; headers: Record<string, string> }[];
+}
+
+/** The machine's state beside each figure: time of day (UTC) and 1-minute load average. */
+const machine = () => ({ at: new Date().toISOString().slice(11, 19), load: Math.round(loadavg()[0]! * 10) / 10 });
+
+function load(t: Target, seconds: number): Promise<WindowResult> {
+  const write = t.body ? { method: 'POST' as const, body: t.body, headers: { ...t.headers, 'content-type': 'application/json' } } : { headers: t.headers };
+  let next = 0;
+  const rotate = t.rotate?.map((r) => ({ path: new URL(r.url).pathname, headers: { ...write.headers, ...r.headers } }));
+  const spread = rotate ? { requests: [{ setupRequest: (req: object) => ({ ...req, ...rotate[next++ % rotate.length] }) }] } : {};
   return new Promise((resolve, reject) => {
     autocannon(
       // A 30 s request timeout (autocannon's default is 10 s): a stall is a latency to report, not a
       // broken scenario; errors then mean refused connections or resets.
-      { url, connections: CONNECTIONS, duration: seconds, timeout: 30, headers, ...(overallRate ? { overallRate } : {}) },
+      { url: t.url, connections: CONNECTIONS, duration: seconds, timeout: 30, ...write, ...spread },
       (error, result) => {
         if (error) return reject(error);
         resolve({
+          ...machine(),
           rps: Math.round(result.requests.average),
           p50: result.latency.p50,
           p99: result.latency.p99,
           errors: result.errors + result.timeouts,
           non2xx: result.non2xx,
+          ...(result.non2xx ? { statuses: Object.keys(result.statusCodeStats ?? {}).join(', ') } : {}),
         });
       },
     );
@@ -173,7 +212,14 @@ async function openLoop(url: string, headers: Record<string, string>, rate: numb
   void inflight;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 100) / 100;
-  return { rps: Math.round(latencies.length / seconds), p50: at(0.5), p99: at(0.99), p999: at(0.999), errors, non2xx };
+  return { ...machine(), rps: Math.round(latencies.length / seconds), p50: at(0.5), p99: at(0.99), p999: at(0.999), errors, non2xx };
+}
+
+/** `mso_gateway_nodejs_eventloop_lag_p99_seconds` from a gateway's `/metrics`, in ms. */
+async function loopLag(url: string): Promise<number> {
+  const text = await (await fetch(url)).text();
+  const seconds = Number(/^mso_gateway_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1]);
+  return Math.round(seconds * 1e5) / 100;
 }
 
 const wanted = (id: string) => !ONLY || ONLY.includes(id);
@@ -210,8 +256,8 @@ async function main(): Promise<void> {
     // Every server runs for the whole benchmark; the scenarios then take turns, one window each per
     // round. This machine's speed drifts by tens of percent within minutes (other tenants), so
     // interleaving is what makes the ratios between scenarios fair: each round sees the same machine.
-    const targets: { id: string; title: string; url: string; headers: Record<string, string> }[] = [];
-    const halves: { id: string; url: string; headers: Record<string, string> }[] = [];
+    const targets: Target[] = [];
+    const halves: { id: string; url: string; headers: Record<string, string>; metrics: string }[] = [];
     for (const { suffix, node } of runtimes) {
       const ns = `bench${stamp}${suffix.replace(/\W/g, '')}`;
       const dbName = `mso_bench_${stamp}${suffix.replace(/\W/g, '')}`;
@@ -224,6 +270,10 @@ async function main(): Promise<void> {
       const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
       await sql`create table bench_items (id uuid primary key, name text not null, npi text not null, state text not null, created_at timestamptz not null)`;
       await sql`insert into bench_items select gen_random_uuid(), 'Practice ' || i, '1234567893', 'OH', now() from generate_series(1, 1000) i`;
+      // (t3) writes rows of the shape the platform's (f) writes (tenancy.locations: foreign key, index).
+      await sql`create table bench_locations (id uuid primary key, practice_id uuid not null references bench_items (id), name text not null, line1 text not null,
+                city text not null, state text not null, postal_code text not null, created_at timestamptz not null)`;
+      await sql`create index bench_locations_practice on bench_locations (practice_id, created_at)`;
       const [item] = await sql`select id from bench_items limit 1`;
       await sql.end();
 
@@ -232,16 +282,16 @@ async function main(): Promise<void> {
         await launch(`hello${suffix}`, ['bench/servers/hello.ts'], { PORT: p }, node);
         targets.push({ id: `a${suffix}`, title: 'bare Fastify hello-world', url: `http://127.0.0.1:${p}/`, headers: {} });
       }
-      for (const [id, mode] of [['t1', 'static'], ['t2', 'pg']] as const) {
+      for (const [id, mode] of [['t1', 'static'], ['t2', 'pg'], ['t3', 'write']] as const) {
         if (!wanted(id)) continue;
         const p = nextPort();
         const subject = `${ns}.${id}`;
         await launch(`${id}${suffix} responder`, ['bench/servers/nats-responder.ts'], { NATS_URL, DATABASE_URL, BENCH_SUBJECT: subject, BENCH_MODE: mode }, node);
         await launch(`${id}${suffix} edge`, ['bench/servers/nats-edge.ts'], { NATS_URL, BENCH_SUBJECT: subject, PORT: p }, node);
-        const title = id === 't1' ? 'hand-written Fastify → NATS → responder' : 'hand-written Fastify → NATS → responder → Postgres PK read';
-        targets.push({ id: `${id}${suffix}`, title, url: `http://127.0.0.1:${p}/item/${item!.id}`, headers: {} });
+        const title = { t1: 'hand-written Fastify → NATS → responder', t2: 'hand-written Fastify → NATS → responder → Postgres PK read', t3: 'hand-written Fastify → NATS → responder → Postgres insert → JetStream publish' }[id];
+        targets.push({ id: `${id}${suffix}`, title, url: `http://127.0.0.1:${p}/item/${item!.id}`, headers: {}, ...(id === 't3' ? { body: LOCATION } : {}) });
       }
-      if (wanted('b') || wanted('c')) {
+      if (wanted('b') || wanted('c') || wanted('f') || wanted('f1')) {
         const platformEnv = { NATS_URL, NATS_NAMESPACE: ns, DATABASE_URL, MSO_ADMIN_KEY: ADMIN_KEY, ...otel };
         const gatewayPort = nextPort();
         await launch(`tenancy${suffix}`, ['apps/cli/src/main.ts', 'service', 'tenancy'], platformEnv, node);
@@ -253,8 +303,19 @@ async function main(): Promise<void> {
         if (wanted('b')) targets.push({ id: `b${suffix}`, title: 'platform: gateway → bus → service (no DB)', url: `${base}/v1/helpdesk/info`, headers: auth });
         if (wanted('c')) {
           targets.push({ id: `c${suffix}`, title: 'platform: gateway → bus → service → Postgres PK read', url: `${base}/v1/tenancy/practices/${practiceId}`, headers: auth });
-          halves.push({ id: `c${suffix}`, url: `${base}/v1/tenancy/practices/${practiceId}`, headers: auth });
+          halves.push({ id: `c${suffix}`, url: `${base}/v1/tenancy/practices/${practiceId}`, headers: auth, metrics: `${base}/metrics` });
         }
+        // (f) spreads its writes over several practices, as an MSO's traffic is; (f1) writes for one.
+        // The outbox serialises emitting transactions per practice from the event's insert to the
+        // commit (commit order is publish order, outbox.ts), which bounds one practice's write rate.
+        const location = (p: { practiceId: string; key: string }) => ({ url: `${base}/v1/tenancy/practices/${p.practiceId}/locations`, headers: { authorization: `Bearer ${p.key}` } });
+        if (wanted('f')) {
+          const practices = [{ practiceId, key }];
+          for (let i = 1; i < WRITE_PRACTICES; i++) practices.push(await onboard(base, npiOf(i)));
+          const title = `platform write, ${WRITE_PRACTICES} practices: gateway → bus → service → insert + outbox event (relay → JetStream)`;
+          targets.push({ id: `f${suffix}`, title, ...location(practices[0]!), body: LOCATION, rotate: practices.map(location) });
+        }
+        if (wanted('f1')) targets.push({ id: `f1${suffix}`, title: 'platform write, one practice: as (f)', ...location({ practiceId, key }), body: LOCATION });
       }
     }
     if (wanted('e')) {
@@ -266,13 +327,13 @@ async function main(): Promise<void> {
       targets.push({ id: 'e', title: 'embedded: (c) in one process, in-memory bus, PGlite', url: `${base}/v1/tenancy/practices/${practiceId}`, headers: { authorization: `Bearer ${key}` } });
     }
 
-    for (const t of targets) await load(t.url, t.headers, 3); // warm-up: JIT, connection pools, caches
+    for (const t of targets) await load(t, 3); // warm-up: JIT, connection pools, caches
     const windows = new Map<string, WindowResult[]>(targets.map((t) => [t.id, []]));
     for (let round = 1; round <= WINDOWS; round++) {
       for (const t of targets) {
-        const w = await load(t.url, t.headers, WINDOW_SECONDS);
+        const w = await load(t, WINDOW_SECONDS);
         windows.get(t.id)!.push(w);
-        process.stdout.write(`  ${t.id} window ${round}/${WINDOWS}: ${w.rps} req/s, p50 ${w.p50} ms, p99 ${w.p99} ms${w.non2xx || w.errors ? `, ${w.non2xx} non-2xx, ${w.errors} errors` : ''}\n`);
+        process.stdout.write(`  ${t.id} window ${round}/${WINDOWS}: ${w.rps} req/s, p50 ${w.p50} ms, p99 ${w.p99} ms${w.non2xx || w.errors ? `, ${w.non2xx} non-2xx (${w.statuses}), ${w.errors} errors` : ''} (${w.at} UTC, load ${w.load})\n`);
         if (w.non2xx > 0 || w.errors > 0) throw new Error(`${t.id}: ${w.non2xx} non-2xx responses and ${w.errors} errors: the scenario is broken`);
       }
     }
@@ -281,9 +342,19 @@ async function main(): Promise<void> {
       const c = results.find((r) => r.id === half.id);
       if (!c) continue;
       const rate = Math.round(c.rps / 2);
-      const w = await openLoop(half.url, half.headers, rate, WINDOW_SECONDS);
-      process.stdout.write(`  ${half.id} at half rate (${rate} req/s): p50 ${w.p50} ms, p99 ${w.p99} ms, p99.9 ${w.p999} ms\n`);
-      results.push({ id: half.id.replace(/^c/, 'c-half'), title: `(c) at half its top rate (${rate} req/s offered; p99.9 ${w.p999} ms)`, windows: [w], rps: w.rps, p50: w.p50, p99: w.p99 });
+      // As many windows as each scenario had, back to back: the p99 of each shows a step change over
+      // a long run (BENCH_WINDOWS=5 BENCH_WINDOW_SECONDS=60: five minutes at the same rate).
+      const ws: WindowResult[] = [];
+      for (let round = 1; round <= WINDOWS; round++) {
+        await loopLag(half.metrics); // the histogram restarts at each scrape: this window's lag only
+        const w = await openLoop(half.url, half.headers, rate, WINDOW_SECONDS);
+        w.gatewayLoopP99 = await loopLag(half.metrics);
+        ws.push(w);
+        process.stdout.write(`  ${half.id} at half rate (${rate} req/s) window ${round}/${WINDOWS}: p50 ${w.p50} ms, p99 ${w.p99} ms, p99.9 ${w.p999} ms, gateway event-loop delay p99 ${w.gatewayLoopP99} ms (${w.at} UTC, load ${w.load})\n`);
+      }
+      const per = (f: (w: WindowResult) => number | undefined) => ws.map(f).join(' → ');
+      const title = `(c) at half its top rate (${rate} req/s offered; p99 per window ${per((w) => w.p99)} ms; p99.9 ${per((w) => w.p999)} ms; gateway event-loop delay p99 ${per((w) => w.gatewayLoopP99)} ms)`;
+      results.push({ ...summarize(half.id.replace(/^c/, 'c-half'), title, ws), p999: Math.max(...ws.map((w) => w.p999 ?? 0)) });
     }
   } finally {
     await stopAll();
@@ -339,7 +410,14 @@ function nodeMajor(node: string): string {
   return nodeVersion(node).replace(/^v/, '').split('.')[0]!;
 }
 
-async function onboard(base: string): Promise<{ practiceId: string; key: string }> {
+/** The `i`-th organisation NPI with a valid check digit (one NPI per practice). */
+function npiOf(i: number): string {
+  const base = String(200_000_000 + i);
+  for (let check = 0; check <= 9; check++) if (isValidNpi(`${base}${check}`)) return `${base}${check}`;
+  throw new Error('unreachable: one check digit always fits');
+}
+
+async function onboard(base: string, npi = PRACTICE_NPI): Promise<{ practiceId: string; key: string }> {
   const post = async (path: string, body: unknown) => {
     const send = () =>
       fetch(`${base}${path}`, {
@@ -359,7 +437,7 @@ async function onboard(base: string): Promise<{ practiceId: string; key: string 
   };
   const practice = await post('/v1/tenancy/practices', {
     name: 'Bench Family Medicine',
-    npi: PRACTICE_NPI,
+    npi,
     taxId: '12-3456789',
     state: 'OH',
     agreement: { model: 'third-party', services: ['helpdesk', 'billing'] },
@@ -383,9 +461,15 @@ function report(results: ScenarioResult[], x12: Record<string, unknown> | undefi
     `|---|${suffixes.map(() => '---|').join('')}---|`,
     `| (b) / (t1) | ${suffixes.map((x) => pct(by[`b${x}`], by[`t1${x}`])).join(' | ')} | ≥ 85 % |`,
     `| (c) / (t2) | ${suffixes.map((x) => pct(by[`c${x}`], by[`t2${x}`])).join(' | ')} | ≥ 85 % |`,
+    `| (f) / (t3) | ${suffixes.map((x) => pct(by[`f${x}`], by[`t3${x}`])).join(' | ')} | ≥ 75 % |`,
+    `| (f1) / (t3) | ${suffixes.map((x) => pct(by[`f1${x}`], by[`t3${x}`])).join(' | ')} | |`,
     `| (c) / (a) | ${suffixes.map((x) => pct(by[`c${x}`], by[`a${x}`])).join(' | ')} | ≥ 15 % |`,
-    `| p99 of (c) at half its top rate | ${suffixes.map((x) => (by[`c-half${x}`] ? `${by[`c-half${x}`]!.p99} ms` : 'n/a')).join(' | ')} | ≤ 10 ms |`,
+    `| p99 of (c) at half its top rate (mean of windows; worst window) | ${suffixes.map((x) => (by[`c-half${x}`] ? `${by[`c-half${x}`]!.p99} ms; ${Math.max(...by[`c-half${x}`]!.windows.map((w) => w.p99))} ms` : 'n/a')).join(' | ')} | ≤ 10 ms |`,
+    `| p99.9 of (c) at half its top rate (worst window) | ${suffixes.map((x) => (by[`c-half${x}`] ? `${by[`c-half${x}`]!.p999} ms` : 'n/a')).join(' | ')} | reported |`,
   ];
+  // The machine is shared: when each round ended and the load average then, beside the figures.
+  const rounds = results[0]?.windows.map((w, i) => `round ${i + 1} ended ${w.at} UTC, load ${w.load}`) ?? [];
+  if (rounds.length) lines.push('', `Machine: ${rounds.join('; ')}.`);
   if (results.length === 0) lines.length = 0; // only billing or x12 ran
   if (billing) lines.push(...(lines.length ? [''] : []), billingReport(billing));
   const text = lines.join('\n');

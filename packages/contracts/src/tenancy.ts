@@ -174,6 +174,39 @@ export const putAgreement = operation({
   errors: ['validation-failed', 'unprocessable', 'not-found'],
 });
 
+/** A place where the practice sees patients (claims name it as the service facility). */
+export const Location = Type.Object({
+  id: Uuid,
+  practiceId: Uuid,
+  name: Type.String(),
+  line1: Type.String(),
+  city: Type.String(),
+  state: UsState,
+  postalCode: Type.String(),
+  createdAt: Timestamp,
+});
+export type Location = Static<typeof Location>;
+
+export const addLocation = actionOnId({
+  service: 'tenancy',
+  name: 'location.add',
+  summary: 'Add a location where the practice sees patients',
+  path: '/v1/tenancy/practices/{practiceId}/locations',
+  status: 201,
+  param: 'practiceId',
+  scope: 'platform',
+  roles: ['mso-admin', 'practice-admin'],
+  body: {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    line1: Type.String({ minLength: 1, maxLength: 200 }),
+    city: Type.String({ minLength: 1, maxLength: 100 }),
+    state: UsState,
+    postalCode: Type.String({ pattern: '^[0-9]{5}(-[0-9]{4})?$' }),
+  },
+  output: Location,
+  errors: ['validation-failed', 'not-found'],
+});
+
 export const practiceRoles = ['practice-admin', 'practice-user'] as const;
 export const msoRoles = ['mso-admin', 'mso-staff'] as const;
 
@@ -355,6 +388,11 @@ export const practiceCreated = event({
   data: Type.Object({ practice: Practice }),
 });
 
+export const locationAdded = event({
+  type: 'tenancy.location.added',
+  data: Type.Object({ location: Location }),
+});
+
 export const agreementChanged = event({
   type: 'tenancy.agreement.changed',
   data: Type.Object({ practiceId: Uuid, agreement: Agreement, previousServices: Type.Array(ServiceName) }),
@@ -372,6 +410,7 @@ export const operations = [
   listPractices,
   getPractice,
   putAgreement,
+  addLocation,
   createPracticeApiKey,
   createMsoApiKey,
   revokeApiKey,
@@ -381,4 +420,4 @@ export const operations = [
   getEntitlement,
   listAuditEvents,
 ] as const;
-export const events = [practiceCreated, agreementChanged] as const;
+export const events = [practiceCreated, agreementChanged, locationAdded] as const;

@@ -1,5 +1,5 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
-import { and, asc, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { EventDef, EventEnvelope } from '@mso/contracts';
 import type { Bus, Headers } from '@mso/bus';
@@ -133,13 +133,39 @@ export async function writeOutboxMany(tx: Db, args: WriteOutboxManyArgs): Promis
   });
   if (!rows.length) return;
   // The turn of each practice (see the top of this file): taken before the INSERT draws the rows' seq.
+  // The last practice's turn is taken by the first INSERT itself: while turns are held, every round
+  // trip serialises the practice's writers (a write path of one practice is bound by it).
   const turn = `mso.outbox:${getTableConfig(tables.outbox).schema ?? 'public'}`;
-  for (const practice of [...new Set(rows.map((r) => r.practiceId ?? NO_PRACTICE))].sort()) {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${turn}), hashtext(${practice}))`);
-  }
+  const takeTurn = (practice: string) => sql`select pg_advisory_xact_lock(hashtext(${turn}), hashtext(${practice}))`;
+  const practices = [...new Set(rows.map((r) => r.practiceId ?? NO_PRACTICE))].sort();
+  for (const practice of practices.slice(0, -1)) await tx.execute(takeTurn(practice));
   for (let i = 0; i < rows.length; i += OUTBOX_INSERT_ROWS) {
-    await tx.insert(tables.outbox).values(rows.slice(i, i + OUTBOX_INSERT_ROWS)).onConflictDoNothing();
+    await tx.execute(insertOutboxRows(tables, rows.slice(i, i + OUTBOX_INSERT_ROWS), i === 0 ? takeTurn(practices.at(-1)!) : undefined));
   }
+}
+
+interface NewOutboxRow {
+  id: string;
+  subject: string;
+  envelope: EventEnvelope;
+  headers: Headers;
+  createdAt: Date;
+  practiceId: string | null;
+}
+
+/**
+ * `INSERT ... ON CONFLICT DO NOTHING` of outbox rows. With `turn`, the rows come from a join with a
+ * CTE that takes the lock: a row (and its seq, drawn when the row is projected) exists only once the
+ * CTE has produced its one row, that is once the lock is held.
+ */
+function insertOutboxRows(tables: KitTables, rows: readonly NewOutboxRow[], turn: SQL | undefined): SQL {
+  const columns = sql`(id, subject, envelope, headers, created_at, practice_id)`;
+  const values = sql.join(
+    rows.map((r) => sql`(${r.id}::uuid, ${r.subject}::text, ${JSON.stringify(r.envelope)}::jsonb, ${JSON.stringify(r.headers)}::jsonb, ${r.createdAt.toISOString()}::timestamptz, ${r.practiceId}::text)`),
+    sql`, `,
+  );
+  if (!turn) return sql`insert into ${tables.outbox} ${columns} values ${values} on conflict do nothing`;
+  return sql`with turn as (${turn}) insert into ${tables.outbox} ${columns} select v.* from turn, (values ${values}) as v ${columns} on conflict do nothing`;
 }
 
 /**

@@ -42,7 +42,9 @@ export function isRetryableTransactionError(error: unknown): boolean {
  */
 export async function runInTransaction<T>(db: Db, options: RunInTransactionOptions, fn: (tx: Db) => Promise<T>): Promise<T> {
   const retries = options.retries ?? DEFAULT_RETRIES;
-  const config = options.isolation ? { isolationLevel: options.isolation } : undefined;
+  // Read committed is PostgreSQL's default level: asking for it would cost a `SET TRANSACTION`
+  // round trip in every transaction (the connection is held meanwhile) and change nothing.
+  const config = options.isolation && options.isolation !== 'read committed' ? { isolationLevel: options.isolation } : undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       return await db.transaction(async (tx) => {

@@ -70,7 +70,7 @@ describe('ledger rules in PostgreSQL', () => {
     expect(await tablesMissingTenantWall(test.database.db, ['finance'], KIT_TABLES_OUTSIDE_WALL)).toEqual([]);
   });
 
-  it('refuses, at commit, an entry whose debits and credits differ, an entry without lines, and a line added to a posted entry', async () => {
+  it('refuses an entry whose debits and credits differ, an entry without lines (at commit), and a line added to a posted entry', async () => {
     const id = crypto.randomUUID();
     const refused = await failure(
       asService(practiceA, async (tx) => {
@@ -79,6 +79,15 @@ describe('ledger rules in PostgreSQL', () => {
       }),
     );
     expect(refused).toMatchObject({ code: '23514', message: expect.stringContaining('unbalanced') });
+    // Many entries' lines in one statement (as a batch posts them): the one that does not balance is named.
+    const [fine, off] = [crypto.randomUUID(), crypto.randomUUID()];
+    const amongMany = await failure(
+      asService(practiceA, async (tx) => {
+        await tx.insert(journalEntries).values([entry(fine, practiceA), entry(off, practiceA)]);
+        await tx.insert(journalLines).values([line(fine, practiceA, '1000', 500, 0, 1), line(fine, practiceA, '4000', 0, 500, 2), line(off, practiceA, '1000', 500, 0, 1), line(off, practiceA, '4000', 0, 499, 2)]);
+      }),
+    );
+    expect(amongMany).toMatchObject({ code: '23514', message: `journal entry ${off} is unbalanced: debits 500 <> credits 499` });
     const empty = crypto.randomUUID();
     expect(await failure(asService(practiceA, (tx) => tx.insert(journalEntries).values(entry(empty, practiceA))))).toMatchObject({ code: '23514', message: expect.stringContaining('no lines') });
     const [left] = await db.select({ n: sql<string>`count(*)` }).from(journalEntries).where(sql`${journalEntries.id} in (${id}, ${empty})`);
@@ -104,7 +113,7 @@ describe('ledger rules in PostgreSQL', () => {
     expect(await failure(asService(practiceA, (tx) => tx.delete(journalEntries).where(sql`${journalEntries.id} = ${posted.entryId}`)))).toMatchObject({ code: '42501' });
   });
 
-  it("refuses a line on another entity's account, and an entry into a closed period", async () => {
+  it("refuses a line on another entity's account or off its entry's date, and an entry into a closed period", async () => {
     const id = crypto.randomUUID();
     const cross = await failure(
       asService(ALL_PRACTICES, async (tx) => {
@@ -113,6 +122,14 @@ describe('ledger rules in PostgreSQL', () => {
       }),
     );
     expect(cross).toMatchObject({ code: '23514', message: expect.stringContaining('another entity') });
+    const otherDay = crypto.randomUUID();
+    const moved = await failure(
+      asService(practiceA, async (tx) => {
+        await tx.insert(journalEntries).values(entry(otherDay, practiceA));
+        await tx.insert(journalLines).values([line(otherDay, practiceA, '1000', 100, 0, 1), line(otherDay, practiceA, '4000', 0, 100, 2, '2026-02-11')]);
+      }),
+    );
+    expect(moved).toMatchObject({ code: '23514', message: expect.stringContaining('differs from its entry') });
 
     await db.insert(periods).values({ id: crypto.randomUUID(), practiceId: practiceB, period: '2026-01', closedAt: new Date(), closedBy: 'test' });
     const closed = await failure(asService(practiceB, (tx) => tx.insert(journalEntries).values(entry(crypto.randomUUID(), practiceB, '2026-01-15'))));

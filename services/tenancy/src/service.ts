@@ -5,6 +5,7 @@ import { auditConsumers, listAuditEventsHandler, pruneAuditEvents } from './hand
 import { createMsoApiKeyHandler, createPracticeApiKeyHandler, revokeApiKeyHandler } from './handlers/api-keys.js';
 import { getCatalogHandler, getMeHandler } from './handlers/catalog.js';
 import { getEntitlementHandler, resolveApiKeyHandler, syncEntitlements } from './handlers/entitlements.js';
+import { addLocationHandler } from './handlers/locations.js';
 import { createPracticeHandler, getPracticeHandler, listPracticesHandler, putAgreementHandler } from './handlers/practices.js';
 
 /** The control plane: practices, their agreements, API keys and what each practice may use. */
@@ -19,6 +20,7 @@ export const tenancy = defineService({
     handle(contract.listPractices, listPracticesHandler),
     handle(contract.getPractice, getPracticeHandler),
     handle(contract.putAgreement, putAgreementHandler),
+    handle(contract.addLocation, addLocationHandler),
     handle(contract.createPracticeApiKey, createPracticeApiKeyHandler),
     handle(contract.createMsoApiKey, createMsoApiKeyHandler),
     handle(contract.revokeApiKey, revokeApiKeyHandler),

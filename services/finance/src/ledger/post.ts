@@ -1,6 +1,6 @@
 // The one way anything reaches the books. Balanced (here, and again by the database at commit),
 // idempotent by key, never into a closed period, balances kept in the same transaction.
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import type { Clock, Db } from '@mso/kit';
 import { isAccountKey, type AccountKey } from '../domain/chart.js';
@@ -250,53 +250,55 @@ async function postForEntity(tx: PostingTx, entity: Entity, inputs: readonly Pos
   }
 
   if (pending.length) {
-    const entryRows = pending.map(({ input, target, entryId }) => {
-      const postedAt = input.postedAt ?? tx.clock?.now();
-      return sql`(${entryId}::uuid, ${practiceId}::uuid, ${target.date}::date, ${target.period}::text, ${target.shiftedFrom ?? null}::text, ${input.date}::date, ${input.memo}::text, ${input.source.kind}::text, ${input.source.id}::text,
-              ${input.source.by ?? null}::text, ${input.source.reason ?? null}::text, ${input.idempotencyKey}::text, ${input.reverses ?? null}::uuid, ${postedAt ? sql`${postedAt.toISOString()}::timestamptz` : sql`now()`})`;
-    });
+    // Entries and lines go as one JSON parameter each: a batch's thousands of lines as bound
+    // parameters cost more to build, send and parse than to insert (and would need chunks under
+    // PostgreSQL's 65,535). The entries in the list's order (their `seq` is the posting order).
+    const entryRows = pending.map(({ input, target, entryId }) => ({
+      id: entryId,
+      date: target.date,
+      period: target.period,
+      shifted_from: target.shiftedFrom ?? null,
+      source_date: input.date,
+      memo: input.memo,
+      source_kind: input.source.kind,
+      source_id: input.source.id,
+      source_by: input.source.by ?? null,
+      source_reason: input.source.reason ?? null,
+      idempotency_key: input.idempotencyKey,
+      reverses: input.reverses ?? null,
+      posted_at: (input.postedAt ?? tx.clock?.now())?.toISOString() ?? null,
+    }));
     const inserted = new Set(
       rowsOf<{ id: string }>(
         await db.execute(sql`
           insert into ${journalEntries} (id, practice_id, date, period, shifted_from, source_date, memo, source_kind, source_id, source_by, source_reason, idempotency_key, reverses, posted_at)
-          values ${sql.join(entryRows, sql`, `)}
+          select x.id, ${practiceId}::uuid, x.date, x.period, x.shifted_from, x.source_date, x.memo, x.source_kind, x.source_id, x.source_by, x.source_reason, x.idempotency_key, x.reverses, coalesce(x.posted_at, now())
+            from jsonb_to_recordset(${JSON.stringify(entryRows)}::jsonb) as x(id uuid, date date, period text, shifted_from text, source_date date, memo text, source_kind text, source_id text,
+                 source_by text, source_reason text, idempotency_key text, reverses uuid, posted_at timestamptz)
           on conflict do nothing returning id`),
       ).map((r) => r.id),
     );
-    const posted = pending.filter((p) => inserted.has(p.entryId));
-    const lineRows: SQL[] = [];
-    const sums = new Map<string, { accountId: string; period: string; debit: number; credit: number }>();
-    for (const p of posted) {
+    const lineRows: object[] = [];
+    for (const p of pending) {
+      if (!inserted.has(p.entryId)) continue;
       p.lines.forEach((l, i) => {
-        const accountId = p.accountIds[i]!;
-        lineRows.push(
-          sql`(${crypto.randomUUID()}::uuid, ${p.entryId}::uuid, ${practiceId}::uuid, ${i + 1}::int, ${accountId}::uuid, ${p.target.date}::date, ${p.target.period}, ${l.debitCents}::bigint, ${l.creditCents}::bigint, ${l.ref ?? null}, ${l.flow ?? null}, ${l.memo ?? null})`,
-        );
-        const key = `${accountId}|${p.target.period}`;
-        const s = sums.get(key) ?? { accountId, period: p.target.period, debit: 0, credit: 0 };
-        s.debit += l.debitCents;
-        s.credit += l.creditCents;
-        sums.set(key, s);
+        lineRows.push({ entry_id: p.entryId, line_no: i + 1, account_id: p.accountIds[i]!, date: p.target.date, period: p.target.period, debit_cents: l.debitCents, credit_cents: l.creditCents, ref: l.ref ?? null, flow: l.flow ?? null, memo: l.memo ?? null });
       });
       results[p.at] = { entryId: p.entryId, posted: true, period: p.target.period, ...(p.target.shiftedFrom ? { shiftedFrom: p.target.shiftedFrom } : {}) };
     }
     if (lineRows.length) {
-      // Balances in account order, so two postings never wait on each other's rows in a cycle.
-      const balanceRows = [...sums.values()]
-        .sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.period < b.period ? -1 : 1))
-        .map((s) => sql`(${practiceId}::uuid, ${s.accountId}::uuid, ${s.period}, ${s.debit}::bigint, ${s.credit}::bigint)`);
-      // Chunks of lines keep a statement under PostgreSQL's 65,535 parameters; the balances go with the last.
-      for (let from = 0; from + LINE_CHUNK < lineRows.length; from += LINE_CHUNK) {
-        await db.execute(sql`insert into ${journalLines} (id, entry_id, practice_id, line_no, account_id, date, period, debit_cents, credit_cents, ref, flow, memo)
-          values ${sql.join(lineRows.slice(from, from + LINE_CHUNK), sql`, `)}`);
-      }
+      // One statement: the lines, and the balances summed per account and month, upserted in account
+      // order so that two postings never wait on each other's rows in a cycle.
       await db.execute(sql`
-        with lines as (
+        with input as materialized (
+          select * from jsonb_to_recordset(${JSON.stringify(lineRows)}::jsonb)
+            as x(entry_id uuid, line_no int, account_id uuid, date date, period text, debit_cents bigint, credit_cents bigint, ref text, flow text, memo text)
+        ), lines as (
           insert into ${journalLines} (id, entry_id, practice_id, line_no, account_id, date, period, debit_cents, credit_cents, ref, flow, memo)
-          values ${sql.join(lineRows.slice(Math.floor((lineRows.length - 1) / LINE_CHUNK) * LINE_CHUNK), sql`, `)}
+          select gen_random_uuid(), entry_id, ${practiceId}::uuid, line_no, account_id, date, period, debit_cents, credit_cents, ref, flow, memo from input
         )
         insert into ${accountBalances} as b (practice_id, account_id, period, debit_cents, credit_cents)
-        values ${sql.join(balanceRows, sql`, `)}
+        select ${practiceId}::uuid, account_id, period, sum(debit_cents), sum(credit_cents) from input group by account_id, period order by account_id, period
         on conflict (account_id, period) do update
           set debit_cents = b.debit_cents + excluded.debit_cents, credit_cents = b.credit_cents + excluded.credit_cents`);
     }
@@ -309,8 +311,6 @@ async function postForEntity(tx: PostingTx, entity: Entity, inputs: readonly Pos
   });
   return results;
 }
-
-const LINE_CHUNK = 4000;
 
 interface FoundMany {
   existing: Map<string, PostEntryResult>;

@@ -69,3 +69,19 @@ export const auditEvents = tenancy.table(
   },
   (t) => [index('audit_events_practice_at').on(t.practiceId, t.at, t.id), index('audit_events_at').on(t.at, t.id)],
 );
+
+/** Where a practice sees patients. */
+export const locations = tenancy.table(
+  'locations',
+  {
+    id: uuid('id').primaryKey(),
+    practiceId: uuid('practice_id').notNull().references(() => practices.id),
+    name: text('name').notNull(),
+    line1: text('line1').notNull(),
+    city: text('city').notNull(),
+    state: text('state').notNull(),
+    postalCode: text('postal_code').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('locations_practice').on(t.practiceId, t.createdAt)],
+);
