@@ -182,3 +182,4 @@ export async function createPgliteTestDatabase(options: CreatePgliteTestDatabase
     },
   };
 }
+export { freePort, startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';

@@ -80,7 +80,7 @@ export const clientCommandFiles = ['apps/cli/src/job-wait.ts'];
 /**
  * Environment variables the platform reads at run time: `env.NAME` / `process.env.NAME` in the
  * non-test sources of apps, packages and services (test helpers, TEST_* variables, the fault runs'
- * harness and its private nats-server and the CLI's client commands aside).
+ * harness and the CLI's client commands aside).
  */
 export function platformEnvVars(): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -97,7 +97,6 @@ export function platformEnvVars(): Map<string, string[]> {
         !r.startsWith('packages/testing/') &&
         !r.startsWith('packages/infra-check/') &&
         !r.startsWith('apps/cli/src/faults/') &&
-        r !== 'packages/bus/src/private-nats.ts' &&
         !clientCommandFiles.includes(r)
       );
     });

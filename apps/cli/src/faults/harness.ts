@@ -8,7 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { startPrivateNats } from '@mso/bus/conformance';
 import { openDatabase, type Database } from '@mso/db';
+import { startPrivatePostgres } from '@mso/db/testing';
 import { ManualClock } from '@mso/kit';
 import { createLogger } from '@mso/telemetry';
 import { startTestPlatform, type TestPlatform } from '@mso/testing';
@@ -18,7 +20,6 @@ import { practicePlans } from '../demo/setup.js';
 import { FaultClient, type ClientCounts } from './client.js';
 import { checkMso, checkPractice, query, streamFacts, unpublishedEvents } from './checks.js';
 import { processOfLocalPort, serviceCopy, type Copy } from './processes.js';
-import { startNats, startPostgres, type OwnedServer } from './servers.js';
 import { newLedger, Workload, type PracticeLedger } from './workload.js';
 
 export interface FaultRunOptions {
@@ -90,7 +91,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunReport> {
   const between = ([a, b]: [number, number]) => a + Math.floor(rnd() * (b - a));
   out(`fault run: seed ${o.seed} (FAULTS_SEED=${o.seed} replays it)`);
   const dir = mkdtempSync(join(tmpdir(), 'mso-faults-'));
-  const servers: OwnedServer[] = [];
+  const stopServers: (() => Promise<void>)[] = [];
   const copies: Copy[] = [];
   const savedEnv = { nats: process.env.TEST_NATS_URL, db: process.env.TEST_DATABASE_URL };
   let platform: TestPlatform | undefined;
@@ -98,10 +99,10 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunReport> {
   // Set when the run ends (also by a failure): the work, the kills and the restarts stop.
   let over = false;
   try {
-    const nats = await startNats(dir);
-    servers.push(nats);
-    const pg = await startPostgres(dir);
-    servers.push(pg);
+    const nats = await startPrivateNats({ dir, monitor: true });
+    stopServers.push(nats.kill);
+    const pg = await startPrivatePostgres(dir);
+    stopServers.push(pg.stop);
     // The test platform (gateway, tenancy, a fresh database and namespace) on the run's own servers.
     process.env.TEST_NATS_URL = nats.url;
     process.env.TEST_DATABASE_URL = pg.url;
@@ -270,7 +271,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunReport> {
     const settleEnd = Date.now() + 180_000;
     for (;;) {
       unpublished = await unpublishedEvents(database);
-      facts = await streamFacts(nats.monitorUrl, database);
+      facts = await streamFacts(nats.monitorUrl!, database);
       failures = [];
       const waiting = Object.entries(unpublished).filter(([, n]) => n > 0);
       if (waiting.length) failures.push(`unpublished events: ${waiting.map(([s, n]) => `${s} ${n}`).join(', ')}`);
@@ -313,7 +314,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunReport> {
     await Promise.all(copies.map((c) => c.kill()));
     await database?.close().catch(() => {});
     await Promise.race([platform?.close().catch(() => {}), sleep(15_000)]);
-    for (const s of servers.reverse()) await s.stop().catch(() => {});
+    for (const stop of stopServers.reverse()) await stop().catch(() => {});
     process.env.TEST_NATS_URL = savedEnv.nats;
     process.env.TEST_DATABASE_URL = savedEnv.db;
     if (savedEnv.nats === undefined) delete process.env.TEST_NATS_URL;
