@@ -4,3 +4,4 @@ export { connectNatsBus, deleteNatsNamespace, type NatsBusOptions } from './nats
 export { createBusFromEnv, type BusFromEnvOptions } from './env.js';
 export { withEventSpan } from './tracing.js';
 export { DEFAULT_SILENCE_MS, HEARTBEAT_MS } from './liveness.js';
+export { subjectMatches } from './util.js';

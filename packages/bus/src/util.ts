@@ -47,6 +47,7 @@ export function producerOf(subject: string): string {
   return producer;
 }
 
+/** NATS subject matching: `*` is one token, a trailing `>` one or more. */
 export function subjectMatches(filter: string, subject: string): boolean {
   const f = filter.split('.');
   const s = subject.split('.');

@@ -1,4 +1,4 @@
-import type { Bus, BusEvent, ConsumeOptions, EventOutcome } from '@mso/bus';
+import { subjectMatches, type Bus, type BusEvent, type ConsumeOptions, type EventOutcome } from '@mso/bus';
 
 /** A durable the service under test consumes with: which producer, which subjects. */
 export interface ObservedConsumer {
@@ -111,13 +111,3 @@ export class ObservedBus {
   }
 }
 
-/** NATS subject matching: `*` is one token, a trailing `>` one or more. */
-function subjectMatches(filter: string, subject: string): boolean {
-  const f = filter.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '>') return s.length > i;
-    if (i >= s.length || (f[i] !== '*' && f[i] !== s[i])) return false;
-  }
-  return f.length === s.length;
-}

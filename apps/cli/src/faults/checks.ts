@@ -2,6 +2,7 @@
 // effect once, every entity's books balance and say what billing's and collections' records say,
 // no event is left in an outbox or unexplained in the dead-letter stream. Read through the public
 // API; the outboxes, inboxes and streams through SQL and the NATS monitoring endpoint.
+import { subjectMatches } from '@mso/bus';
 import type { Database } from '@mso/db';
 import type { Api, Json } from '../demo/client.js';
 import type { FaultClient } from './client.js';
@@ -176,16 +177,6 @@ interface ConsumerDetail {
   num_pending: number;
 }
 
-/** A NATS subject filter (`*`, `>`) matches a subject. */
-export function subjectMatches(filter: string, subject: string): boolean {
-  const f = filter.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '>') return s.length > i;
-    if (i >= s.length || (f[i] !== '*' && f[i] !== s[i])) return false;
-  }
-  return f.length === s.length;
-}
 
 /**
  * From the NATS monitoring endpoint: a consumer's deliveries beyond the events it was sent once each
