@@ -25,14 +25,24 @@ const RETRYABLE = new Set(['40001', '40P01']);
 const BACKOFF_BASE_MS = 5;
 const BACKOFF_CAP_MS = 1000;
 
-/** Whether an error (or the driver error drizzle wrapped in `.cause`) asks for the transaction to be re-run. */
-export function isRetryableTransactionError(error: unknown): boolean {
+/** Whether an error, or the driver error drizzle wrapped in its `.cause`, carries one of the SQLSTATEs. */
+function hasSqlState(error: unknown, codes: ReadonlySet<string>): boolean {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && RETRYABLE.has(code)) return true;
+    if (typeof code === 'string' && codes.has(code)) return true;
   }
   return false;
 }
+
+/** Whether an error asks for the transaction to be re-run. */
+export const isRetryableTransactionError = (error: unknown): boolean => hasSqlState(error, RETRYABLE);
+
+const UNIQUE_VIOLATION = new Set(['23505']);
+const FOREIGN_KEY_VIOLATION = new Set(['23503']);
+/** A unique index refused the write (two requests racing to the same key). */
+export const isUniqueViolation = (error: unknown): boolean => hasSqlState(error, UNIQUE_VIOLATION);
+/** A foreign key refused the write (the row it names does not exist). */
+export const isForeignKeyViolation = (error: unknown): boolean => hasSqlState(error, FOREIGN_KEY_VIOLATION);
 
 /**
  * The one way the kit opens a transaction (handlers, consumers, jobs, idempotency records): at the

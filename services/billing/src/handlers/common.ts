@@ -8,11 +8,7 @@ export function unprocessable(problems: readonly FieldProblem[]): ProblemError {
 
 export const notFound = (what: string) => new ProblemError('not-found', `no such ${what}`);
 
-/** A unique index refused the write (two requests racing to the same key). */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e.code === '23505' || e.cause?.code === '23505';
-}
+export { isUniqueViolation } from '@mso/kit';
 
 /** The fields of a PATCH body that were sent. */
 export function sent<T extends Record<string, unknown>>(changes: T): Partial<T> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, count, eq, inArray, lte, notInArray, or, sql } from 'drizzle-orm';
 import { ProblemError } from '@mso/contracts';
 import { assetRegistered, assetRetired, type Asset, type createAsset, type getAsset, type listAssets, type updateAsset } from '@mso/contracts/helpdesk';
-import { eqIfSet, keysetPage, paginate, tenantWhere, type Db, type Handler } from '@mso/kit';
+import { eqIfSet, isUniqueViolation, keysetPage, paginate, tenantWhere, type Db, type Handler } from '@mso/kit';
 import { assets, tickets } from '../db/schema.js';
 import { toAsset } from './views.js';
 
@@ -124,7 +124,7 @@ export const updateAssetHandler: Handler<typeof updateAsset> = async (input, ctx
     });
   } catch (error) {
     // Two updates racing to the same serial number: the unique index decides.
-    if ((error as { code?: string; cause?: { code?: string } }).cause?.code === '23505' || (error as { code?: string }).code === '23505') throw serialTaken(changes.serialNumber ?? '');
+    if (isUniqueViolation(error)) throw serialTaken(changes.serialNumber ?? '');
     throw error;
   }
   return (await views(ctx.db, ctx.practiceId, [row!]))[0]!;

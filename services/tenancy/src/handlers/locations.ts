@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ProblemError } from '@mso/contracts';
 import { locationAdded, type addLocation, type Location } from '@mso/contracts/tenancy';
-import type { Handler } from '@mso/kit';
+import { isForeignKeyViolation, type Handler } from '@mso/kit';
 import { locations } from '../db/schema.js';
 import { registry } from './registry.js';
 
@@ -9,12 +9,6 @@ type LocationRow = typeof locations.$inferSelect;
 
 function toLocation(row: LocationRow): Location {
   return { ...row, createdAt: row.createdAt.toISOString() };
-}
-
-/** A PostgreSQL foreign-key violation (23503), as postgres.js or PGlite report it, possibly wrapped by drizzle. */
-function isForeignKeyViolation(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e.code === '23503' || e.cause?.code === '23503';
 }
 
 export const addLocationHandler: Handler<typeof addLocation> = async (input, ctx) => {
