@@ -91,7 +91,9 @@ function launch(name: string, args: string[], env: Record<string, string>, node 
   const loader = strips ? [] : ['--conditions=@mso/source', '--import', 'tsx'];
   // BENCH_CPU_PROF=<dir>: the platform's processes write a V8 CPU profile there when they stop.
   const profile = PROFILE_DIR && !strips && args[0] === 'apps/cli/src/main.ts' ? [`--cpu-prof`, `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name.replace(/\W/g, '_')}.cpuprofile`] : [];
-  const child = spawn(node, [...profile, ...loader, ...args], {
+  // BENCH_NODE_FLAGS="--trace-gc ...": extra Node flags for the platform's processes (what blocks their loops).
+  const flags = !strips && args[0] === 'apps/cli/src/main.ts' ? (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+  const child = spawn(node, [...profile, ...flags, ...loader, ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -102,6 +104,8 @@ function launch(name: string, args: string[], env: Record<string, string>, node 
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 120 s`)), 120_000);
     child.stdout!.on('data', (chunk: Buffer) => {
+      // With BENCH_NODE_FLAGS, what the flags print (e.g. --trace-gc lines) goes to stderr, by process.
+      if (flags.length) process.stderr.write(chunk.toString().replace(/^(?=.)/gm, `[${name}] `));
       out += chunk.toString();
       if (/ready|MSO Platform/.test(out)) {
         clearTimeout(timer);
@@ -345,16 +349,29 @@ async function main(): Promise<void> {
       // As many windows as each scenario had, back to back: the p99 of each shows a step change over
       // a long run (BENCH_WINDOWS=5 BENCH_WINDOW_SECONDS=60: five minutes at the same rate).
       const ws: WindowResult[] = [];
+      // (t2) at the same offered rate, window by window in turn with (c): the tail this machine and the
+      // load generator give a hand-written pipeline, to tell the platform's tail from theirs.
+      const baseline = targets.find((t) => t.id === half.id.replace(/^c/, 't2'));
+      const bs: WindowResult[] = [];
       for (let round = 1; round <= WINDOWS; round++) {
         await loopLag(half.metrics); // the histogram restarts at each scrape: this window's lag only
         const w = await openLoop(half.url, half.headers, rate, WINDOW_SECONDS);
         w.gatewayLoopP99 = await loopLag(half.metrics);
         ws.push(w);
         process.stdout.write(`  ${half.id} at half rate (${rate} req/s) window ${round}/${WINDOWS}: p50 ${w.p50} ms, p99 ${w.p99} ms, p99.9 ${w.p999} ms, gateway event-loop delay p99 ${w.gatewayLoopP99} ms (${w.at} UTC, load ${w.load})\n`);
+        if (baseline) {
+          const b = await openLoop(baseline.url, baseline.headers, rate, WINDOW_SECONDS);
+          bs.push(b);
+          process.stdout.write(`  ${baseline.id} at (c)'s half rate (${rate} req/s) window ${round}/${WINDOWS}: p50 ${b.p50} ms, p99 ${b.p99} ms, p99.9 ${b.p999} ms (${b.at} UTC, load ${b.load})\n`);
+        }
       }
-      const per = (f: (w: WindowResult) => number | undefined) => ws.map(f).join(' → ');
-      const title = `(c) at half its top rate (${rate} req/s offered; p99 per window ${per((w) => w.p99)} ms; p99.9 ${per((w) => w.p999)} ms; gateway event-loop delay p99 ${per((w) => w.gatewayLoopP99)} ms)`;
+      const per = (list: WindowResult[], f: (w: WindowResult) => number | undefined) => list.map(f).join(' → ');
+      const title = `(c) at half its top rate (${rate} req/s offered; p99 per window ${per(ws, (w) => w.p99)} ms; p99.9 ${per(ws, (w) => w.p999)} ms; gateway event-loop delay p99 ${per(ws, (w) => w.gatewayLoopP99)} ms)`;
       results.push({ ...summarize(half.id.replace(/^c/, 'c-half'), title, ws), p999: Math.max(...ws.map((w) => w.p999 ?? 0)) });
+      if (baseline) {
+        const btitle = `(t2) at the same offered rate, windows in turn with (c) (p99 per window ${per(bs, (w) => w.p99)} ms; p99.9 ${per(bs, (w) => w.p999)} ms)`;
+        results.push({ ...summarize(baseline.id.replace(/^t2/, 't2-half'), btitle, bs), p999: Math.max(...bs.map((w) => w.p999 ?? 0)) });
+      }
     }
   } finally {
     await stopAll();
@@ -454,7 +471,7 @@ function report(results: ScenarioResult[], x12: Record<string, unknown> | undefi
     `|---|---|---|---|---|---|`,
     ...results.map((r) => {
       const suffix = suffixes.find((x) => x && r.id.endsWith(x)) ?? '';
-      return `| (${r.id}) ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.windows.map((w) => w.rps).join(' → ')} | ${r.id.startsWith('c-half') ? '' : pct(r, by[`a${suffix}`])} |`;
+      return `| (${r.id}) ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.windows.map((w) => w.rps).join(' → ')} | ${r.id.startsWith('c-half') || r.id.startsWith('t2-half') ? '' : pct(r, by[`a${suffix}`])} |`;
     }),
     '',
     `| ratio | ${suffixes.map((x) => `measured${x}`).join(' | ')} | target |`,
@@ -466,6 +483,7 @@ function report(results: ScenarioResult[], x12: Record<string, unknown> | undefi
     `| (c) / (a) | ${suffixes.map((x) => pct(by[`c${x}`], by[`a${x}`])).join(' | ')} | ≥ 15 % |`,
     `| p99 of (c) at half its top rate (mean of windows; worst window) | ${suffixes.map((x) => (by[`c-half${x}`] ? `${by[`c-half${x}`]!.p99} ms; ${Math.max(...by[`c-half${x}`]!.windows.map((w) => w.p99))} ms` : 'n/a')).join(' | ')} | ≤ 10 ms |`,
     `| p99.9 of (c) at half its top rate (worst window) | ${suffixes.map((x) => (by[`c-half${x}`] ? `${by[`c-half${x}`]!.p999} ms` : 'n/a')).join(' | ')} | reported |`,
+    `| p99 / p99.9 of (t2) at the same rate (mean of windows; worst window) | ${suffixes.map((x) => (by[`t2-half${x}`] ? `${by[`t2-half${x}`]!.p99} ms / ${by[`t2-half${x}`]!.p999} ms` : 'n/a')).join(' | ')} | baseline |`,
   ];
   // The machine is shared: when each round ended and the load average then, beside the figures.
   const rounds = results[0]?.windows.map((w, i) => `round ${i + 1} ended ${w.at} UTC, load ${w.load}`) ?? [];

@@ -21,6 +21,7 @@ export {
 export { summarizeQuery, type QueryInfo } from './tracing.js';
 export {
   applyTenant,
+  tenantSql,
   tablesMissingTenantWall,
   tenantCondition,
   tenantWallSql,

@@ -53,9 +53,12 @@ function wrapCallback(args: unknown[], target: SpanTarget, setup?: StatementSetu
   if (typeof fn !== 'function') return args;
   const copy = [...args];
   copy[last] = setup
-    ? async (scoped: TransactionSql) => {
+    ? (scoped: TransactionSql) => {
         const traced = traceSqlClient(scoped, target);
-        await traced.unsafe(setup.text, setup.params as never[], { prepare: true } as never);
+        // Sent, not awaited: the transaction's first statement follows it on the same connection in
+        // the same round trip. If it fails, that statement fails (25P02) and postgres.js's scope
+        // reports this error instead, as the first one of the transaction.
+        (traced.unsafe(setup.text, setup.params as never[], { prepare: true } as never) as unknown as Query).execute();
         return (fn as Callback)(traced);
       }
     : (scoped: TransactionSql) => (fn as Callback)(traceSqlClient(scoped, target));

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 
 /**
@@ -49,10 +49,13 @@ export function tenantParams(scope: TenantScope): [string, string, string] {
  * of the process. `SET LOCAL ROLE` keeps the switch exactly as long as the scope it goes with.
  */
 export async function applyTenant(tx: Executor, scope: TenantScope): Promise<void> {
+  await tx.execute(tenantSql(scope));
+}
+
+/** The statement {@link applyTenant} runs, for callers that send it without waiting for it. */
+export function tenantSql(scope: TenantScope): SQL {
   const [role, practiceId, all] = tenantParams(scope);
-  await tx.execute(
-    sql`select set_config('role', ${role}, true), set_config('mso.practice_id', ${practiceId}, true), set_config('mso.all_practices', ${all}, true)`,
-  );
+  return sql`select set_config('role', ${role}, true), set_config('mso.practice_id', ${practiceId}, true), set_config('mso.all_practices', ${all}, true)`;
 }
 
 /** The `practice_id` column type of a tenant table: the policy compares like with like. */

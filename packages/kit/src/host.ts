@@ -16,14 +16,14 @@ import { systemClock, type Clock } from './clock.js';
 import { decodeJson } from './codec.js';
 import { callOperation } from './call.js';
 import { kitTables, migrateKitTables, type KitTables } from './tables.js';
-import { OutboxRelay, recordInInbox, recordManyInInbox, writeOutbox, writeOutboxMany, type OutboxOptions } from './outbox.js';
+import { OutboxRelay, outboxRows, recordInInbox, recordManyInInbox, sendOutboxRows, type OutboxOptions } from './outbox.js';
 import { jobTables } from './job-tables.js';
 import { Scheduler, type JobRunOutcome } from './scheduler.js';
 import { AsyncJobRunner, defaultAsyncJobSettings, type AsyncJobSettings } from './jobs.js';
 import { jobOperations } from './job-operations.js';
 import { assertValid, compileSchema } from './validation.js';
 import { loggableError } from './errors.js';
-import { openTransaction, outsideTransactions, refuseInTransaction, withTransactionContext, type Isolation, type TransactionOptions } from './transaction.js';
+import { openTransaction, outsideTransactions, refuseInTransaction, withTransactionContext, writeAtCommit, type Isolation, type TransactionOptions } from './transaction.js';
 import { IdempotencyRecords, idempotencySettings, warnUnsealedPhiReplies, type IdempotencyOptions, type IdempotencySettings } from './idempotency.js';
 import { assertServiceComplete } from './completeness.js';
 import { handleRequest, runJobCall, type RequestRuntime } from './requests.js';
@@ -38,6 +38,7 @@ import {
   type ConsumerBinding,
   type ConsumerContext,
   type Db,
+  type EmitOptions,
   type HandlerBinding,
   type HandlerContext,
   type ServiceDefinition,
@@ -381,17 +382,24 @@ class ServiceRuntime implements RequestRuntime {
   }
 
   txContext(tx: Db, tenant: string | null, onEmit: () => void): TransactionContext {
+    // An event is checked and enveloped when it is emitted (a bad payload fails the handler there);
+    // its outbox row is written with the commit (transaction.ts, writeAtCommit): nothing reads it back.
+    const emit = async (event: EventDef, items: readonly { data: unknown; options?: EmitOptions }[]) => {
+      const rows = outboxRows({ tables: this.tables!, service: this.def.id, clock: this.deps.clock, event, items, tenant });
+      if (!rows.length) return;
+      await writeAtCommit(tx, (commitTx) => sendOutboxRows(commitTx, this.tables!, rows));
+      onEmit();
+    };
     return {
       db: tx,
-      emit: async (event, data, options) => {
-        await writeOutbox(tx, { tables: this.tables!, service: this.def.id, clock: this.deps.clock, event, data, tenant, options });
-        onEmit();
-      },
-      emitMany: async (event, items) => {
-        await writeOutboxMany(tx, { tables: this.tables!, service: this.def.id, clock: this.deps.clock, event, items, tenant });
-        if (items.length) onEmit();
-      },
+      emit: (event, data, options) => emit(event, [{ data, ...(options ? { options } : {}) }]),
+      emitMany: (event, items) => emit(event, items),
     };
+  }
+
+  /** Whether commit writes leave with the COMMIT (transaction.ts): on PostgreSQL, not on PGlite. */
+  get sendWithCommit(): boolean {
+    return this.deps.database?.kind === 'postgres';
   }
 
   // ---- events --------------------------------------------------------------------------------
@@ -422,7 +430,7 @@ class ServiceRuntime implements RequestRuntime {
     // The event's practice's agreement is looked up before the transaction, where tenancy can be asked (agreements.ts).
     const agreements = await this.agreementStore?.forEvent(envelope);
     // The inbox record, the handler's effects and its events commit together; a retry re-runs all three.
-    await openTransaction({ db: this.db, tenant, bind }, async (txc) => {
+    await openTransaction({ db: this.db, tenant, bind, sendWithCommit: this.sendWithCommit }, async (txc) => {
       if (!(await recordInInbox(txc.db, this.tables!, durable, envelope.id, this.deps.clock))) return; // handled before: the effect is already committed
       const ctx: ConsumerContext = { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), ...(agreements ? { agreements } : {}), ...txc, tenant };
       await handler(envelope, ctx);
@@ -481,7 +489,7 @@ class ServiceRuntime implements RequestRuntime {
     }
     let emitted = false;
     const first = items[0]!.tenant;
-    await openTransaction({ db: this.db, tenant: first, bind: (tx) => this.txContext(tx, first, () => (emitted = true)) }, async (txc) => {
+    await openTransaction({ db: this.db, tenant: first, bind: (tx) => this.txContext(tx, first, () => (emitted = true)), sendWithCommit: this.sendWithCommit }, async (txc) => {
       const fresh = await recordManyInInbox(txc.db, this.tables!, durable, items.map((i) => i.envelope.id), this.deps.clock);
       // The transaction opened scoped to the first event's practice. Each handler sees its own
       // practice only: the scope is set again when the practice changes or anything widened it since.
@@ -529,7 +537,7 @@ class ServiceRuntime implements RequestRuntime {
   async systemTransaction<T>(tenant: string | null, fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T> {
     let emitted = false;
     const bind = (tx: Db) => this.txContext(tx, tenant, () => (emitted = true));
-    const result = await openTransaction({ db: this.db, tenant, bind }, fn, options);
+    const result = await openTransaction({ db: this.db, tenant, bind, sendWithCommit: this.sendWithCommit }, fn, options);
     if (emitted) this.kickRelay();
     return result;
   }

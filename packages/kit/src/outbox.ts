@@ -10,7 +10,7 @@ import { eventEnvelope } from './envelope.js';
 import { CoalescedRun } from './coalesce.js';
 import { loggableError } from './errors.js';
 import type { KitTables } from './tables.js';
-import { runInTransaction } from './transaction.js';
+import { runInTransaction, sendNow } from './transaction.js';
 import { assertValid } from './validation.js';
 import type { Db, EmitOptions } from './service.js';
 
@@ -120,31 +120,46 @@ export interface WriteOutboxManyArgs extends Omit<WriteOutboxArgs, 'data' | 'opt
  * event. A 10,000-claim remittance emits its adjudications this way.
  */
 export async function writeOutboxMany(tx: Db, args: WriteOutboxManyArgs): Promise<void> {
-  const { tables, event } = args;
+  await sendOutboxRows(tx, args.tables, outboxRows(args));
+}
+
+/**
+ * The outbox rows of events, built when they are emitted: validated, enveloped at the clock's time,
+ * and carrying the emitting context's trace headers (so the published events continue that trace).
+ */
+export function outboxRows(args: WriteOutboxManyArgs): NewOutboxRow[] {
+  const { event } = args;
   const now = args.clock.now();
-  // Keep the emitting span's context so the published events continue this trace.
   const headers: Headers = {};
   propagation.inject(context.active(), headers);
-  const rows = args.items.map(({ data, options = {} }) => {
+  return args.items.map(({ data, options = {} }) => {
     assertValid(event.data, data, `${event.type} event`);
     const practiceId = options.practiceId === undefined ? args.tenant : options.practiceId;
     const envelope: EventEnvelope = eventEnvelope(event, data, { service: args.service, id: options.id, time: now, subject: options.subject, practiceId });
     return { id: envelope.id, subject: event.subject, envelope, headers, createdAt: now, practiceId: practiceId ?? null };
   });
-  if (!rows.length) return;
-  // The turn of each practice (see the top of this file): taken before the INSERT draws the rows' seq.
-  // The last practice's turn is taken by the first INSERT itself: while turns are held, every round
-  // trip serialises the practice's writers (a write path of one practice is bound by it).
+}
+
+/**
+ * Sends the statements that write `rows` in `tx`, all before the first await (so they leave in order,
+ * also when a COMMIT is sent right after them: the kit's commit writes), and resolves when all are done.
+ * The turn of each practice (see the top of this file) is taken before an INSERT draws the rows' seq;
+ * the last practice's turn is taken by the first INSERT itself: while turns are held, every round trip
+ * serialises the practice's writers.
+ */
+export function sendOutboxRows(tx: Db, tables: KitTables, rows: readonly NewOutboxRow[]): Promise<void> {
+  if (!rows.length) return Promise.resolve();
   const turn = `mso.outbox:${getTableConfig(tables.outbox).schema ?? 'public'}`;
   const takeTurn = (practice: string) => sql`select pg_advisory_xact_lock(hashtext(${turn}), hashtext(${practice}))`;
   const practices = [...new Set(rows.map((r) => r.practiceId ?? NO_PRACTICE))].sort();
-  for (const practice of practices.slice(0, -1)) await tx.execute(takeTurn(practice));
+  const statements = practices.slice(0, -1).map(takeTurn);
   for (let i = 0; i < rows.length; i += OUTBOX_INSERT_ROWS) {
-    await tx.execute(insertOutboxRows(tables, rows.slice(i, i + OUTBOX_INSERT_ROWS), i === 0 ? takeTurn(practices.at(-1)!) : undefined));
+    statements.push(insertOutboxRows(tables, rows.slice(i, i + OUTBOX_INSERT_ROWS), i === 0 ? takeTurn(practices.at(-1)!) : undefined));
   }
+  return Promise.all(statements.map((statement) => sendNow(tx, statement))).then(() => undefined);
 }
 
-interface NewOutboxRow {
+export interface NewOutboxRow {
   id: string;
   subject: string;
   envelope: EventEnvelope;

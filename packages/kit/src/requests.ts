@@ -40,6 +40,8 @@ export interface RequestRuntime {
   wallDb(scope: TenantScope): Db;
   base(principal: Principal, tenant: string | null, activity?: string): BaseContext;
   txContext(tx: Db, tenant: string | null, onEmit: () => void): TransactionContext;
+  /** Whether commit writes leave with the COMMIT (transaction.ts). */
+  readonly sendWithCommit: boolean;
   kickRelay(): void;
   systemTransaction<T>(tenant: string | null, fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
@@ -144,7 +146,7 @@ export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input:
       if (store && tenant && !currentTransaction()) await ctx.agreement.catch(() => undefined);
       const bind = (tx: Db) => rt.txContext(tx, tenant, () => (emitted = true));
       const work: typeof fn = audit && !currentTransaction() ? async (tx) => withAuditRecord(audit, tx, attempt, await fn(tx), () => (audited = true)) : fn;
-      const result = await openTransaction({ db: rt.db, tenant, bind, ...(beforeCommit ? { beforeCommit } : {}) }, work, options);
+      const result = await openTransaction({ db: rt.db, tenant, bind, sendWithCommit: rt.sendWithCommit, ...(beforeCommit ? { beforeCommit } : {}) }, work, options);
       if (emitted) rt.kickRelay();
       return result;
     },

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { applyTenant, type TenantScope } from '@mso/db';
+import type { SQL } from 'drizzle-orm';
+import { tenantSql, type TenantScope } from '@mso/db';
 import type { Db, TransactionContext } from './service.js';
 
 export type Isolation = 'serializable' | 'repeatable read' | 'read committed';
@@ -51,16 +52,42 @@ export const isForeignKeyViolation = (error: unknown): boolean => hasSqlState(er
  * colliding transactions spread out instead of colliding again).
  */
 export async function runInTransaction<T>(db: Db, options: RunInTransactionOptions, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return attempts(db, options, async (tx) => ({ value: await fn(tx) }));
+}
+
+/** What a transaction's body gives back: its value, and the statements it sent to leave with the COMMIT. */
+interface Outcome<T> {
+  value: T;
+  sentWithCommit?: Promise<unknown>;
+}
+
+async function attempts<T>(db: Db, options: RunInTransactionOptions, fn: (tx: Db) => Promise<Outcome<T>>): Promise<T> {
   const retries = options.retries ?? DEFAULT_RETRIES;
   // Read committed is PostgreSQL's default level: asking for it would cost a `SET TRANSACTION`
   // round trip in every transaction (the connection is held meanwhile) and change nothing.
   const config = options.isolation && options.isolation !== 'read committed' ? { isolationLevel: options.isolation } : undefined;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.transaction(async (tx) => {
-        await applyTenant(tx, options.tenant);
-        return fn(tx as unknown as Db);
+      let sent: Promise<unknown> | undefined;
+      const value = await db.transaction(async (tx) => {
+        // The scope is sent, not awaited: the body's first statement follows it in the same round
+        // trip. Should it fail, the body fails too (the transaction is aborted); its error is the one
+        // reported, as the cause.
+        const scoped = sendNow(tx as unknown as Db, tenantSql(options.tenant));
+        let outcome: Outcome<T>;
+        try {
+          outcome = await fn(tx as unknown as Db);
+          await scoped;
+        } catch (error) {
+          throw (await scoped.then(() => undefined, (cause: unknown) => cause)) ?? error;
+        }
+        sent = outcome.sentWithCommit;
+        return outcome.value;
       }, config);
+      // A statement sent with the COMMIT that failed made the COMMIT a rollback: nothing of the
+      // transaction is kept, and its error is the transaction's.
+      await sent;
+      return value;
     } catch (error) {
       if (attempt >= retries || !isRetryableTransactionError(error)) throw error;
       const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
@@ -69,9 +96,40 @@ export async function runInTransaction<T>(db: Db, options: RunInTransactionOptio
   }
 }
 
+/**
+ * Hands a statement to the driver at once (drizzle's query builders start only when awaited), so
+ * statements sent one after another leave in that order on the transaction's connection. The
+ * returned promise is already handled: awaiting it later still throws.
+ */
+export function sendNow(tx: Db, statement: SQL): Promise<unknown> {
+  const sent = tx.execute(statement).execute();
+  sent.catch(() => undefined);
+  return sent;
+}
+
+/**
+ * A write nothing in the transaction reads back (the outbox rows of its events): it is sent after
+ * the body, just before the COMMIT, instead of taking a round trip of its own while the transaction
+ * holds its connection. It must send all its statements before it first awaits.
+ */
+export type CommitWrite = (tx: Db) => Promise<unknown>;
+
+/**
+ * Queues `write` for the current transaction's commit (discarded with a savepoint that rolls back),
+ * or runs it now when there is no transaction frame (a context used outside `openTransaction`).
+ */
+export function writeAtCommit(tx: Db, write: CommitWrite): Promise<void> {
+  const frame = frames.getStore();
+  if (!frame) return write(tx).then(() => undefined);
+  frame.writes.push(write);
+  return Promise.resolve();
+}
+
 interface Frame {
   tx: TransactionContext;
   isolation: Isolation;
+  /** Writes to send with the commit ({@link writeAtCommit}); a savepoint's join its parent's when it is released. */
+  writes: CommitWrite[];
 }
 
 // The transaction the running code is inside, per async call chain (a transaction's `fn` and all it
@@ -87,12 +145,18 @@ export interface OpenTransactionOptions {
   bind(tx: Db): TransactionContext;
   /** Runs last inside the outermost transaction, before commit (e.g. the idempotency marker). */
   beforeCommit?(tx: Db): Promise<void>;
+  /**
+   * Send the commit writes and the COMMIT together, in one round trip (PostgreSQL: postgres.js sends a
+   * transaction's statements in order on its one connection). Without it they are awaited first:
+   * PGlite's transaction sends its COMMIT past the queue of statements still waiting.
+   */
+  sendWithCommit?: boolean;
 }
 
 /**
  * `ctx.transaction`: the outermost call opens a transaction through {@link runInTransaction} (so a
  * serialization failure re-runs `fn`, emits included); a call inside it becomes a savepoint, so a
- * failing nested call rolls back only its own writes.
+ * failing nested call rolls back only its own writes (and drops the events it emitted).
  */
 export async function openTransaction<T>(open: OpenTransactionOptions, fn: (tx: TransactionContext) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   const outer = frames.getStore();
@@ -100,18 +164,27 @@ export async function openTransaction<T>(open: OpenTransactionOptions, fn: (tx: 
     if (options.isolation && options.isolation !== outer.isolation) {
       throw new Error(`a nested transaction cannot change the isolation level (outer: ${outer.isolation}, asked: ${options.isolation})`);
     }
-    return outer.tx.db.transaction(async (savepoint) => {
-      const frame: Frame = { tx: open.bind(savepoint as unknown as Db), isolation: outer.isolation };
+    const frame: Frame = { tx: undefined as unknown as TransactionContext, isolation: outer.isolation, writes: [] };
+    const result = await outer.tx.db.transaction(async (savepoint) => {
+      frame.tx = open.bind(savepoint as unknown as Db);
       return frames.run(frame, () => fn(frame.tx));
     });
+    outer.writes.push(...frame.writes);
+    return result;
   }
   const isolation = options.isolation ?? 'read committed';
   const retries = options.retries === undefined ? {} : { retries: options.retries };
-  return runInTransaction(open.db, { tenant: open.tenant, isolation, ...retries }, async (tx) => {
-    const frame: Frame = { tx: open.bind(tx), isolation };
-    const result = await frames.run(frame, () => fn(frame.tx));
+  return attempts(open.db, { tenant: open.tenant, isolation, ...retries }, async (tx) => {
+    const frame: Frame = { tx: open.bind(tx), isolation, writes: [] };
+    const value = await frames.run(frame, () => fn(frame.tx));
     await open.beforeCommit?.(tx);
-    return result;
+    if (frame.writes.length === 0) return { value };
+    // Each write sends its statements before it first awaits, so they are on the connection before the
+    // COMMIT the driver sends when this body returns.
+    const sent = Promise.all(frame.writes.map((write) => write(tx)));
+    sent.catch(() => undefined);
+    if (!open.sendWithCommit) await sent;
+    return { value, sentWithCommit: sent };
   });
 }
 
@@ -127,7 +200,7 @@ export function currentTransaction(): TransactionContext | undefined {
 export function withTransactionContext<T>(tx: TransactionContext, fn: () => Promise<T>): Promise<T> {
   const outer = frames.getStore();
   if (!outer) throw new Error('withTransactionContext outside a transaction');
-  return frames.run({ tx, isolation: outer.isolation }, fn);
+  return frames.run({ tx, isolation: outer.isolation, writes: outer.writes }, fn);
 }
 
 /** Entry points (a request, an event, a job run) start outside any transaction, whatever called them in process. */
