@@ -84,6 +84,12 @@ describe('openDatabase (PostgreSQL)', () => {
     expect(new Set(flat.map((r) => r.pid)).size).toBe(4);
   });
 
+  it('sends a few statements of one turn over one connection (their messages leave in one socket write)', async () => {
+    const rows = await Promise.all(Array.from({ length: 3 }, () => test.database.db.execute(sql`select pg_backend_pid() as pid`)));
+    const pids = rows.flatMap((r) => [...(r as Iterable<{ pid: number }>)].map((row) => row.pid));
+    expect(new Set(pids).size).toBe(1);
+  });
+
   it('keeps serving other statements while a transaction holds a connection', async () => {
     const other = await openDatabase({ url: test.url, maxConnections: 2 });
     try {

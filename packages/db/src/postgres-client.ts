@@ -111,6 +111,8 @@ export function traceSqlClient<T extends Sql | TransactionSql>(sql: T, target: S
   });
 }
 
+/** Statements in flight on a connection up to which the statements of one turn share it (see pick). */
+const TURN_SHARE_LIMIT = 3;
 /** A connection held by a transaction or reservation counts as this many queued statements. */
 const HELD_WEIGHT = 1_000;
 
@@ -131,6 +133,8 @@ export class ConnectionSet {
   readonly clients: readonly Sql[];
   private readonly load: number[];
   private ending: Promise<void> | undefined;
+  /** The connection this event-loop turn's statements go to (see pick). */
+  private turn: number | undefined;
 
   constructor(url: string, options: Options<Record<string, postgres.PostgresType>>, count: number) {
     this.clients = Array.from({ length: count }, () => postgres(url, { ...options, max: 1 }));
@@ -142,8 +146,16 @@ export class ConnectionSet {
   }
 
   private pick(): number {
+    // Statements of one event-loop turn go to the same connection while it has few in flight: each
+    // connection's messages leave in one socket write per turn (a costly call on a busy machine),
+    // so sharing one saves writes; past the limit the least busy connection takes over, so a slow
+    // statement holds up only a few others.
+    const turn = this.turn;
+    if (turn !== undefined && this.load[turn]! < TURN_SHARE_LIMIT) return turn;
     let best = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[best]!) best = i;
+    if (turn === undefined) setImmediate(() => (this.turn = undefined));
+    this.turn = best;
     return best;
   }
 
