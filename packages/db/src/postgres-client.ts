@@ -93,7 +93,12 @@ class ScopedStatement implements PromiseLike<unknown> {
  */
 export function traceSqlClient<T extends Sql | TransactionSql>(sql: T, target: SpanTarget): T {
   const unsafe: Unsafe = (text, params, options) => {
-    const query = (sql.unsafe as Unsafe)(text, params, options);
+    // A parameterised statement that is not prepared costs postgres.js a describe round trip of its
+    // own before every execution (and stops the pipeline behind it); prepared once per connection, it
+    // is one message. Statements with many parameters (multi-row inserts, whose texts vary with the
+    // row count) stay unnamed, so a connection does not keep a large statement per row count.
+    const prepare = (params?.length ?? 0) <= PREPARED_PARAMETERS_LIMIT;
+    const query = (sql.unsafe as Unsafe)(text, params, { ...options, prepare });
     instrumentQuery(query, text, target);
     return query;
   };
@@ -113,6 +118,8 @@ export function traceSqlClient<T extends Sql | TransactionSql>(sql: T, target: S
 
 /** Statements in flight on a connection up to which the statements of one turn share it (see pick). */
 const TURN_SHARE_LIMIT = 3;
+/** Statements in a transaction with at most this many parameters are prepared (see traceSqlClient). */
+const PREPARED_PARAMETERS_LIMIT = 64;
 /** A connection held by a transaction or reservation counts as this many queued statements. */
 const HELD_WEIGHT = 1_000;
 

@@ -237,7 +237,9 @@ export class OutboxRelay {
   private readonly pruneIntervalMs: number;
   private nextPruneAt = Number.NEGATIVE_INFINITY;
   private readonly run = new CoalescedRun(async () => {
-    while ((await this.publishBatch()) > 0);
+    // A full batch may leave rows behind it; rows committed while a pass runs kick the relay, which
+    // runs once more (CoalescedRun), so a batch that was not full needs no pass of its own after it.
+    while ((await this.publishBatch()) === RELAY_BATCH);
     await this.pruneIfDue();
   });
 
@@ -313,7 +315,8 @@ export class OutboxRelay {
       const rows = await tx.select().from(outbox).where(isNull(outbox.publishedAt)).orderBy(asc(outbox.seq)).limit(RELAY_BATCH);
       const result = await this.publishInOrder(rows);
       if (result.published.length) {
-        await tx.update(outbox).set({ publishedAt: this.deps.clock.now() }).where(inArray(outbox.seq, result.published));
+        // One array parameter (not one per row): the statement stays prepared on the connection.
+        await tx.update(outbox).set({ publishedAt: this.deps.clock.now() }).where(sql`${outbox.seq} = any(${`{${result.published.join(',')}}`}::bigint[])`);
       }
       return result;
     });
