@@ -44,7 +44,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const needsDb = options.services.some((s) => s.db);
   const database =
     options.database ??
-    (needsDb ? await openDatabase({ ...(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: env.MSO_DATA_DIR ?? '.mso/data' }), applicationName: 'mso' }) : undefined);
+    (needsDb ? await openDatabase({ ...databaseFromEnv(env), applicationName: 'mso' }) : undefined);
   const host = await startHost({
     services: options.services,
     bus,
@@ -104,8 +104,19 @@ export async function runServiceProcess(service: ServiceDefinition): Promise<Run
   return runtime;
 }
 
-function positiveInteger(value: string, name: string): number {
+function positiveInteger(value: string, name: string, unit = 'milliseconds'): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number of milliseconds, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number of ${unit}, got "${value}"`);
   return n;
+}
+
+/**
+ * PostgreSQL (DATABASE_URL, with MSO_DB_CONNECTIONS connections for this process, default 4: each
+ * pipelines statements, and a transaction holds one until it commits, so write-heavy services gain from
+ * more), else PGlite in MSO_DATA_DIR.
+ */
+function databaseFromEnv(env: Record<string, string | undefined>): { url: string; maxConnections?: number } | { dataDir: string } {
+  if (!env.DATABASE_URL) return { dataDir: env.MSO_DATA_DIR ?? '.mso/data' };
+  const connections = env.MSO_DB_CONNECTIONS?.trim();
+  return { url: env.DATABASE_URL, ...(connections ? { maxConnections: positiveInteger(connections, 'MSO_DB_CONNECTIONS', 'connections') } : {}) };
 }
