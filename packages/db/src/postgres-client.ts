@@ -58,7 +58,7 @@ function wrapCallback(args: unknown[], target: SpanTarget, setup?: StatementSetu
         // Sent, not awaited: the transaction's first statement follows it on the same connection in
         // the same round trip. If it fails, that statement fails (25P02) and postgres.js's scope
         // reports this error instead, as the first one of the transaction.
-        (traced.unsafe(setup.text, setup.params as never[], { prepare: true } as never) as unknown as Query).execute();
+        (traced.unsafe(setup.text, setup.params as never[]) as unknown as Query).execute();
         return (fn as Callback)(traced);
       }
     : (scoped: TransactionSql) => (fn as Callback)(traceSqlClient(scoped, target));

@@ -71,8 +71,8 @@ async function attempts<T>(db: Db, options: RunInTransactionOptions, fn: (tx: Db
       let sent: Promise<unknown> | undefined;
       const value = await db.transaction(async (tx) => {
         // The scope is sent, not awaited: the body's first statement follows it in the same round
-        // trip. Should it fail, the body fails too (the transaction is aborted); its error is the one
-        // reported, as the cause.
+        // trip. Should it fail, the body fails too (the transaction is aborted), and the scope's error
+        // is the one reported, not the body's "transaction is aborted".
         const scoped = sendNow(tx as unknown as Db, tenantSql(options.tenant));
         let outcome: Outcome<T>;
         try {
@@ -164,12 +164,13 @@ export async function openTransaction<T>(open: OpenTransactionOptions, fn: (tx: 
     if (options.isolation && options.isolation !== outer.isolation) {
       throw new Error(`a nested transaction cannot change the isolation level (outer: ${outer.isolation}, asked: ${options.isolation})`);
     }
-    const frame: Frame = { tx: undefined as unknown as TransactionContext, isolation: outer.isolation, writes: [] };
+    // The savepoint's commit writes join the outer transaction's only once the savepoint is released.
+    const writes: CommitWrite[] = [];
     const result = await outer.tx.db.transaction(async (savepoint) => {
-      frame.tx = open.bind(savepoint as unknown as Db);
+      const frame: Frame = { tx: open.bind(savepoint as unknown as Db), isolation: outer.isolation, writes };
       return frames.run(frame, () => fn(frame.tx));
     });
-    outer.writes.push(...frame.writes);
+    outer.writes.push(...writes);
     return result;
   }
   const isolation = options.isolation ?? 'read committed';
@@ -182,8 +183,11 @@ export async function openTransaction<T>(open: OpenTransactionOptions, fn: (tx: 
     // Each write sends its statements before it first awaits, so they are on the connection before the
     // COMMIT the driver sends when this body returns.
     const sent = Promise.all(frame.writes.map((write) => write(tx)));
+    if (!open.sendWithCommit) {
+      await sent;
+      return { value };
+    }
     sent.catch(() => undefined);
-    if (!open.sendWithCommit) await sent;
     return { value, sentWithCommit: sent };
   });
 }
