@@ -28,7 +28,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,8 @@ interface WindowResult {
   p999?: number;
   /** Open-loop runs: the gateway's own event-loop delay p99 over the window (its `/metrics`), ms. */
   gatewayLoopP99?: number;
+  /** CPU time (user + system) of the scenario's own server processes per request, µs. */
+  cpuUs?: number;
 }
 interface ScenarioResult {
   id: string;
@@ -79,6 +81,8 @@ interface ScenarioResult {
   p99: number;
   /** Open-loop runs: the worst window's p99.9. */
   p999?: number;
+  /** Mean over windows of the servers' CPU per request, µs. */
+  cpuUs?: number;
 }
 
 const children = new Set<ChildProcess>();
@@ -134,7 +138,33 @@ interface Target {
   body?: string;
   /** Requests go round robin to these (a practice each), instead of `url` and `headers`. */
   rotate?: { url: string; headers: Record<string, string> }[];
+  /** The scenario's own server processes (not NATS, PostgreSQL or the load generator), for CPU per request. */
+  pids: number[];
 }
+
+/**
+ * CPU seconds (user + system) the processes have used, from `/proc/<pid>/stat`. CPU per request is
+ * steadier than requests per second when the machine's speed swings: a slower machine serves fewer
+ * requests, but each costs about the same CPU. Linux only; elsewhere undefined.
+ */
+const TICK = 100; // USER_HZ: 100 on every Linux build Node supports
+function cpuSeconds(pids: readonly number[]): number | undefined {
+  let ticks = 0;
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return undefined;
+    }
+    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / TICK;
+}
+const perRequestUs = (before: number | undefined, after: number | undefined, requests: number) =>
+  before === undefined || after === undefined || requests === 0 ? undefined : Math.round(((after - before) * 1e6) / requests);
 
 /** The machine's state beside each figure: time of day (UTC) and 1-minute load average. */
 const machine = () => ({ at: new Date().toISOString().slice(11, 19), load: Math.round(loadavg()[0]! * 10) / 10 });
@@ -144,6 +174,7 @@ function load(t: Target, seconds: number): Promise<WindowResult> {
   let next = 0;
   const rotate = t.rotate?.map((r) => ({ path: new URL(r.url).pathname, headers: { ...write.headers, ...r.headers } }));
   const spread = rotate ? { requests: [{ setupRequest: (req: object) => ({ ...req, ...rotate[next++ % rotate.length] }) }] } : {};
+  const cpuBefore = cpuSeconds(t.pids);
   return new Promise((resolve, reject) => {
     autocannon(
       // A 30 s request timeout (autocannon's default is 10 s): a stall is a latency to report, not a
@@ -159,6 +190,7 @@ function load(t: Target, seconds: number): Promise<WindowResult> {
           errors: result.errors + result.timeouts,
           non2xx: result.non2xx,
           ...(result.non2xx ? { statuses: Object.keys(result.statusCodeStats ?? {}).join(', ') } : {}),
+          cpuUs: perRequestUs(cpuBefore, cpuSeconds(t.pids), result.requests.total),
         });
       },
     );
@@ -167,7 +199,8 @@ function load(t: Target, seconds: number): Promise<WindowResult> {
 
 function summarize(id: string, title: string, windows: WindowResult[]): ScenarioResult {
   const mean = (f: (w: WindowResult) => number) => Math.round((windows.reduce((sum, w) => sum + f(w), 0) / windows.length) * 10) / 10;
-  return { id, title, windows, rps: Math.round(mean((w) => w.rps)), p50: mean((w) => w.p50), p99: mean((w) => w.p99) };
+  const cpu = windows.every((w) => w.cpuUs !== undefined) ? { cpuUs: Math.round(mean((w) => w.cpuUs!)) } : {};
+  return { id, title, windows, rps: Math.round(mean((w) => w.rps)), p50: mean((w) => w.p50), p99: mean((w) => w.p99), ...cpu };
 }
 
 /**
@@ -283,52 +316,53 @@ async function main(): Promise<void> {
 
       if (wanted('a')) {
         const p = nextPort();
-        await launch(`hello${suffix}`, ['bench/servers/hello.ts'], { PORT: p }, node);
-        targets.push({ id: `a${suffix}`, title: 'bare Fastify hello-world', url: `http://127.0.0.1:${p}/`, headers: {} });
+        const hello = await launch(`hello${suffix}`, ['bench/servers/hello.ts'], { PORT: p }, node);
+        targets.push({ id: `a${suffix}`, title: 'bare Fastify hello-world', url: `http://127.0.0.1:${p}/`, headers: {}, pids: [hello.pid!] });
       }
       for (const [id, mode] of [['t1', 'static'], ['t2', 'pg'], ['t3', 'write']] as const) {
         if (!wanted(id)) continue;
         const p = nextPort();
         const subject = `${ns}.${id}`;
-        await launch(`${id}${suffix} responder`, ['bench/servers/nats-responder.ts'], { NATS_URL, DATABASE_URL, BENCH_SUBJECT: subject, BENCH_MODE: mode }, node);
-        await launch(`${id}${suffix} edge`, ['bench/servers/nats-edge.ts'], { NATS_URL, BENCH_SUBJECT: subject, PORT: p }, node);
+        const responder = await launch(`${id}${suffix} responder`, ['bench/servers/nats-responder.ts'], { NATS_URL, DATABASE_URL, BENCH_SUBJECT: subject, BENCH_MODE: mode }, node);
+        const edge = await launch(`${id}${suffix} edge`, ['bench/servers/nats-edge.ts'], { NATS_URL, BENCH_SUBJECT: subject, PORT: p }, node);
         const title = { t1: 'hand-written Fastify → NATS → responder', t2: 'hand-written Fastify → NATS → responder → Postgres PK read', t3: 'hand-written Fastify → NATS → responder → Postgres insert → JetStream publish' }[id];
-        targets.push({ id: `${id}${suffix}`, title, url: `http://127.0.0.1:${p}/item/${item!.id}`, headers: {}, ...(id === 't3' ? { body: LOCATION } : {}) });
+        targets.push({ id: `${id}${suffix}`, title, url: `http://127.0.0.1:${p}/item/${item!.id}`, headers: {}, pids: [edge.pid!, responder.pid!], ...(id === 't3' ? { body: LOCATION } : {}) });
       }
       if (wanted('b') || wanted('c') || wanted('f') || wanted('f1')) {
         const platformEnv = { NATS_URL, NATS_NAMESPACE: ns, DATABASE_URL, MSO_ADMIN_KEY: ADMIN_KEY, ...otel };
         const gatewayPort = nextPort();
-        await launch(`tenancy${suffix}`, ['apps/cli/src/main.ts', 'service', 'tenancy'], platformEnv, node);
-        await launch(`helpdesk${suffix}`, ['apps/cli/src/main.ts', 'service', 'helpdesk'], platformEnv, node);
-        await launch(`gateway${suffix}`, ['apps/cli/src/main.ts', 'gateway', '--port', gatewayPort], platformEnv, node);
+        const tenancy = (await launch(`tenancy${suffix}`, ['apps/cli/src/main.ts', 'service', 'tenancy'], platformEnv, node)).pid!;
+        const helpdesk = (await launch(`helpdesk${suffix}`, ['apps/cli/src/main.ts', 'service', 'helpdesk'], platformEnv, node)).pid!;
+        const gateway = (await launch(`gateway${suffix}`, ['apps/cli/src/main.ts', 'gateway', '--port', gatewayPort], platformEnv, node)).pid!;
         const base = `http://127.0.0.1:${gatewayPort}`;
         const { practiceId, key } = await onboard(base);
         const auth = { authorization: `Bearer ${key}` };
-        if (wanted('b')) targets.push({ id: `b${suffix}`, title: 'platform: gateway → bus → service (no DB)', url: `${base}/v1/helpdesk/info`, headers: auth });
+        if (wanted('b')) targets.push({ id: `b${suffix}`, title: 'platform: gateway → bus → service (no DB)', url: `${base}/v1/helpdesk/info`, headers: auth, pids: [gateway, helpdesk] });
         if (wanted('c')) {
-          targets.push({ id: `c${suffix}`, title: 'platform: gateway → bus → service → Postgres PK read', url: `${base}/v1/tenancy/practices/${practiceId}`, headers: auth });
+          targets.push({ id: `c${suffix}`, title: 'platform: gateway → bus → service → Postgres PK read', url: `${base}/v1/tenancy/practices/${practiceId}`, headers: auth, pids: [gateway, tenancy] });
           halves.push({ id: `c${suffix}`, url: `${base}/v1/tenancy/practices/${practiceId}`, headers: auth, metrics: `${base}/metrics` });
         }
         // (f) spreads its writes over several practices, as an MSO's traffic is; (f1) writes for one.
         // The outbox serialises emitting transactions per practice from the event's insert to the
         // commit (commit order is publish order, outbox.ts), which bounds one practice's write rate.
         const location = (p: { practiceId: string; key: string }) => ({ url: `${base}/v1/tenancy/practices/${p.practiceId}/locations`, headers: { authorization: `Bearer ${p.key}` } });
+        const writers = [gateway, tenancy];
         if (wanted('f')) {
           const practices = [{ practiceId, key }];
           for (let i = 1; i < WRITE_PRACTICES; i++) practices.push(await onboard(base, npiOf(i)));
           const title = `platform write, ${WRITE_PRACTICES} practices: gateway → bus → service → insert + outbox event (relay → JetStream)`;
-          targets.push({ id: `f${suffix}`, title, ...location(practices[0]!), body: LOCATION, rotate: practices.map(location) });
+          targets.push({ id: `f${suffix}`, title, ...location(practices[0]!), body: LOCATION, rotate: practices.map(location), pids: writers });
         }
-        if (wanted('f1')) targets.push({ id: `f1${suffix}`, title: 'platform write, one practice: as (f)', ...location({ practiceId, key }), body: LOCATION });
+        if (wanted('f1')) targets.push({ id: `f1${suffix}`, title: 'platform write, one practice: as (f)', ...location({ practiceId, key }), body: LOCATION, pids: writers });
       }
     }
     if (wanted('e')) {
       const p = nextPort();
       const env: Record<string, string> = { MSO_DATA_DIR: join(dataDir, 'data'), MSO_ADMIN_KEY: ADMIN_KEY, PORT: p, ...otel, NATS_URL: '', DATABASE_URL: '' };
-      await launch('embedded', ['apps/cli/src/main.ts', 'start'], env);
+      const embedded = await launch('embedded', ['apps/cli/src/main.ts', 'start'], env);
       const base = `http://127.0.0.1:${p}`;
       const { practiceId, key } = await onboard(base);
-      targets.push({ id: 'e', title: 'embedded: (c) in one process, in-memory bus, PGlite', url: `${base}/v1/tenancy/practices/${practiceId}`, headers: { authorization: `Bearer ${key}` } });
+      targets.push({ id: 'e', title: 'embedded: (c) in one process, in-memory bus, PGlite', url: `${base}/v1/tenancy/practices/${practiceId}`, headers: { authorization: `Bearer ${key}` }, pids: [embedded.pid!] });
     }
 
     for (const t of targets) await load(t, 3); // warm-up: JIT, connection pools, caches
@@ -337,7 +371,7 @@ async function main(): Promise<void> {
       for (const t of targets) {
         const w = await load(t, WINDOW_SECONDS);
         windows.get(t.id)!.push(w);
-        process.stdout.write(`  ${t.id} window ${round}/${WINDOWS}: ${w.rps} req/s, p50 ${w.p50} ms, p99 ${w.p99} ms${w.non2xx || w.errors ? `, ${w.non2xx} non-2xx (${w.statuses}), ${w.errors} errors` : ''} (${w.at} UTC, load ${w.load})\n`);
+        process.stdout.write(`  ${t.id} window ${round}/${WINDOWS}: ${w.rps} req/s, p50 ${w.p50} ms, p99 ${w.p99} ms${w.cpuUs !== undefined ? `, server CPU ${w.cpuUs} µs/req` : ''}${w.non2xx || w.errors ? `, ${w.non2xx} non-2xx (${w.statuses}), ${w.errors} errors` : ''} (${w.at} UTC, load ${w.load})\n`);
         if (w.non2xx > 0 || w.errors > 0) throw new Error(`${t.id}: ${w.non2xx} non-2xx responses and ${w.errors} errors: the scenario is broken`);
       }
     }
@@ -466,19 +500,25 @@ async function onboard(base: string, npi = PRACTICE_NPI): Promise<{ practiceId: 
 function report(results: ScenarioResult[], x12: Record<string, unknown> | undefined, suffixes: string[], billing?: BillingBenchResult): void {
   const by = Object.fromEntries(results.map((r) => [r.id, r]));
   const pct = (x?: ScenarioResult, y?: ScenarioResult) => (x && y ? `${Math.round((x.rps / y.rps) * 100)} %` : 'n/a');
+  // The CPU of the hand-written pipeline's processes per request as a share of the platform's: the
+  // same kind of figure as the throughput ratio, but far less moved by the machine's swings.
+  const cpuPct = (x?: ScenarioResult, y?: ScenarioResult) => (x?.cpuUs && y?.cpuUs ? `${Math.round((x.cpuUs / y.cpuUs) * 100)} % (${x.cpuUs} / ${y.cpuUs} µs)` : 'n/a');
   const lines = [
-    `| scenario | req/s | p50 ms | p99 ms | req/s per window | vs (a) |`,
-    `|---|---|---|---|---|---|`,
+    `| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | req/s per window | vs (a) |`,
+    `|---|---|---|---|---|---|---|`,
     ...results.map((r) => {
       const suffix = suffixes.find((x) => x && r.id.endsWith(x)) ?? '';
-      return `| (${r.id}) ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.windows.map((w) => w.rps).join(' → ')} | ${r.id.startsWith('c-half') || r.id.startsWith('t2-half') ? '' : pct(r, by[`a${suffix}`])} |`;
+      return `| (${r.id}) ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpuUs ?? ''} | ${r.windows.map((w) => w.rps).join(' → ')} | ${r.id.startsWith('c-half') || r.id.startsWith('t2-half') ? '' : pct(r, by[`a${suffix}`])} |`;
     }),
     '',
     `| ratio | ${suffixes.map((x) => `measured${x}`).join(' | ')} | target |`,
     `|---|${suffixes.map(() => '---|').join('')}---|`,
     `| (b) / (t1) | ${suffixes.map((x) => pct(by[`b${x}`], by[`t1${x}`])).join(' | ')} | ≥ 85 % |`,
     `| (c) / (t2) | ${suffixes.map((x) => pct(by[`c${x}`], by[`t2${x}`])).join(' | ')} | ≥ 85 % |`,
+    `| server CPU per request, (t2) / (c) | ${suffixes.map((x) => cpuPct(by[`t2${x}`], by[`c${x}`])).join(' | ')} | |`,
     `| (f) / (t3) | ${suffixes.map((x) => pct(by[`f${x}`], by[`t3${x}`])).join(' | ')} | ≥ 75 % |`,
+    `| server CPU per request, (t1) / (b) | ${suffixes.map((x) => cpuPct(by[`t1${x}`], by[`b${x}`])).join(' | ')} | |`,
+    `| server CPU per request, (t3) / (f) | ${suffixes.map((x) => cpuPct(by[`t3${x}`], by[`f${x}`])).join(' | ')} | |`,
     `| (f1) / (t3) | ${suffixes.map((x) => pct(by[`f1${x}`], by[`t3${x}`])).join(' | ')} | |`,
     `| (c) / (a) | ${suffixes.map((x) => pct(by[`c${x}`], by[`a${x}`])).join(' | ')} | ≥ 15 % |`,
     `| p99 of (c) at half its top rate (mean of windows; worst window) | ${suffixes.map((x) => (by[`c-half${x}`] ? `${by[`c-half${x}`]!.p99} ms; ${Math.max(...by[`c-half${x}`]!.windows.map((w) => w.p99))} ms` : 'n/a')).join(' | ')} | ≤ 10 ms |`,

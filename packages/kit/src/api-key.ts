@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** A new secret: `mso_` + 32 random bytes, base64url. Only its hash is stored. */
 export function newApiKeySecret(): string {
@@ -6,5 +6,6 @@ export function newApiKeySecret(): string {
 }
 
 export function hashApiKey(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  // One-shot `hash`: no Hash object per call (the gateway hashes the bearer key of every request).
+  return hash('sha256', secret, 'hex');
 }
