@@ -3,6 +3,7 @@
 // no event is left in an outbox or unexplained in the dead-letter stream. Read through the public
 // API; the outboxes, inboxes and streams through SQL and the NATS monitoring endpoint.
 import { subjectMatches } from '@mso/bus';
+import { localDate } from '@mso/kit';
 import type { Database } from '@mso/db';
 import type { Api, Json } from '../demo/client.js';
 import type { FaultClient } from './client.js';
@@ -42,8 +43,12 @@ async function all(client: FaultClient, api: Api, path: string): Promise<Json[]>
 /** Balances by system account key. */
 const balancesOf = (tb: Json): Record<string, number> => Object.fromEntries((tb.accounts as { key: string | null; balanceCents: number }[]).filter((a) => a.key).map((a) => [a.key!, a.balanceCents]));
 
-/** One practice: claims, remittances, patient payments and the practice's books. */
-export async function checkPractice(client: FaultClient, admin: Api, ledger: PracticeLedger, dates: { from: string; to: string }): Promise<CheckResult> {
+/**
+ * One practice: claims, remittances, patient payments and the practice's books. `run` is the run's
+ * span in epoch ms; reports are asked for the practice's business days in it (its own time zone, so
+ * a run across midnight UTC finds what collections dated the day before).
+ */
+export async function checkPractice(client: FaultClient, admin: Api, ledger: PracticeLedger, run: { from: number; to: number }): Promise<CheckResult> {
   const failures: string[] = [];
   const api = ledger.practice.api;
   const fail = (what: string) => failures.push(`${ledger.practice.tag}: ${what}`);
@@ -83,7 +88,8 @@ export async function checkPractice(client: FaultClient, admin: Api, ledger: Pra
     if (got.amountCents !== p.amountCents) fail(`payment ${p.id}: ${got.amountCents} cents, posted ${p.amountCents}`);
   }
   const paymentsCents = sum(ledger.payments.map((p) => p.amountCents));
-  const channels = await client.read(api, `/v1/collections/reports/payments-by-channel?from=${dates.from}&to=${dates.to}`);
+  const days = { from: localDate(run.from, ledger.practice.timeZone), to: localDate(run.to, ledger.practice.timeZone) };
+  const channels = await client.read(api, `/v1/collections/reports/payments-by-channel?from=${days.from}&to=${days.to}`);
   const channelCount = sum((channels.channels as { count: number }[]).map((c) => c.count));
   if (channels.totalCents !== paymentsCents || channelCount !== ledger.payments.length) {
     fail(`collections received ${channelCount} payments of ${channels.totalCents} cents; ${ledger.payments.length} of ${paymentsCents} were posted`);

@@ -136,10 +136,14 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunReport> {
     const client = new FaultClient({ timeoutMs: 20_000, budgetMs: 150_000 });
     const admin = new Api(baseUrl, platform.adminKey);
     const ledgers: PracticeLedger[] = [];
-    for (const plan of practicePlans.filter((p) => (p.agreement.services as string[]).includes('collections'))) {
-      const created = await admin.post('/v1/tenancy/practices', { name: plan.name, npi: plan.npi, taxId: plan.taxId, state: plan.state, agreement: plan.agreement });
+    // Their business days are ten hours behind and fourteen ahead of UTC: at any hour one of them is
+    // on another date than UTC, so the checks always meet a payment dated by the practice's own day.
+    const timeZones = ['Pacific/Honolulu', 'Pacific/Kiritimati'];
+    for (const [i, plan] of practicePlans.filter((p) => (p.agreement.services as string[]).includes('collections')).entries()) {
+      const agreement = { ...plan.agreement, timeZone: timeZones[i % timeZones.length] };
+      const created = await admin.post('/v1/tenancy/practices', { name: plan.name, npi: plan.npi, taxId: plan.taxId, state: plan.state, agreement });
       const key = (await admin.post(`/v1/tenancy/practices/${created.id}/api-keys`, { role: 'practice-admin', label: 'fault run' })).key as string;
-      ledgers.push(newLedger({ id: created.id, tag: plan.key.slice(0, 1).toUpperCase(), api: admin.withKey(key) }));
+      ledgers.push(newLedger({ id: created.id, tag: plan.key.slice(0, 1).toUpperCase(), api: admin.withKey(key), timeZone: created.agreement.timeZone as string }));
     }
     for (const l of ledgers) {
       const api = l.practice.api;
@@ -264,7 +268,6 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunReport> {
     while (workload.pendingPayments > 0 && Date.now() < drainEnd) if ((await workload.payments(workload.pendingPayments, 10_000)) === 0) await sleep(2_000);
 
     // ---- the platform catches up; then the checks ----------------------------------------------
-    const from = new Date(started).toISOString().slice(0, 10);
     let failures: string[] = [];
     let facts = { redeliveries: 0, deadLetters: 0, outstanding: 0 };
     let unpublished: Record<string, number> = {};
@@ -277,7 +280,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultRunReport> {
       if (waiting.length) failures.push(`unpublished events: ${waiting.map(([s, n]) => `${s} ${n}`).join(', ')}`);
       if (facts.outstanding > 0) failures.push(`${facts.outstanding} events not yet delivered or acknowledged`);
       if (failures.length === 0) {
-        for (const l of ledgers) failures.push(...(await checkPractice(client, admin, l, { from, to: new Date().toISOString().slice(0, 10) })).failures);
+        for (const l of ledgers) failures.push(...(await checkPractice(client, admin, l, { from: started, to: Date.now() })).failures);
         failures.push(...(await checkMso(client, admin, period, feeRun, ledgers.map((l) => l.practice.id))));
       }
       if (failures.length === 0 || Date.now() > settleEnd) break;

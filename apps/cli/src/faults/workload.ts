@@ -11,6 +11,8 @@ export interface FaultPractice {
   /** Short tag in patient control numbers and trace numbers. */
   tag: string;
   api: Api;
+  /** The agreement's time zone: collections dates a payment by the practice's business day in it. */
+  timeZone: string;
 }
 
 /** What the run sent and what the platform answered, per practice: the checks compare the books with it. */
