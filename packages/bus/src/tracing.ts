@@ -5,8 +5,6 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
-  TraceFlags,
-  isSpanContextValid,
   type Attributes,
   type Context,
   type Link,
@@ -14,6 +12,7 @@ import {
   type TextMapGetter,
   type TextMapSetter,
 } from '@opentelemetry/api';
+import { isSampledOut } from '@mso/telemetry/sampling';
 import { BusError, type DeliveredEvent, type Headers } from './types.js';
 
 /**
@@ -69,17 +68,6 @@ function attributes(info: SpanInfo): Attributes {
   return attrs;
 }
 
-/**
- * Whether `ctx` belongs to a trace the sampler left out (a valid span context without the sampled
- * flag). Under such a parent no span is created: the SDK would only make a non-recording one, and
- * parent-based sampling (production's) never records a child of an unsampled parent. The trace
- * context itself still travels, so a later hop sees the same trace id and the same decision.
- */
-function sampledOut(ctx: Context): boolean {
-  const sc = trace.getSpanContext(ctx);
-  return sc !== undefined && (sc.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(sc);
-}
-
 /** Runs `fn` with `span` active under `parent`; ends it, marked failed if `fn` throws. */
 async function inSpan<T>(span: Span, parent: Context, fn: () => Promise<T>): Promise<T> {
   try {
@@ -110,7 +98,7 @@ export async function withOutgoingSpan<T>(
   fn: (headers: Headers) => Promise<T>,
 ): Promise<T> {
   const parent = context.active();
-  if (sampledOut(parent)) {
+  if (isSampledOut(parent)) {
     // Not sampled: no span, no context switch; the headers carry the caller's trace context on.
     const out: Headers = { ...headers };
     propagation.inject(parent, out, setter);
@@ -150,7 +138,7 @@ export async function withIncomingSpan<T>(
   const parent: Context = propagation.extract(ROOT_CONTEXT, headers, getter);
   // Not sampled: no span; the handler still runs in the caller's trace context, so whatever it
   // calls or emits carries it on.
-  if (sampledOut(parent)) return context.with(parent, fn);
+  if (isSampledOut(parent)) return context.with(parent, fn);
   const span = trace
     .getTracer(TRACER_NAME)
     .startSpan(
@@ -201,7 +189,7 @@ export async function withEventSpan<T>(event: DeliveredEvent, group: string, fn:
   // An event without trace context becomes a child of the batch instead of a trace of its own.
   const fromProducer = trace.getSpanContext(extracted) !== undefined;
   const parent: Context = fromProducer ? extracted : context.active();
-  if (sampledOut(parent)) return context.with(parent, fn);
+  if (isSampledOut(parent)) return context.with(parent, fn);
   const batch = fromProducer ? trace.getSpanContext(context.active()) : undefined;
   const span = trace.getTracer(TRACER_NAME).startSpan(
     `process ${event.subject}`,

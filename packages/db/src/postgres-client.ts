@@ -116,6 +116,11 @@ export function traceSqlClient<T extends Sql | TransactionSql>(sql: T, target: S
   });
 }
 
+// Shared by the statements of every scoped read instead of new ones per statement; frozen, since
+// postgres.js writes to a query's options in some of its methods (none of which these statements use).
+const PREPARED = Object.freeze({ prepare: true });
+const NO_PARAMS: readonly unknown[] = Object.freeze([]);
+
 /** Statements in flight on a connection up to which the statements of one turn share it (see pick). */
 const TURN_SHARE_LIMIT = 3;
 /** Statements in a transaction with at most this many parameters are prepared (see traceSqlClient). */
@@ -218,13 +223,12 @@ export class ConnectionSet {
     const index = this.pick();
     const client = this.clients[index]!;
     this.load[index]!++;
-    const run = (sql: string, args: readonly unknown[] = [], extra: object = {}) =>
-      client.unsafe(sql, args as never[], { ...extra, prepare: true } as never) as unknown as Query;
-    const begin = run('begin');
-    const scope = run(setup.text, setup.params);
-    const statement = run(text, params ?? [], options);
+    const run = (sql: string, args: readonly unknown[], extra: object) => client.unsafe(sql, args as never[], extra as never) as unknown as Query;
+    const begin = run('begin', NO_PARAMS, PREPARED);
+    const scope = run(setup.text, setup.params, PREPARED);
+    const statement = run(text, params ?? NO_PARAMS, options ? { ...options, prepare: true } : PREPARED);
     if (values) statement.values();
-    const commit = run('commit');
+    const commit = run('commit', NO_PARAMS, PREPARED);
     instrumentQuery(statement, text, target, () => void this.load[index]!--);
     for (const query of [begin, scope, statement, commit]) query.execute();
     const [, , rows] = await Promise.all([begin, scope, statement, commit]);

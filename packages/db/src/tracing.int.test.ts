@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { eq, sql } from 'drizzle-orm';
@@ -110,6 +110,18 @@ describe('query spans (PostgreSQL)', () => {
       expect(child.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
       expect(child.spanContext().traceId).toBe(parent.spanContext().traceId);
     }
+  });
+
+  it('records nothing under a trace its caller sampled out, and records the next sampled one', async () => {
+    const sampledOut = trace.wrapSpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.NONE, isRemote: true });
+    const rows = await context.with(trace.setSpan(context.active(), sampledOut), async () => {
+      await test.database.transaction(async (tx) => tx.select().from(notes).limit(1));
+      return (await test.database.db.execute(sql`select 1 as one`)) as unknown as { one: number }[];
+    });
+    expect([...rows]).toEqual([{ one: 1 }]);
+    expect(spans()).toHaveLength(0);
+    await test.database.db.select().from(notes).limit(1);
+    expect(spans().map((s) => s.name)).toEqual(['SELECT dbfixture.notes']);
   });
 
   it('measures the statement duration', async () => {

@@ -1,4 +1,5 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { isSampledOut } from '@mso/telemetry/sampling';
 
 /**
  * OpenTelemetry CLIENT spans for every SQL statement issued through the drizzle instance.
@@ -75,7 +76,13 @@ function queryInfo(text: string): QueryInfo {
   return info;
 }
 
+/** What a statement of a sampled-out trace gets: one shared span that records nothing (it is a leaf). */
+const NOT_RECORDED: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 export function startQuerySpan(text: string, target: SpanTarget): Span {
+  // The SDK would check and copy the attributes before its sampler drops the span.
+  const active = context.active();
+  if (isSampledOut(active)) return NOT_RECORDED;
   const info = queryInfo(text);
   const attributes: Attributes = {
     'db.system.name': 'postgresql',
@@ -87,7 +94,7 @@ export function startQuerySpan(text: string, target: SpanTarget): Span {
   if (info.collection !== undefined) attributes['db.collection.name'] = info.collection;
   if (target.serverAddress !== undefined) attributes['server.address'] = target.serverAddress;
   if (target.serverPort !== undefined) attributes['server.port'] = target.serverPort;
-  return tracer.startSpan(info.summary, { kind: SpanKind.CLIENT, attributes }, context.active());
+  return tracer.startSpan(info.summary, { kind: SpanKind.CLIENT, attributes }, active);
 }
 
 export function endQuerySpan(span: Span, error?: unknown): void {

@@ -237,12 +237,22 @@ class ServiceRuntime implements RequestRuntime {
     return this.deps.database.tenantDb(scope) as unknown as Db;
   }
 
+  /** The parts of every context that are the same for every principal and practice: built once (a context is built per request). */
+  private sharedBase?: Omit<BaseContext, 'call' | 'acrossPractices'>;
+
   base(principal: Principal, tenant: string | null, activity = 'service'): BaseContext {
-    const { bus, clock, log, instance } = this.deps;
-    return {
+    const { bus, log, instance } = this.deps;
+    this.sharedBase ??= {
       service: { id: this.def.id, version: this.def.version, instance },
-      clock,
+      clock: this.deps.clock,
       log,
+      kv: (bucket) => bus.kv(bucket),
+      runningServices: () => bus.ping(),
+      agreements: this.agreementStore ?? undeclaredAgreements(this.def.id),
+      staff: this.staffDirectory ?? undeclaredStaffDirectory(this.def.id),
+    };
+    return {
+      ...this.sharedBase,
       call: (op, input, opts = {}) => {
         refuseInTransaction(`ctx.call(${op.subject})`);
         return callOperation(bus, op, input, {
@@ -253,10 +263,6 @@ class ServiceRuntime implements RequestRuntime {
           ...(opts.body ? { body: opts.body } : {}),
         });
       },
-      kv: (bucket) => bus.kv(bucket),
-      runningServices: () => bus.ping(),
-      agreements: this.agreementStore ?? undeclaredAgreements(this.def.id),
-      staff: this.staffDirectory ?? undeclaredStaffDirectory(this.def.id),
       acrossPractices: (reason, fn) =>
         acrossPractices({ service: this.def.id, principal, log, activity, audit: this.acrossPracticesAudit, db: () => this.wallDb(ALL_PRACTICES), transaction: (work, options) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work), options) }, reason, fn),
     };
