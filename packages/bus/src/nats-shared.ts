@@ -27,7 +27,8 @@ export const INTERNAL_HEADERS = new Set<string>([BusHeaders.msgId, BusHeaders.ev
 export function toRecord(h: MsgHdrs | undefined): Headers {
   const out: Headers = {};
   if (!h) return out;
-  for (const key of h.keys()) out[key] = h.get(key);
+  // The entries as they are (first value of each key, as `get` gives): no key list per lookup.
+  for (const [key, values] of h) out[key] = values[0] ?? '';
   return out;
 }
 
@@ -37,7 +38,8 @@ export function toHeaders(record: Headers): MsgHdrs | undefined {
   const h = natsHeaders();
   for (const key of keys) {
     const value = record[key] ?? '';
-    h.set(key, LINE_BREAK.test(value) ? value.replace(/[\r\n]+/g, ' ') : value);
+    // `append`, not `set`: the keys of a record are distinct, so there is nothing to replace.
+    h.append(key, LINE_BREAK.test(value) ? value.replace(/[\r\n]+/g, ' ') : value);
   }
   return h;
 }
