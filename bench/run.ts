@@ -53,6 +53,7 @@ const WRITE_PRACTICES = Number(process.env.BENCH_WRITE_PRACTICES ?? 10);
 const LOCATION = JSON.stringify({ name: 'Bench Clinic North', line1: '120 Harbor Rd', city: 'Columbus', state: 'OH', postalCode: '43215' });
 const COMPARE_NODE = process.env.BENCH_COMPARE_NODE || undefined;
 const PROFILE_DIR = process.env.BENCH_CPU_PROF || undefined;
+const HEAP_PROFILE_DIR = process.env.BENCH_HEAP_PROF || undefined;
 
 interface WindowResult {
   /** When the window ended (UTC) and the machine's 1-minute load average then: it is shared. */
@@ -95,11 +96,13 @@ function launch(name: string, args: string[], env: Record<string, string>, node 
   const loader = strips ? [] : ['--conditions=@mso/source', '--import', 'tsx'];
   // BENCH_CPU_PROF=<dir>: the platform's processes write a V8 CPU profile there when they stop.
   const profile = PROFILE_DIR && !strips && args[0] === 'apps/cli/src/main.ts' ? [`--cpu-prof`, `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name.replace(/\W/g, '_')}.cpuprofile`] : [];
+  // BENCH_HEAP_PROF=<dir>: they write a sampling heap profile with the garbage kept (bench/heap-sample.mjs).
+  const heapProfile = HEAP_PROFILE_DIR && !strips && args[0] === 'apps/cli/src/main.ts' ? ['--import', join(root, 'bench/heap-sample.mjs')] : [];
   // BENCH_NODE_FLAGS="--trace-gc ...": extra Node flags for the platform's processes (what blocks their loops).
   const flags = !strips && args[0] === 'apps/cli/src/main.ts' ? (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
-  const child = spawn(node, [...profile, ...flags, ...loader, ...args], {
+  const child = spawn(node, [...profile, ...heapProfile, ...flags, ...loader, ...args], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...(heapProfile.length ? { BENCH_HEAP_PROF_NAME: name.replace(/\W/g, '_') } : {}), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.add(child);
