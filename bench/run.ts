@@ -14,6 +14,7 @@
  *        the relay publishes to JetStream after the commit       (POST /v1/tenancy/practices/{id}/locations),
  *        spread over BENCH_WRITE_PRACTICES practices (default 10); (f1) the same for one practice
  *   (e)  (c) in embedded mode: one process, in-memory bus, PGlite
+ *   (g)  (c) with the gateway and tenancy in one process (`mso start`), still over NATS and Postgres
  * The platform runs with auth, validation, entitlements and tracing on (spans exported over OTLP to a
  * local sink). Then (c) again at half its top rate, open loop, in BENCH_WINDOWS windows of
  * BENCH_WINDOW_SECONDS each: p50/p99/p99.9 per window, so a step change over a long run shows.
@@ -358,6 +359,22 @@ async function main(): Promise<void> {
         }
         if (wanted('f1')) targets.push({ id: `f1${suffix}`, title: 'platform write, one practice: as (f)', ...location({ practiceId, key }), body: LOCATION, pids: writers });
       }
+      if (wanted('g')) {
+        // (c) with the gateway and tenancy in one process (`mso start` on NATS and PostgreSQL): the
+        // request still crosses NATS, and two fewer processes share the cores. Its own database and
+        // namespace, so it shares nothing with the processes of (c).
+        const oneDb = `${dbName}_one`;
+        await admin.unsafe(`create database ${oneDb}`);
+        databases.push(oneDb);
+        const oneUrl = new URL(SERVER_URL);
+        oneUrl.pathname = `/${oneDb}`;
+        const p = nextPort();
+        const env = { NATS_URL, NATS_NAMESPACE: `${ns}one`, DATABASE_URL: oneUrl.toString(), MSO_ADMIN_KEY: ADMIN_KEY, MSO_SERVICES: 'tenancy', PORT: p, MSO_DATA_DIR: join(dataDir, 'one'), ...otel };
+        const one = await launch(`one process${suffix}`, ['apps/cli/src/main.ts', 'start'], env, node);
+        const base = `http://127.0.0.1:${p}`;
+        const { practiceId, key } = await onboard(base);
+        targets.push({ id: `g${suffix}`, title: 'one process: (c) with the gateway and tenancy in one process, over NATS and Postgres', url: `${base}/v1/tenancy/practices/${practiceId}`, headers: { authorization: `Bearer ${key}` }, pids: [one.pid!] });
+      }
     }
     if (wanted('e')) {
       const p = nextPort();
@@ -386,28 +403,34 @@ async function main(): Promise<void> {
       // As many windows as each scenario had, back to back: the p99 of each shows a step change over
       // a long run (BENCH_WINDOWS=5 BENCH_WINDOW_SECONDS=60: five minutes at the same rate).
       const ws: WindowResult[] = [];
-      // (t2) at the same offered rate, window by window in turn with (c): the tail this machine and the
-      // load generator give a hand-written pipeline, to tell the platform's tail from theirs.
-      const baseline = targets.find((t) => t.id === half.id.replace(/^c/, 't2'));
-      const bs: WindowResult[] = [];
+      // At the same offered rate, window by window in turn with (c): (t2), the tail this machine and
+      // the load generator give a hand-written pipeline (to tell the platform's tail from theirs), and
+      // (g), the platform in one process (the tail with two processes fewer on the path).
+      const companions = [
+        { id: half.id.replace(/^c/, 't2'), title: '(t2) at the same offered rate, windows in turn with (c)' },
+        { id: half.id.replace(/^c/, 'g'), title: '(g) at the same offered rate, windows in turn with (c)' },
+      ].flatMap((c) => {
+        const target = targets.find((t) => t.id === c.id);
+        return target ? [{ ...c, target, windows: [] as WindowResult[] }] : [];
+      });
       for (let round = 1; round <= WINDOWS; round++) {
         await loopLag(half.metrics); // the histogram restarts at each scrape: this window's lag only
         const w = await openLoop(half.url, half.headers, rate, WINDOW_SECONDS);
         w.gatewayLoopP99 = await loopLag(half.metrics);
         ws.push(w);
         process.stdout.write(`  ${half.id} at half rate (${rate} req/s) window ${round}/${WINDOWS}: p50 ${w.p50} ms, p99 ${w.p99} ms, p99.9 ${w.p999} ms, gateway event-loop delay p99 ${w.gatewayLoopP99} ms (${w.at} UTC, load ${w.load})\n`);
-        if (baseline) {
-          const b = await openLoop(baseline.url, baseline.headers, rate, WINDOW_SECONDS);
-          bs.push(b);
-          process.stdout.write(`  ${baseline.id} at (c)'s half rate (${rate} req/s) window ${round}/${WINDOWS}: p50 ${b.p50} ms, p99 ${b.p99} ms, p99.9 ${b.p999} ms (${b.at} UTC, load ${b.load})\n`);
+        for (const c of companions) {
+          const b = await openLoop(c.target.url, c.target.headers, rate, WINDOW_SECONDS);
+          c.windows.push(b);
+          process.stdout.write(`  ${c.id} at (c)'s half rate (${rate} req/s) window ${round}/${WINDOWS}: p50 ${b.p50} ms, p99 ${b.p99} ms, p99.9 ${b.p999} ms (${b.at} UTC, load ${b.load})\n`);
         }
       }
       const per = (list: WindowResult[], f: (w: WindowResult) => number | undefined) => list.map(f).join(' → ');
       const title = `(c) at half its top rate (${rate} req/s offered; p99 per window ${per(ws, (w) => w.p99)} ms; p99.9 ${per(ws, (w) => w.p999)} ms; gateway event-loop delay p99 ${per(ws, (w) => w.gatewayLoopP99)} ms)`;
       results.push({ ...summarize(half.id.replace(/^c/, 'c-half'), title, ws), p999: Math.max(...ws.map((w) => w.p999 ?? 0)) });
-      if (baseline) {
-        const btitle = `(t2) at the same offered rate, windows in turn with (c) (p99 per window ${per(bs, (w) => w.p99)} ms; p99.9 ${per(bs, (w) => w.p999)} ms)`;
-        results.push({ ...summarize(baseline.id.replace(/^t2/, 't2-half'), btitle, bs), p999: Math.max(...bs.map((w) => w.p999 ?? 0)) });
+      for (const c of companions) {
+        const ctitle = `${c.title} (p99 per window ${per(c.windows, (w) => w.p99)} ms; p99.9 ${per(c.windows, (w) => w.p999)} ms)`;
+        results.push({ ...summarize(c.id.replace(/^(t2|g)/, '$1-half'), ctitle, c.windows), p999: Math.max(...c.windows.map((w) => w.p999 ?? 0)) });
       }
     }
   } finally {
@@ -511,7 +534,7 @@ function report(results: ScenarioResult[], x12: Record<string, unknown> | undefi
     `|---|---|---|---|---|---|---|`,
     ...results.map((r) => {
       const suffix = suffixes.find((x) => x && r.id.endsWith(x)) ?? '';
-      return `| (${r.id}) ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpuUs ?? ''} | ${r.windows.map((w) => w.rps).join(' → ')} | ${r.id.startsWith('c-half') || r.id.startsWith('t2-half') ? '' : pct(r, by[`a${suffix}`])} |`;
+      return `| (${r.id}) ${r.title} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpuUs ?? ''} | ${r.windows.map((w) => w.rps).join(' → ')} | ${/^(c|t2|g)-half/.test(r.id) ? '' : pct(r, by[`a${suffix}`])} |`;
     }),
     '',
     `| ratio | ${suffixes.map((x) => `measured${x}`).join(' | ')} | target |`,
@@ -527,6 +550,9 @@ function report(results: ScenarioResult[], x12: Record<string, unknown> | undefi
     `| p99 of (c) at half its top rate (mean of windows; worst window) | ${suffixes.map((x) => (by[`c-half${x}`] ? `${by[`c-half${x}`]!.p99} ms; ${Math.max(...by[`c-half${x}`]!.windows.map((w) => w.p99))} ms` : 'n/a')).join(' | ')} | ≤ 10 ms |`,
     `| p99.9 of (c) at half its top rate (worst window) | ${suffixes.map((x) => (by[`c-half${x}`] ? `${by[`c-half${x}`]!.p999} ms` : 'n/a')).join(' | ')} | reported |`,
     `| p99 / p99.9 of (t2) at the same rate (mean of windows; worst window) | ${suffixes.map((x) => (by[`t2-half${x}`] ? `${by[`t2-half${x}`]!.p99} ms / ${by[`t2-half${x}`]!.p999} ms` : 'n/a')).join(' | ')} | baseline |`,
+    `| (g) / (t2) | ${suffixes.map((x) => pct(by[`g${x}`], by[`t2${x}`])).join(' | ')} | |`,
+    `| server CPU per request, (t2) / (g) | ${suffixes.map((x) => cpuPct(by[`t2${x}`], by[`g${x}`])).join(' | ')} | |`,
+    `| p99 / p99.9 of (g) at (c)'s half rate (mean of windows; worst window) | ${suffixes.map((x) => (by[`g-half${x}`] ? `${by[`g-half${x}`]!.p99} ms / ${by[`g-half${x}`]!.p999} ms` : 'n/a')).join(' | ')} | |`,
   ];
   // The machine is shared: when each round ended and the load average then, beside the figures.
   const rounds = results[0]?.windows.map((w, i) => `round ${i + 1} ended ${w.at} UTC, load ${w.load}`) ?? [];
