@@ -49,6 +49,7 @@ export interface TestResponse {
 }
 
 export { validNpi };
+export { jsonWithoutIds } from './text.js';
 export { eventually, type EventuallyOptions } from './eventually.js';
 export { testService, type TestService, type TestServiceOptions, type CallAs, type DeliverOptions } from './service.js';
 export type { PracticeSpec } from './practices.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCredential, completeTask, createPerson, createProvider, credentialExpired, credentialExpiring, listTasks, updateCredential } from '@mso/contracts/hr';
-import { testService, validNpi, type TestService } from '@mso/testing';
+import { jsonWithoutIds, testService, validNpi, type TestService } from '@mso/testing';
 import { hr } from '../service.js';
 
 // The job runs at 06:00 in the practice's zone; the harness runs it for the clock's time.
@@ -48,8 +48,7 @@ describe('credential expiry notices', () => {
     expect(await notices()).toEqual(['state-licence 90', 'state-licence 60', 'state-licence 30', 'state-licence 7', 'state-licence expired']);
     const [first] = await t.events(credentialExpiring);
     expect(first!.data).toMatchObject({ credentialId: licence.id, providerId, practiceId, state: 'TX', expiresOn: '2026-12-31', daysBefore: 90 });
-    // Whole values, not fragments: a fragment such as "3333" turns up in random ids now and then.
-    expect(JSON.stringify(await t.events(credentialExpiring))).not.toMatch(/Omar|Haddad|111-?22-?3333|1982-02-02/);
+    expect(jsonWithoutIds(await t.events(credentialExpiring))).not.toMatch(/Haddad|3333|1982/);
     const open = await t.call(listTasks, { status: 'open' }, adminOf(practiceId));
     expect(open.items.map((task) => [task.kind, task.team, task.credentialId, task.dueOn])).toEqual([
       ...Array.from({ length: 4 }, () => ['credential-expiring', 'credentialing', licence.id, '2026-12-31']),
