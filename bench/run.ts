@@ -302,11 +302,8 @@ async function main(): Promise<void> {
     for (const { suffix, node } of runtimes) {
       const ns = `bench${stamp}${suffix.replace(/\W/g, '')}`;
       const dbName = `mso_bench_${stamp}${suffix.replace(/\W/g, '')}`;
-      await admin.unsafe(`create database ${dbName}`);
+      const DATABASE_URL = await createDatabase(admin, dbName);
       databases.push(dbName);
-      const dbUrl = new URL(SERVER_URL);
-      dbUrl.pathname = `/${dbName}`;
-      const DATABASE_URL = dbUrl.toString();
       // Baseline table for (t2): the same shape of row as a practice.
       const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
       await sql`create table bench_items (id uuid primary key, name text not null, npi text not null, state text not null, created_at timestamptz not null)`;
@@ -364,12 +361,10 @@ async function main(): Promise<void> {
         // request still crosses NATS, and two fewer processes share the cores. Its own database and
         // namespace, so it shares nothing with the processes of (c).
         const oneDb = `${dbName}_one`;
-        await admin.unsafe(`create database ${oneDb}`);
+        const oneUrl = await createDatabase(admin, oneDb);
         databases.push(oneDb);
-        const oneUrl = new URL(SERVER_URL);
-        oneUrl.pathname = `/${oneDb}`;
         const p = nextPort();
-        const env = { NATS_URL, NATS_NAMESPACE: `${ns}one`, DATABASE_URL: oneUrl.toString(), MSO_ADMIN_KEY: ADMIN_KEY, MSO_SERVICES: 'tenancy', PORT: p, MSO_DATA_DIR: join(dataDir, 'one'), ...otel };
+        const env = { NATS_URL, NATS_NAMESPACE: `${ns}one`, DATABASE_URL: oneUrl, MSO_ADMIN_KEY: ADMIN_KEY, MSO_SERVICES: 'tenancy', PORT: p, MSO_DATA_DIR: join(dataDir, 'one'), ...otel };
         const one = await launch(`one process${suffix}`, ['apps/cli/src/main.ts', 'start'], env, node);
         const base = `http://127.0.0.1:${p}`;
         const { practiceId, key } = await onboard(base);
@@ -451,13 +446,19 @@ async function main(): Promise<void> {
   report(results, x12, runtimes.map((r) => r.suffix), billing);
 }
 
+/** Creates database `name` on the bench's server and returns its connection URL. */
+async function createDatabase(admin: postgres.Sql, name: string): Promise<string> {
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /** The billing scenario in its own database, NATS namespace and processes (stopped at its end). */
 async function billingScenario(stamp: string): Promise<BillingBenchResult> {
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
   const dbName = `mso_bench_${stamp}_billing`;
-  await admin.unsafe(`create database ${dbName}`);
-  const dbUrl = new URL(SERVER_URL);
-  dbUrl.pathname = `/${dbName}`;
+  const dbUrl = await createDatabase(admin, dbName);
   let port = 4300;
   const nextPort = () => String(port++);
   try {
@@ -467,8 +468,8 @@ async function billingScenario(stamp: string): Promise<BillingBenchResult> {
       await launch('billing otlp sink', ['bench/servers/otlp-sink.ts'], { PORT: sinkPort });
       otel = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: TRACE_RATIO };
     }
-    const env = { NATS_URL, NATS_NAMESPACE: `bench${stamp}billing`, DATABASE_URL: dbUrl.toString(), MSO_ADMIN_KEY: ADMIN_KEY, ...otel };
-    return await runBillingBench({ launch: (name, args, e) => launch(name, args, e), nextPort, env, adminKey: ADMIN_KEY, databaseUrl: dbUrl.toString() });
+    const env = { NATS_URL, NATS_NAMESPACE: `bench${stamp}billing`, DATABASE_URL: dbUrl, MSO_ADMIN_KEY: ADMIN_KEY, ...otel };
+    return await runBillingBench({ launch: (name, args, e) => launch(name, args, e), nextPort, env, adminKey: ADMIN_KEY, databaseUrl: dbUrl });
   } finally {
     await stopAll();
     await admin.unsafe(`drop database if exists ${dbName} with (force)`);
