@@ -167,9 +167,13 @@ describe('/readyz', () => {
     await bus.serve({ service: 'tenancy', version: '1.0.0', subjects: ['tenancy.v1.ready.probe'], handler: async () => ({ data: new Uint8Array() }) });
     const never = new Promise<void>(() => undefined);
     const gw = await gateway(bus, { readinessChecks: { database: () => never, other: async () => undefined } });
-    const res = await gw.inject({ method: 'GET', url: '/readyz' });
+    // The answer is due once the check's own limit (1 s) has passed; the deadline starts after the
+    // gateway is built, which takes seconds of its own on a loaded machine.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('/readyz waited for a check that never answers')), 4_000)));
+    const res = await Promise.race([gw.inject({ method: 'GET', url: '/readyz' }), deadline]).finally(() => clearTimeout(timer));
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ status: 'not-ready', checks: { bus: 'ok', other: 'ok', database: expect.stringContaining('no answer') }, services: ['tenancy'] });
     await bus.close();
-  }, 5_000);
+  }, 10_000);
 });
