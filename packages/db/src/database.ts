@@ -39,6 +39,14 @@ export interface Database {
   tenantDb(scope: TenantScope): Db;
   /** Runs `fn` in a transaction; it commits when `fn` resolves and rolls back when it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL only: a transaction behind the tenant wall, scoped to `scope`, of the writes `record`
+   * builds synchronously on the handle it is given (nothing is sent before it returns). They leave
+   * as one pipelined transaction (BEGIN, the scope, the writes, COMMIT) in one round trip, without
+   * holding a connection. Resolves once committed; rejects with the first write that failed, and
+   * then nothing of it is kept. Each statement's own promise settles with its result.
+   */
+  writeBatch?(scope: TenantScope, record: (db: Db) => void): Promise<void>;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
   ping(): Promise<void>;
   /** Closes all connections (or the PGlite instance). Safe to call more than once. */
@@ -107,12 +115,14 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
   const { options: parsed } = connections;
   const target = { namespace: parsed.database, serverAddress: parsed.host[0], serverPort: parsed.port[0] };
   const db = drizzlePostgres({ client: connections.drizzleClient(target) }) as unknown as Db;
+  const batchDb = drizzlePostgres({ client: connections.batchClient() }) as unknown as Db;
   connections.mirrorOptions();
   const database: Database = {
     kind: 'postgres',
     db,
     tenantDb: scopedHandles((setup) => drizzlePostgres({ client: connections.drizzleClient(target, setup) }) as unknown as Db),
     transaction: (fn) => db.transaction(fn),
+    writeBatch: (scope, record) => connections.writeBatch(target, { text: APPLY_TENANT_SQL, params: tenantParams(scope) }, () => record(batchDb)),
     ping: () => connections.run('select 1'),
     close: () => connections.end(5),
   };

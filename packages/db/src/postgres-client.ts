@@ -87,6 +87,33 @@ class ScopedStatement implements PromiseLike<unknown> {
 }
 
 /**
+ * What the batch client's `unsafe` returns: a statement recorded into the write batch being built,
+ * sent with the batch (see ConnectionSet.writeBatch); it settles with its own result.
+ */
+class BatchedStatement implements PromiseLike<unknown> {
+  asValues = false;
+  readonly result: Promise<unknown>;
+  settle!: { resolve(value: unknown): void; reject(error: unknown): void };
+
+  constructor(
+    readonly text: string,
+    readonly params: readonly unknown[],
+  ) {
+    this.result = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    this.result.catch(() => undefined); // the batch reports the first failure
+  }
+
+  values(): this {
+    this.asValues = true;
+    return this;
+  }
+
+  then<A = unknown, B = never>(onFulfilled?: ((value: unknown) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.result.then(onFulfilled, onRejected);
+  }
+}
+
+/**
  * Returns a view of a postgres.js client whose `unsafe` queries (the only entry point drizzle uses)
  * produce query spans, including on the scoped clients of `begin` and `savepoint`. Everything else is
  * passed through untouched (tagged-template queries are not traced).
@@ -119,6 +146,7 @@ export function traceSqlClient<T extends Sql | TransactionSql>(sql: T, target: S
 // Shared by the statements of every scoped read instead of new ones per statement; frozen, since
 // postgres.js writes to a query's options in some of its methods (none of which these statements use).
 const PREPARED = Object.freeze({ prepare: true });
+const NOT_PREPARED = Object.freeze({ prepare: false });
 const NO_PARAMS: readonly unknown[] = Object.freeze([]);
 
 /** Statements in flight on a connection up to which the statements of one turn share it (see pick). */
@@ -147,6 +175,8 @@ export class ConnectionSet {
   private ending: Promise<void> | undefined;
   /** The connection this event-loop turn's statements go to (see pick). */
   private turn: number | undefined;
+  /** The statements of the write batch being built (see writeBatch). */
+  private recording: BatchedStatement[] | undefined;
 
   constructor(url: string, options: Options<Record<string, postgres.PostgresType>>, count: number) {
     this.clients = Array.from({ length: count }, () => postgres(url, { ...options, max: 1 }));
@@ -267,6 +297,68 @@ export class ConnectionSet {
       release();
     };
     return reserved;
+  }
+
+  /**
+   * A postgres.js-shaped facade for drizzle whose statements are recorded into the write batch being
+   * built ({@link ConnectionSet.writeBatch}) instead of sent; outside one it refuses them.
+   */
+  batchClient(): Sql {
+    const unsafe: Unsafe = (text, params) => {
+      const batch = this.recording;
+      if (!batch) throw new Error('a statement on the write-batch handle outside a write batch: build it inside writeBatch()');
+      const statement = new BatchedStatement(text, params ?? NO_PARAMS);
+      batch.push(statement);
+      return statement;
+    };
+    return new Proxy(this.clients[0]!, {
+      get(client, property, receiver) {
+        if (property === 'unsafe') return unsafe;
+        if (property === 'begin') throw new Error('a write batch is a transaction already');
+        return Reflect.get(client, property, receiver) as unknown;
+      },
+    });
+  }
+
+  /**
+   * A transaction of writes whose results nothing waits for before the COMMIT: `record` builds its
+   * statements synchronously on the batch handle ({@link batchClient}), and they are sent as BEGIN,
+   * `setup`, the statements and COMMIT back to back on one connection, like {@link scopedStatement}:
+   * one round trip, and the connection is not held, so the batches and reads of one event-loop turn
+   * share its socket write. Resolves when the COMMIT is done; rejects with the first statement that
+   * failed (the ones after it fail only as "transaction is aborted", and COMMIT rolls back).
+   */
+  // async: a body that throws gives a rejected promise, like a write that fails (it still runs synchronously).
+  async writeBatch(target: SpanTarget, setup: StatementSetup, record: () => void): Promise<void> {
+    const statements: BatchedStatement[] = [];
+    if (this.recording) throw new Error('write batches do not nest');
+    this.recording = statements;
+    try {
+      record();
+    } finally {
+      this.recording = undefined;
+    }
+    if (statements.length === 0) return;
+    const index = this.pick();
+    const client = this.clients[index]!;
+    this.load[index]! += statements.length;
+    const run = (sql: string, args: readonly unknown[], extra: object) => client.unsafe(sql, args as never[], extra as never) as unknown as Query;
+    const queries = [run('begin', NO_PARAMS, PREPARED), run(setup.text, setup.params, PREPARED)];
+    const writes = statements.map((statement) => {
+      // Prepared as in a transaction (traceSqlClient): a multi-row insert with many parameters stays unnamed.
+      const query = run(statement.text, statement.params, statement.params.length <= PREPARED_PARAMETERS_LIMIT ? PREPARED : NOT_PREPARED);
+      if (statement.asValues) query.values();
+      instrumentQuery(query, statement.text, target, () => void this.load[index]!--);
+      queries.push(query);
+      return query;
+    });
+    queries.push(run('commit', NO_PARAMS, PREPARED));
+    // Executed synchronously and in order, so no other statement comes between them on the
+    // connection; only then are they awaited (a postgres.js query starts on its first `then`).
+    for (const query of queries) query.execute();
+    writes.forEach((query, i) => void query.then(statements[i]!.settle.resolve, statements[i]!.settle.reject));
+    // Replies come in order, so the first rejection is the first failure.
+    await Promise.all(queries);
   }
 
   /** Runs an untraced statement on the least busy connection. */

@@ -183,3 +183,4 @@ export async function createPgliteTestDatabase(options: CreatePgliteTestDatabase
   };
 }
 export { freePort, startPrivatePostgres, type PrivatePostgres } from './private-postgres.js';
+export { startPostgresProxy, type PostgresProxy } from './postgres-proxy.js';

@@ -23,10 +23,11 @@ import { AsyncJobRunner, defaultAsyncJobSettings, type AsyncJobSettings } from '
 import { jobOperations } from './job-operations.js';
 import { assertValid, compileSchema } from './validation.js';
 import { loggableError } from './errors.js';
-import { openTransaction, outsideTransactions, refuseInTransaction, withTransactionContext, writeAtCommit, type Isolation, type TransactionOptions } from './transaction.js';
+import { openTransaction, outsideTransactions, refuseInTransaction, sendWrite, withTransactionContext, writeAtCommit, type Isolation, type TransactionOptions } from './transaction.js';
 import { IdempotencyRecords, idempotencySettings, warnUnsealedPhiReplies, type IdempotencyOptions, type IdempotencySettings } from './idempotency.js';
 import { assertServiceComplete } from './completeness.js';
 import { handleRequest, runJobCall, type RequestRuntime } from './requests.js';
+import { canPipeline, pipelinedWriteBatch, transactionWriteBatch, type PipelinedBatchDeps } from './write-batch.js';
 import { AgreementStore, agreementConsumers, agreementsTable, undeclaredAgreements, type AgreementView } from './agreements.js';
 import { StaffDirectoryStore, staffDirectoryConsumers, staffDirectoryTable, undeclaredStaffDirectory } from './staff-directory.js';
 import { acrossPracticesRecorder, auditTable, failedJobRecorder, PhiAudit } from './audit.js';
@@ -264,7 +265,23 @@ class ServiceRuntime implements RequestRuntime {
         });
       },
       acrossPractices: (reason, fn) =>
-        acrossPractices({ service: this.def.id, principal, log, activity, audit: this.acrossPracticesAudit, db: () => this.wallDb(ALL_PRACTICES), transaction: (work, options) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work), options) }, reason, fn),
+        acrossPractices(
+          {
+            service: this.def.id,
+            principal,
+            log,
+            activity,
+            audit: this.acrossPracticesAudit,
+            db: () => this.wallDb(ALL_PRACTICES),
+            transaction: (work, options) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work), options),
+            writeBatch: (batch) => {
+              const deps = this.batchDeps(ALL_PRACTICES, tenant);
+              return deps ? pipelinedWriteBatch(deps, batch) : transactionWriteBatch((work) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work)), batch);
+            },
+          },
+          reason,
+          fn,
+        ),
     };
   }
 
@@ -400,7 +417,14 @@ class ServiceRuntime implements RequestRuntime {
       db: tx,
       emit: (event, data, options) => emit(event, [{ data, ...(options ? { options } : {}) }]),
       emitMany: (event, items) => emit(event, items),
+      write: sendWrite,
     };
+  }
+
+  batchDeps(scope: TenantScope, tenant: string | null): PipelinedBatchDeps | undefined {
+    const database = this.deps.database;
+    if (!this.tables || !canPipeline(database)) return undefined;
+    return { database, tables: this.tables, service: this.def.id, clock: this.deps.clock, scope, tenant, onEmit: () => this.kickRelay() };
   }
 
   /** Whether commit writes leave with the COMMIT (transaction.ts): on PostgreSQL, not on PGlite. */
@@ -426,7 +450,10 @@ class ServiceRuntime implements RequestRuntime {
       const noOutbox = async () => {
         throw new Error(`${this.def.id} has no outbox`);
       };
-      const ctx: ConsumerContext = { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), tenant, db: undefined as unknown as Db, emit: noOutbox, emitMany: noOutbox };
+      const noDatabase = () => {
+        throw new Error(`${this.def.id} has no database`);
+      };
+      const ctx: ConsumerContext = { ...this.base(SYSTEM(this.def.id), tenant, `event:${event.type}`), tenant, db: undefined as unknown as Db, emit: noOutbox, emitMany: noOutbox, write: noDatabase };
       await handler(envelope, ctx);
       await flush?.(ctx);
       return;

@@ -32,6 +32,6 @@ export { preparedQuery } from './prepared.js';
 export { stableId } from './ids.js';
 export { loggableError } from './errors.js';
 export { KIT_TABLES_OUTSIDE_WALL, logAcrossPractices, type AcrossPractices, type AcrossPracticesAudit, type AcrossPracticesUse } from './tenant-wall.js';
-export { runInTransaction, isRetryableTransactionError, isUniqueViolation, isForeignKeyViolation, DEFAULT_RETRIES, type Isolation, type TransactionOptions, type RunInTransactionOptions } from './transaction.js';
+export { runInTransaction, isRetryableTransactionError, isUniqueViolation, isForeignKeyViolation, DEFAULT_RETRIES, type Isolation, type TransactionOptions, type RunInTransactionOptions, type SendableWrite } from './transaction.js';
 export { canonicalJson, requestFingerprint, type IdempotencyOptions } from './idempotency.js';
 export { eventEnvelope, type EnvelopeFields } from './envelope.js';

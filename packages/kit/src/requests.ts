@@ -18,7 +18,8 @@ import { currentTransaction, openTransaction, outsideTransactions, type Transact
 import { requireIdempotencyKey, type IdempotencyRecords } from './idempotency.js';
 import type { Agreement, AgreementStore } from './agreements.js';
 import { withAuditRecord, type PhiAudit } from './audit.js';
-import type { BaseContext, Db, HandlerBinding, HandlerContext, ServiceDefinition, TransactionContext } from './service.js';
+import type { BaseContext, Db, HandlerBinding, HandlerContext, ServiceDefinition, TransactionContext, WriteBatch } from './service.js';
+import { pipelinedWriteBatch, transactionWriteBatch, type PipelinedBatchDeps } from './write-batch.js';
 
 /**
  * The service side of an operation call, top to bottom: who calls and for which practice, the input,
@@ -43,6 +44,8 @@ export interface RequestRuntime {
   /** Whether commit writes leave with the COMMIT (transaction.ts). */
   readonly sendWithCommit: boolean;
   kickRelay(): void;
+  /** What a pipelined `ctx.writeBatch` needs (write-batch.ts); undefined where it cannot be pipelined. */
+  batchDeps(scope: TenantScope, tenant: string | null): PipelinedBatchDeps | undefined;
   systemTransaction<T>(tenant: string | null, fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
@@ -150,10 +153,30 @@ export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input:
       if (emitted) rt.kickRelay();
       return result;
     },
+    writeBatch: (fn) => writeBatch(tenant, fn, (work) => ctx.transaction(work)),
     // MSO-wide work of a request joins the request's transaction (idempotency, audit), widened.
     acrossPractices: (reason, fn) =>
-      acrossPractices({ service: rt.def.id, principal, log: rt.deps.log, activity: binding.operation.subject, audit: rt.acrossPracticesAudit, db: () => rt.wallDb(ALL_PRACTICES), transaction: (work, options) => ctx.transaction((tx) => widened(tx, tenant, work), options) }, reason, fn),
+      acrossPractices(
+        {
+          service: rt.def.id,
+          principal,
+          log: rt.deps.log,
+          activity: binding.operation.subject,
+          audit: rt.acrossPracticesAudit,
+          db: () => rt.wallDb(ALL_PRACTICES),
+          transaction: (work, options) => ctx.transaction((tx) => widened(tx, tenant, work), options),
+          writeBatch: (batch) => writeBatch(ALL_PRACTICES, batch, (work) => ctx.transaction((tx) => widened(tx, tenant, work))),
+        },
+        reason,
+        fn,
+      ),
   };
+  // Pipelined where the request's transaction would carry nothing else (its idempotency record, a PHI
+  // audit record), else the same body in `transaction`, the request's own.
+  function writeBatch(scope: TenantScope, fn: (batch: WriteBatch) => void, transaction: (work: (tx: TransactionContext) => Promise<void>) => Promise<void>): Promise<void> {
+    const deps = beforeCommit || audit ? undefined : rt.batchDeps(scope, tenant);
+    return deps ? pipelinedWriteBatch(deps, fn) : transactionWriteBatch(transaction, fn);
+  }
   const output = await binding.handler(input as never, ctx);
   // A raw response is checked against its declared media types when it is encoded (raw.ts).
   if (rt.deps.validateOutput && !binding.operation.http?.response) assertValid(binding.operation.output, output, `${binding.operation.subject} output`);

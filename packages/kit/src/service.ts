@@ -13,7 +13,7 @@ import type { KeyValue, ServiceStatus } from '@mso/bus';
 import type { Logger } from '@mso/telemetry';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Clock } from './clock.js';
-import type { Isolation, TransactionOptions } from './transaction.js';
+import type { Isolation, SendableWrite, TransactionOptions } from './transaction.js';
 import type { Agreement, AgreementsDeclaration, AgreementView } from './agreements.js';
 import type { AcrossPractices } from './tenant-wall.js';
 import type { StaffDirectory } from './staff-directory.js';
@@ -68,6 +68,27 @@ export interface TransactionContext {
   emit<E extends EventDef>(event: E, data: DataOf<E>, options?: EmitOptions): Promise<void>;
   /** Many events of one type, in order, as `emit` would write them one by one, at the cost of a few statements. */
   emitMany<E extends EventDef>(event: E, items: readonly { data: DataOf<E>; options?: EmitOptions }[]): Promise<void>;
+  /**
+   * Sends a write whose result is not read (`tx.write(tx.db.insert(rows).values(row))`) without
+   * waiting for its reply: it leaves with the statements around it, and the transaction waits for
+   * it before it commits. Should it fail, the transaction fails with its error and keeps nothing. A
+   * transaction that only sends writes and emits events makes one round trip, COMMIT included.
+   */
+  write(statement: SendableWrite): void;
+}
+
+/**
+ * What `ctx.writeBatch` hands its body: writes nothing reads back, and their events, built
+ * synchronously. Nothing is sent before the body returns; then all of it commits, or none of it.
+ */
+export interface WriteBatch {
+  /** The handle to build the writes on (behind the tenant wall, in the batch's scope); the body cannot wait for a result. */
+  readonly db: Db;
+  /** Adds a write (`batch.write(batch.db.insert(rows).values(row))`). */
+  write(statement: SendableWrite): void;
+  /** Adds an event, written to the outbox with the writes; a payload that does not match its schema throws here. */
+  emit<E extends EventDef>(event: E, data: DataOf<E>, options?: EmitOptions): void;
+  emitMany<E extends EventDef>(event: E, items: readonly { data: DataOf<E>; options?: EmitOptions }[]): void;
 }
 
 export interface HandlerContext extends BaseContext {
@@ -98,6 +119,13 @@ export interface HandlerContext extends BaseContext {
    * deadlock; a call inside another becomes a savepoint. `ctx.call` is refused inside it.
    */
   transaction<T>(fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * A transaction of writes nothing reads back and their events, for the common "insert it and
+   * announce it": on PostgreSQL it leaves as one pipelined transaction in one round trip, sharing a
+   * connection with other requests' statements instead of holding one (write-batch.ts). Read first
+   * (or use `transaction`) when a write depends on what is stored.
+   */
+  writeBatch(fn: (batch: WriteBatch) => void): Promise<void>;
 }
 
 export interface ConsumerContext extends BaseContext, TransactionContext {

@@ -1,7 +1,7 @@
 import { ProblemError, type Principal } from '@mso/contracts';
 import { ALL_PRACTICES, applyTenant, type TenantScope } from '@mso/db';
 import type { Logger } from '@mso/telemetry';
-import type { Db, TransactionContext } from './service.js';
+import type { Db, TransactionContext, WriteBatch } from './service.js';
 import { currentTransaction, type TransactionOptions } from './transaction.js';
 
 /**
@@ -27,6 +27,8 @@ export interface AcrossPractices {
   readonly db: Db;
   /** A transaction that sees every practice's rows (events it emits name their practice explicitly). */
   transaction<T>(fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** `ctx.writeBatch` seeing every practice's rows. */
+  writeBatch(fn: (batch: WriteBatch) => void): Promise<void>;
 }
 
 /** One use of the MSO-wide path, as logged and handed to {@link AcrossPracticesAudit}. No PHI: a reason and who. */
@@ -58,6 +60,8 @@ export interface AcrossPracticesDeps {
   db: () => Db;
   /** A kit transaction scoped to every practice. */
   transaction<T>(fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** A write batch scoped to every practice. */
+  writeBatch(fn: (batch: WriteBatch) => void): Promise<void>;
   /** What asked (see {@link AcrossPracticesUse.activity}). */
   activity: string;
   audit?: AcrossPracticesAudit;
@@ -75,6 +79,7 @@ export async function acrossPractices<T>(deps: AcrossPracticesDeps, reason: stri
       return deps.db();
     },
     transaction: (work, options) => deps.transaction(work, options),
+    writeBatch: (batch) => deps.writeBatch(batch),
   });
 }
 

@@ -77,11 +77,17 @@ async function attempts<T>(db: Db, options: RunInTransactionOptions, fn: (tx: Db
         let outcome: Outcome<T>;
         try {
           outcome = await fn(tx as unknown as Db);
-          await scoped;
+          // With statements to send with the COMMIT, the scope's reply is awaited with theirs, after
+          // the COMMIT went out: a body that only sent writes makes one round trip.
+          if (outcome.sentWithCommit) {
+            sent = Promise.all([scoped, outcome.sentWithCommit]);
+            sent.catch(() => undefined); // awaited below, once the COMMIT's reply is back
+          } else {
+            await scoped;
+          }
         } catch (error) {
           throw (await scoped.then(() => undefined, (cause: unknown) => cause)) ?? error;
         }
-        sent = outcome.sentWithCommit;
         return outcome.value;
       }, config);
       // A statement sent with the COMMIT that failed made the COMMIT a rollback: nothing of the
@@ -90,10 +96,15 @@ async function attempts<T>(db: Db, options: RunInTransactionOptions, fn: (tx: Db
       return value;
     } catch (error) {
       if (attempt >= retries || !isRetryableTransactionError(error)) throw error;
-      const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+      await retryPause(attempt);
     }
   }
+}
+
+/** The pause before re-running a transaction after its `attempt`-th failure (0 for the first). */
+export function retryPause(attempt: number): Promise<void> {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
 /**
@@ -125,11 +136,47 @@ export function writeAtCommit(tx: Db, write: CommitWrite): Promise<void> {
   return Promise.resolve();
 }
 
+/** A statement that starts when `execute` is called: a drizzle insert, update, delete or `db.execute`. */
+export interface SendableWrite {
+  execute(): Promise<unknown>;
+}
+
+/**
+ * `tx.write`: sends a write whose result the transaction does not read and does not wait for its
+ * reply. It leaves at once, behind the statements sent before it on the transaction's connection;
+ * the transaction waits for it before it ends (a savepoint, before its release), and fails with its
+ * error, keeping nothing, should it fail. Refused outside a transaction: nothing would wait for it.
+ */
+export function sendWrite(statement: SendableWrite): void {
+  const frame = frames.getStore();
+  if (!frame) throw new Error('tx.write was called outside its transaction: nothing would wait for the write or report its failure');
+  const sent = statement.execute();
+  sent.catch(() => undefined);
+  frame.sent.push(sent);
+}
+
+/**
+ * The first of `sent` that failed, in the order they were sent (also the order of their replies): a
+ * statement after a failed one fails only because the transaction is aborted, and says less.
+ */
+async function firstFailure(sent: readonly Promise<unknown>[]): Promise<unknown> {
+  for (const statement of sent) {
+    try {
+      await statement;
+    } catch (error) {
+      return error;
+    }
+  }
+  return undefined;
+}
+
 interface Frame {
   tx: TransactionContext;
   isolation: Isolation;
   /** Writes to send with the commit ({@link writeAtCommit}); a savepoint's join its parent's when it is released. */
   writes: CommitWrite[];
+  /** Writes sent and not yet awaited ({@link sendWrite}), in the order they were sent. */
+  sent: Promise<unknown>[];
 }
 
 // The transaction the running code is inside, per async call chain (a transaction's `fn` and all it
@@ -167,8 +214,9 @@ export async function openTransaction<T>(open: OpenTransactionOptions, fn: (tx: 
     // The savepoint's commit writes join the outer transaction's only once the savepoint is released.
     const writes: CommitWrite[] = [];
     const result = await outer.tx.db.transaction(async (savepoint) => {
-      const frame: Frame = { tx: open.bind(savepoint as unknown as Db), isolation: outer.isolation, writes };
-      return frames.run(frame, () => fn(frame.tx));
+      const frame: Frame = { tx: open.bind(savepoint as unknown as Db), isolation: outer.isolation, writes, sent: [] };
+      // The savepoint's sent writes are awaited before its release: one that failed rolls back the savepoint only.
+      return frames.run(frame, () => settled(frame, () => fn(frame.tx)));
     });
     outer.writes.push(...writes);
     return result;
@@ -176,20 +224,40 @@ export async function openTransaction<T>(open: OpenTransactionOptions, fn: (tx: 
   const isolation = options.isolation ?? 'read committed';
   const retries = options.retries === undefined ? {} : { retries: options.retries };
   return attempts(open.db, { tenant: open.tenant, isolation, ...retries }, async (tx) => {
-    const frame: Frame = { tx: open.bind(tx), isolation, writes: [] };
-    const value = await frames.run(frame, () => fn(frame.tx));
-    await open.beforeCommit?.(tx);
-    if (frame.writes.length === 0) return { value };
-    // Each write sends its statements before it first awaits, so they are on the connection before the
-    // COMMIT the driver sends when this body returns.
-    const sent = Promise.all(frame.writes.map((write) => write(tx)));
+    const frame: Frame = { tx: open.bind(tx), isolation, writes: [], sent: [] };
+    let value: T;
+    try {
+      value = await frames.run(frame, () => fn(frame.tx));
+      await open.beforeCommit?.(tx);
+    } catch (error) {
+      throw (await firstFailure(frame.sent)) ?? error;
+    }
+    // Each commit write sends its statements before it first awaits, so they are on the connection
+    // before the COMMIT the driver sends when this body returns. Replies come in the order the
+    // statements were sent, so the first rejection is the first failure.
+    const sent = [...frame.sent, ...frame.writes.map((write) => write(tx))];
+    if (sent.length === 0) return { value };
+    const all = Promise.all(sent);
     if (!open.sendWithCommit) {
-      await sent;
+      await all;
       return { value };
     }
-    sent.catch(() => undefined);
-    return { value, sentWithCommit: sent };
+    all.catch(() => undefined);
+    return { value, sentWithCommit: all };
   });
+}
+
+/** Runs `fn`, then waits for the writes it sent; a failed one is the error, also when `fn` failed after it. */
+async function settled<T>(frame: Frame, fn: () => Promise<T>): Promise<T> {
+  let value: T;
+  try {
+    value = await fn();
+  } catch (error) {
+    throw (await firstFailure(frame.sent)) ?? error;
+  }
+  const failure = await firstFailure(frame.sent);
+  if (failure !== undefined) throw failure;
+  return value;
 }
 
 /** The transaction the calling code runs inside, if any (`ctx.db` answers with it there). */
@@ -204,7 +272,7 @@ export function currentTransaction(): TransactionContext | undefined {
 export function withTransactionContext<T>(tx: TransactionContext, fn: () => Promise<T>): Promise<T> {
   const outer = frames.getStore();
   if (!outer) throw new Error('withTransactionContext outside a transaction');
-  return frames.run({ tx, isolation: outer.isolation, writes: outer.writes }, fn);
+  return frames.run({ tx, isolation: outer.isolation, writes: outer.writes, sent: outer.sent }, fn);
 }
 
 /** Entry points (a request, an event, a job run) start outside any transaction, whatever called them in process. */

@@ -38,6 +38,10 @@ describe('adding a location', () => {
     expect(other.json.detail).toBe(missing.json.detail);
     const events = await rows<{ n: number }>(sql`select count(*)::int as n from tenancy.mso_outbox where envelope->>'tenantid' = ${b.id} and envelope->>'type' = 'tenancy.location.added'`);
     expect(events[0]!.n).toBe(0);
+    // The missing practice is found missing by the insert's foreign key, after its event was already
+    // on its way to the outbox with the COMMIT: the transaction kept neither.
+    const orphans = await rows<{ n: number }>(sql`select count(*)::int as n from tenancy.mso_outbox where envelope->>'tenantid' = '00000000-0000-4000-8000-000000000000'`);
+    expect(orphans[0]!.n).toBe(0);
   });
 
   it('lets the MSO admin add a location for any practice', async () => {

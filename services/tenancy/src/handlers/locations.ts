@@ -17,11 +17,12 @@ export const addLocationHandler: Handler<typeof addLocation> = async (input, ctx
   const row: LocationRow = { id: randomUUID(), ...input, createdAt: ctx.clock.now() };
   const location = toLocation(row);
   try {
-    // The insert and its event in one transaction; the practice is checked by the foreign key, not a read first.
+    // The insert and its event in one transaction; the practice is checked by the foreign key, not a
+    // read first. Nothing reads the insert back: a write batch, sent as one pipelined transaction.
     await registry(ctx, 'location.add', (scope) =>
-      scope.transaction(async (tx) => {
-        await tx.db.insert(locations).values(row);
-        await tx.emit(locationAdded, { location }, { subject: row.id, practiceId: row.practiceId });
+      scope.writeBatch((batch) => {
+        batch.write(batch.db.insert(locations).values(row));
+        batch.emit(locationAdded, { location }, { subject: row.id, practiceId: row.practiceId });
       }),
     );
   } catch (error) {

@@ -6,6 +6,6 @@ import type { AcrossPractices, HandlerContext } from '@mso/kit';
  * wall. A practice key stays behind the wall and sees its own practice only.
  */
 export function registry<T>(ctx: HandlerContext, reason: string, fn: (scope: AcrossPractices) => Promise<T>): Promise<T> {
-  if (ctx.principal.practiceId) return fn({ db: ctx.db, transaction: (work, options) => ctx.transaction(work, options) });
+  if (ctx.principal.practiceId) return fn({ db: ctx.db, transaction: (work, options) => ctx.transaction(work, options), writeBatch: (batch) => ctx.writeBatch(batch) });
   return ctx.acrossPractices(reason, fn);
 }
