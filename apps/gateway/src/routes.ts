@@ -119,7 +119,7 @@ async function forward(op: Operation, request: FastifyRequest, reply: FastifyRep
   }
   let result: BusReply;
   try {
-    result = await send(op, message.data, { headers: { ...headers, ...message.headers }, timeoutMs: requestTimeout(op, message.data, deps), silenceMs: deps.silenceMs }, deps);
+    result = await send(op, message.data, { headers: { ...headers, ...message.headers }, timeoutMs: requestTimeout(op, message.data, deps), silenceMs: requestSilence(op, message.data, deps) }, deps);
   } catch (error) {
     if (error instanceof BusError) void reply.header('Retry-After', RETRY_AFTER_SECONDS);
     throw busErrorToProblem(error, op.service);
@@ -159,6 +159,18 @@ function requestTimeout(op: Operation, data: Uint8Array, deps: RouteDeps): numbe
   const http = op.http!;
   if (!http.body && !http.response) return deps.timeoutMs;
   return deps.timeoutMs * (http.response ? 3 : 1) + (http.body ? Math.ceil(data.byteLength / ONE_MIB) * 1000 : 0);
+}
+
+/**
+ * A service moving a large body through the object store sends its heartbeats on the same NATS
+ * connection, behind the body's chunks: on a loaded machine they can arrive seconds late from a copy
+ * that is alive. So a raw operation's silence limit grows with its body (a quarter of a second per
+ * MiB), and is three times as long when the reply is raw too, as its timeout is.
+ */
+function requestSilence(op: Operation, data: Uint8Array, deps: RouteDeps): number {
+  const http = op.http!;
+  if (deps.silenceMs === 0 || (!http.body && !http.response)) return deps.silenceMs;
+  return deps.silenceMs * (http.response ? 3 : 1) + (http.body ? Math.ceil(data.byteLength / ONE_MIB) * 250 : 0);
 }
 
 async function resolvePractice(request: FastifyRequest, ownPractice: string | undefined, op: Operation, deps: RouteDeps): Promise<string | null> {

@@ -47,7 +47,8 @@ describe('raw bodies through the gateway on NATS and PostgreSQL', () => {
   it('carries a 20 MiB body to the service and back byte for byte (over the NATS payload limit: object store)', async () => {
     const body = randomBytes(20 * MiB);
     const res = await post(body, 'application/edi-x12');
-    expect(res.statusCode).toBe(200);
+    // On a failure, the problem's detail says which step gave up.
+    expect(res.statusCode, res.statusCode === 200 ? undefined : res.payload).toBe(200);
     expect(res.headers['content-type']).toBe('application/edi-x12');
     expect(res.rawPayload.byteLength).toBe(body.byteLength);
     expect(Buffer.compare(res.rawPayload, body)).toBe(0);
