@@ -143,6 +143,11 @@ export function traceSqlClient<T extends Sql | TransactionSql>(sql: T, target: S
   });
 }
 
+/** A postgres.js query on `client`, not yet executed (it starts on `execute()` or its first `then`). */
+function unexecuted(client: Sql, text: string, args: readonly unknown[], options: object): Query {
+  return client.unsafe(text, args as never[], options as never) as unknown as Query;
+}
+
 // Shared by the statements of every scoped read instead of new ones per statement; frozen, since
 // postgres.js writes to a query's options in some of its methods (none of which these statements use).
 const PREPARED = Object.freeze({ prepare: true });
@@ -253,7 +258,7 @@ export class ConnectionSet {
     const index = this.pick();
     const client = this.clients[index]!;
     this.load[index]!++;
-    const run = (sql: string, args: readonly unknown[], extra: object) => client.unsafe(sql, args as never[], extra as never) as unknown as Query;
+    const run = (sql: string, args: readonly unknown[], extra: object) => unexecuted(client, sql, args, extra);
     const begin = run('begin', NO_PARAMS, PREPARED);
     const scope = run(setup.text, setup.params, PREPARED);
     const statement = run(text, params ?? NO_PARAMS, options ? { ...options, prepare: true } : PREPARED);
@@ -342,7 +347,7 @@ export class ConnectionSet {
     const index = this.pick();
     const client = this.clients[index]!;
     this.load[index]! += statements.length;
-    const run = (sql: string, args: readonly unknown[], extra: object) => client.unsafe(sql, args as never[], extra as never) as unknown as Query;
+    const run = (sql: string, args: readonly unknown[], extra: object) => unexecuted(client, sql, args, extra);
     const queries = [run('begin', NO_PARAMS, PREPARED), run(setup.text, setup.params, PREPARED)];
     const writes = statements.map((statement) => {
       // Prepared as in a transaction (traceSqlClient): a multi-row insert with many parameters stays unnamed.

@@ -27,7 +27,7 @@ import { openTransaction, outsideTransactions, refuseInTransaction, sendWrite, w
 import { IdempotencyRecords, idempotencySettings, warnUnsealedPhiReplies, type IdempotencyOptions, type IdempotencySettings } from './idempotency.js';
 import { assertServiceComplete } from './completeness.js';
 import { handleRequest, runJobCall, type RequestRuntime } from './requests.js';
-import { canPipeline, pipelinedWriteBatch, transactionWriteBatch, type PipelinedBatchDeps } from './write-batch.js';
+import { canPipeline, runWriteBatch, type PipelinedBatchDeps } from './write-batch.js';
 import { AgreementStore, agreementConsumers, agreementsTable, undeclaredAgreements, type AgreementView } from './agreements.js';
 import { StaffDirectoryStore, staffDirectoryConsumers, staffDirectoryTable, undeclaredStaffDirectory } from './staff-directory.js';
 import { acrossPracticesRecorder, auditTable, failedJobRecorder, PhiAudit } from './audit.js';
@@ -274,10 +274,7 @@ class ServiceRuntime implements RequestRuntime {
             audit: this.acrossPracticesAudit,
             db: () => this.wallDb(ALL_PRACTICES),
             transaction: (work, options) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work), options),
-            writeBatch: (batch) => {
-              const deps = this.batchDeps(ALL_PRACTICES, tenant);
-              return deps ? pipelinedWriteBatch(deps, batch) : transactionWriteBatch((work) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work)), batch);
-            },
+            writeBatch: (batch) => runWriteBatch(this.batchDeps(ALL_PRACTICES, tenant), (work) => this.systemTransaction(tenant, (tx) => widened(tx, tenant, work)), batch),
           },
           reason,
           fn,

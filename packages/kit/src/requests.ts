@@ -19,7 +19,7 @@ import { requireIdempotencyKey, type IdempotencyRecords } from './idempotency.js
 import type { Agreement, AgreementStore } from './agreements.js';
 import { withAuditRecord, type PhiAudit } from './audit.js';
 import type { BaseContext, Db, HandlerBinding, HandlerContext, ServiceDefinition, TransactionContext, WriteBatch } from './service.js';
-import { pipelinedWriteBatch, transactionWriteBatch, type PipelinedBatchDeps } from './write-batch.js';
+import { runWriteBatch, type PipelinedBatchDeps } from './write-batch.js';
 
 /**
  * The service side of an operation call, top to bottom: who calls and for which practice, the input,
@@ -174,8 +174,7 @@ export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input:
   // Pipelined where the request's transaction would carry nothing else (its idempotency record, a PHI
   // audit record), else the same body in `transaction`, the request's own.
   function writeBatch(scope: TenantScope, fn: (batch: WriteBatch) => void, transaction: (work: (tx: TransactionContext) => Promise<void>) => Promise<void>): Promise<void> {
-    const deps = beforeCommit || audit ? undefined : rt.batchDeps(scope, tenant);
-    return deps ? pipelinedWriteBatch(deps, fn) : transactionWriteBatch(transaction, fn);
+    return runWriteBatch(beforeCommit || audit ? undefined : rt.batchDeps(scope, tenant), transaction, fn);
   }
   const output = await binding.handler(input as never, ctx);
   // A raw response is checked against its declared media types when it is encoded (raw.ts).

@@ -86,7 +86,7 @@ async function attempts<T>(db: Db, options: RunInTransactionOptions, fn: (tx: Db
             await scoped;
           }
         } catch (error) {
-          throw (await scoped.then(() => undefined, (cause: unknown) => cause)) ?? error;
+          throw (await firstFailure([scoped])) ?? error;
         }
         return outcome.value;
       }, config);
@@ -216,7 +216,12 @@ export async function openTransaction<T>(open: OpenTransactionOptions, fn: (tx: 
     const result = await outer.tx.db.transaction(async (savepoint) => {
       const frame: Frame = { tx: open.bind(savepoint as unknown as Db), isolation: outer.isolation, writes, sent: [] };
       // The savepoint's sent writes are awaited before its release: one that failed rolls back the savepoint only.
-      return frames.run(frame, () => settled(frame, () => fn(frame.tx)));
+      return frames.run(frame, async () => {
+        const value = await failingWithSent(frame, () => fn(frame.tx));
+        const failure = await firstFailure(frame.sent);
+        if (failure !== undefined) throw failure;
+        return value;
+      });
     });
     outer.writes.push(...writes);
     return result;
@@ -225,13 +230,11 @@ export async function openTransaction<T>(open: OpenTransactionOptions, fn: (tx: 
   const retries = options.retries === undefined ? {} : { retries: options.retries };
   return attempts(open.db, { tenant: open.tenant, isolation, ...retries }, async (tx) => {
     const frame: Frame = { tx: open.bind(tx), isolation, writes: [], sent: [] };
-    let value: T;
-    try {
-      value = await frames.run(frame, () => fn(frame.tx));
+    const value = await failingWithSent(frame, async () => {
+      const result = await frames.run(frame, () => fn(frame.tx));
       await open.beforeCommit?.(tx);
-    } catch (error) {
-      throw (await firstFailure(frame.sent)) ?? error;
-    }
+      return result;
+    });
     // Each commit write sends its statements before it first awaits, so they are on the connection
     // before the COMMIT the driver sends when this body returns. Replies come in the order the
     // statements were sent, so the first rejection is the first failure.
@@ -247,17 +250,13 @@ export async function openTransaction<T>(open: OpenTransactionOptions, fn: (tx: 
   });
 }
 
-/** Runs `fn`, then waits for the writes it sent; a failed one is the error, also when `fn` failed after it. */
-async function settled<T>(frame: Frame, fn: () => Promise<T>): Promise<T> {
-  let value: T;
+/** Runs `fn`; should it fail after a write of the frame failed, the write's error is the one thrown (`fn` met only "transaction is aborted"). */
+async function failingWithSent<T>(frame: Frame, fn: () => Promise<T>): Promise<T> {
   try {
-    value = await fn();
+    return await fn();
   } catch (error) {
     throw (await firstFailure(frame.sent)) ?? error;
   }
-  const failure = await firstFailure(frame.sent);
-  if (failure !== undefined) throw failure;
-  return value;
 }
 
 /** The transaction the calling code runs inside, if any (`ctx.db` answers with it there). */

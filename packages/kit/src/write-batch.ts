@@ -16,8 +16,11 @@ import type { Db, EmitOptions, TransactionContext, WriteBatch } from './service.
  * body runs in a kit transaction, with the same outcome: all of it commits, or none of it.
  */
 
+/** A database that can run write batches pipelined (PostgreSQL). */
+type BatchingDatabase = Database & Required<Pick<Database, 'writeBatch'>>;
+
 export interface PipelinedBatchDeps {
-  database: Database;
+  database: BatchingDatabase;
   tables: KitTables;
   /** The producing service (the events' `source`). */
   service: string;
@@ -31,17 +34,16 @@ export interface PipelinedBatchDeps {
 }
 
 /** Whether `deps` can run a batch pipelined: PostgreSQL, and not inside a transaction (a batch there joins it). */
-export function canPipeline(database: Database | undefined): database is Database & Required<Pick<Database, 'writeBatch'>> {
+export function canPipeline(database: Database | undefined): database is BatchingDatabase {
   return database?.writeBatch !== undefined && currentTransaction() === undefined;
 }
 
 /** Runs `fn`'s writes and events as one pipelined transaction; re-run from the start on a deadlock. */
-export async function pipelinedWriteBatch(deps: PipelinedBatchDeps, fn: (batch: WriteBatch) => void): Promise<void> {
-  const writeBatch = deps.database.writeBatch!;
+async function pipelinedWriteBatch(deps: PipelinedBatchDeps, fn: (batch: WriteBatch) => void): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     let emitted = false;
     try {
-      await writeBatch(deps.scope, (db) => {
+      await deps.database.writeBatch(deps.scope, (db) => {
         const emit = (event: EventDef, items: readonly { data: unknown; options?: EmitOptions }[]) => {
           // Checked and enveloped now: a bad payload throws from `emit`, before anything is sent.
           const rows = outboxRows({ tables: deps.tables, service: deps.service, clock: deps.clock, event, items, tenant: deps.tenant });
@@ -66,8 +68,13 @@ export async function pipelinedWriteBatch(deps: PipelinedBatchDeps, fn: (batch: 
   }
 }
 
+/** `ctx.writeBatch`: pipelined where `deps` allow it (see the top of this file), else in `transaction`. */
+export function runWriteBatch(deps: PipelinedBatchDeps | undefined, transaction: (work: (tx: TransactionContext) => Promise<void>) => Promise<void>, fn: (batch: WriteBatch) => void): Promise<void> {
+  return deps ? pipelinedWriteBatch(deps, fn) : transactionWriteBatch(transaction, fn);
+}
+
 /** `fn` in a kit transaction (`transaction` is the context's own): its writes sent, its events written with the COMMIT. */
-export async function transactionWriteBatch(transaction: (work: (tx: TransactionContext) => Promise<void>) => Promise<void>, fn: (batch: WriteBatch) => void): Promise<void> {
+async function transactionWriteBatch(transaction: (work: (tx: TransactionContext) => Promise<void>) => Promise<void>, fn: (batch: WriteBatch) => void): Promise<void> {
   await transaction(async (tx) => {
     const emits: Promise<void>[] = [];
     fn({
