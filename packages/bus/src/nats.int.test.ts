@@ -51,6 +51,18 @@ describe('NATS transport specifics', () => {
     return bus;
   }
 
+  it('forgets an answered request (the JetStream publish path): nothing of it stays in the reply mux', async () => {
+    // nats-core is patched here (patches/README.md): an answered request leaves the mux without
+    // building the "cancelled" error for its settled promise.
+    namespace = newNamespace();
+    const subject = `mux.${namespace}`;
+    const responder = nc.subscribe(subject, { callback: (_error, msg) => void msg.respond(te.encode('ok')) });
+    const replies = await Promise.all(Array.from({ length: 5 }, () => nc.request(subject, undefined, { timeout: 2_000 })));
+    expect(replies.map((m) => new TextDecoder().decode(m.data))).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect((nc as unknown as { protocol: { muxSubscriptions: { size(): number } } }).protocol.muxSubscriptions.size()).toBe(0);
+    responder.unsubscribe();
+  });
+
   it('names streams, subjects and buckets after the namespace, and deleteNatsNamespace removes them', async () => {
     const b = await open();
     await b.ensureStream({ producer: 'billing', duplicateWindowMs: 30_000 });

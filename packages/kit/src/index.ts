@@ -28,7 +28,7 @@ export {
   type WorkingHours,
 } from './calendar.js';
 export { eqIfSet, keysetPage, tenantWhere, type KeysetColumns, type KeysetPage } from './query.js';
-export { preparedQuery } from './prepared.js';
+export { PrebuiltSql, preparedQuery, qualifiedName } from './prepared.js';
 export { stableId } from './ids.js';
 export { loggableError } from './errors.js';
 export { KIT_TABLES_OUTSIDE_WALL, logAcrossPractices, type AcrossPractices, type AcrossPracticesAudit, type AcrossPracticesUse } from './tenant-wall.js';

@@ -7,6 +7,7 @@ import type { Logger } from '@mso/telemetry';
 import type { Clock } from './clock.js';
 import { encodeJson } from './codec.js';
 import { eventEnvelope } from './envelope.js';
+import { PrebuiltSql, qualifiedName } from './prepared.js';
 import { CoalescedRun } from './coalesce.js';
 import { loggableError } from './errors.js';
 import type { KitTables } from './tables.js';
@@ -150,14 +151,15 @@ export function outboxRows(args: WriteOutboxManyArgs): NewOutboxRow[] {
 export function sendOutboxRows(tx: Db, tables: KitTables, rows: readonly NewOutboxRow[]): Promise<void> {
   if (!rows.length) return Promise.resolve();
   const turn = `mso.outbox:${getTableConfig(tables.outbox).schema ?? 'public'}`;
-  const takeTurn = (practice: string) => sql`select pg_advisory_xact_lock(hashtext(${turn}), hashtext(${practice}))`;
   const practices = [...new Set(rows.map((r) => r.practiceId ?? NO_PRACTICE))].sort();
-  const statements = practices.slice(0, -1).map(takeTurn);
+  const statements: SQL[] = practices.slice(0, -1).map((practice) => new PrebuiltSql(TAKE_TURN_SQL, [turn, practice]));
   for (let i = 0; i < rows.length; i += OUTBOX_INSERT_ROWS) {
-    statements.push(insertOutboxRows(tables, rows.slice(i, i + OUTBOX_INSERT_ROWS), i === 0 ? takeTurn(practices.at(-1)!) : undefined));
+    statements.push(insertOutboxRows(tables, rows.slice(i, i + OUTBOX_INSERT_ROWS), i === 0 ? [turn, practices.at(-1)!] : undefined));
   }
   return Promise.all(statements.map((statement) => sendNow(tx, statement))).then(() => undefined);
 }
+
+const TAKE_TURN_SQL = 'select pg_advisory_xact_lock(hashtext($1), hashtext($2))';
 
 export interface NewOutboxRow {
   id: string;
@@ -169,18 +171,39 @@ export interface NewOutboxRow {
 }
 
 /**
- * `INSERT ... ON CONFLICT DO NOTHING` of outbox rows. With `turn`, the rows come from a join with a
- * CTE that takes the lock: a row (and its seq, drawn when the row is projected) exists only once the
- * CTE has produced its one row, that is once the lock is held.
+ * `INSERT ... ON CONFLICT DO NOTHING` of outbox rows. With `turn` (the lock's two keys), the rows come
+ * from a join with a CTE that takes the lock: a row (and its seq, drawn when the row is projected)
+ * exists only once the CTE has produced its one row, that is once the lock is held. The text is built
+ * here, not by drizzle, and kept for the usual small batches (see {@link PrebuiltSql}).
  */
-function insertOutboxRows(tables: KitTables, rows: readonly NewOutboxRow[], turn: SQL | undefined): SQL {
-  const columns = sql`(id, subject, envelope, headers, created_at, practice_id)`;
-  const values = sql.join(
-    rows.map((r) => sql`(${r.id}::uuid, ${r.subject}::text, ${JSON.stringify(r.envelope)}::jsonb, ${JSON.stringify(r.headers)}::jsonb, ${r.createdAt.toISOString()}::timestamptz, ${r.practiceId}::text)`),
-    sql`, `,
-  );
-  if (!turn) return sql`insert into ${tables.outbox} ${columns} values ${values} on conflict do nothing`;
-  return sql`with turn as (${turn}) insert into ${tables.outbox} ${columns} select v.* from turn, (values ${values}) as v ${columns} on conflict do nothing`;
+function insertOutboxRows(tables: KitTables, rows: readonly NewOutboxRow[], turn: readonly [string, string] | undefined): SQL {
+  const params: unknown[] = turn ? [...turn] : [];
+  for (const r of rows) params.push(r.id, r.subject, JSON.stringify(r.envelope), JSON.stringify(r.headers), r.createdAt.toISOString(), r.practiceId);
+  return new PrebuiltSql(outboxInsertText(tables.outbox, rows.length, turn !== undefined), params);
+}
+
+const OUTBOX_COLUMNS = '(id, subject, envelope, headers, created_at, practice_id)';
+/** Texts kept per outbox table, row count and turn, for batches of up to this many rows. */
+const KEPT_INSERT_ROWS = 16;
+const outboxInsertTexts = new WeakMap<KitTables['outbox'], Map<string, string>>();
+
+function outboxInsertText(outbox: KitTables['outbox'], count: number, withTurn: boolean): string {
+  let kept = outboxInsertTexts.get(outbox);
+  if (!kept) outboxInsertTexts.set(outbox, (kept = new Map()));
+  const key = `${count}:${withTurn}`;
+  const known = kept.get(key);
+  if (known) return known;
+  const first = withTurn ? 3 : 1;
+  const values = Array.from({ length: count }, (_, row) => {
+    const n = first + row * 6;
+    return `($${n}::uuid, $${n + 1}::text, $${n + 2}::jsonb, $${n + 3}::jsonb, $${n + 4}::timestamptz, $${n + 5}::text)`;
+  }).join(', ');
+  const table = qualifiedName(outbox);
+  const text = withTurn
+    ? `with turn as (${TAKE_TURN_SQL}) insert into ${table} ${OUTBOX_COLUMNS} select v.* from turn, (values ${values}) as v ${OUTBOX_COLUMNS} on conflict do nothing`
+    : `insert into ${table} ${OUTBOX_COLUMNS} values ${values} on conflict do nothing`;
+  if (count <= KEPT_INSERT_ROWS) kept.set(key, text);
+  return text;
 }
 
 /**
