@@ -13,7 +13,10 @@ if (dir) {
   const session = new Session();
   session.connect();
   session.post('HeapProfiler.enable');
-  session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  // BENCH_HEAP_PROF_SURVIVORS=1 leaves out what a young-generation collection reclaims: the profile
+  // then shows what outlives one (promoted to the old generation), what makes those collections long.
+  const survivors = process.env.BENCH_HEAP_PROF_SURVIVORS === '1';
+  session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !survivors });
   let written = false;
   const write = () => {
     if (written) return;
