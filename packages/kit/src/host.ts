@@ -5,6 +5,9 @@ import {
   serviceInfo,
   type EventDef,
   type EventEnvelope,
+  type InputOf,
+  type Operation,
+  type OutputOf,
   type Principal,
   type BusinessService,
 } from '@mso/contracts';
@@ -36,6 +39,7 @@ import {
   DEFAULT_CONSUMER_BATCH,
   eventsOf,
   type BaseContext,
+  type CallOptions,
   type ConsumerBinding,
   type ConsumerContext,
   type Db,
@@ -43,6 +47,7 @@ import {
   type HandlerBinding,
   type HandlerContext,
   type ServiceDefinition,
+  type SharedContext,
   type TransactionContext,
 } from './service.js';
 
@@ -239,11 +244,11 @@ class ServiceRuntime implements RequestRuntime {
   }
 
   /** The parts of every context that are the same for every principal and practice: built once (a context is built per request). */
-  private sharedBase?: Omit<BaseContext, 'call' | 'acrossPractices'>;
+  private sharedBase?: SharedContext;
 
-  base(principal: Principal, tenant: string | null, activity = 'service'): BaseContext {
+  shared(): SharedContext {
     const { bus, log, instance } = this.deps;
-    this.sharedBase ??= {
+    return (this.sharedBase ??= {
       service: { id: this.def.id, version: this.def.version, instance },
       clock: this.deps.clock,
       log,
@@ -251,19 +256,26 @@ class ServiceRuntime implements RequestRuntime {
       runningServices: () => bus.ping(),
       agreements: this.agreementStore ?? undeclaredAgreements(this.def.id),
       staff: this.staffDirectory ?? undeclaredStaffDirectory(this.def.id),
-    };
+    });
+  }
+
+  /** `ctx.call` as `principal`, for `tenant` unless the options name another practice. */
+  call<Op extends Operation>(principal: Principal, tenant: string | null, op: Op, input: InputOf<Op>, opts: CallOptions = {}): Promise<OutputOf<Op>> {
+    refuseInTransaction(`ctx.call(${op.subject})`);
+    return callOperation(this.deps.bus, op, input, {
+      principal,
+      practiceId: opts.practiceId === undefined ? tenant : opts.practiceId,
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+      ...(opts.body ? { body: opts.body } : {}),
+    });
+  }
+
+  base(principal: Principal, tenant: string | null, activity = 'service'): BaseContext {
+    const { log } = this.deps;
     return {
-      ...this.sharedBase,
-      call: (op, input, opts = {}) => {
-        refuseInTransaction(`ctx.call(${op.subject})`);
-        return callOperation(bus, op, input, {
-          principal,
-          practiceId: opts.practiceId === undefined ? tenant : opts.practiceId,
-          ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
-          ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
-          ...(opts.body ? { body: opts.body } : {}),
-        });
-      },
+      ...this.shared(),
+      call: (op, input, opts) => this.call(principal, tenant, op, input, opts),
       acrossPractices: (reason, fn) =>
         acrossPractices(
           {

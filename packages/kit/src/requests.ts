@@ -1,14 +1,16 @@
 import {
   busHeaders,
   ProblemError,
+  type InputOf,
   type Operation,
+  type OutputOf,
   type Principal,
   type RawBody,
 } from '@mso/contracts';
-import type { BusReply, BusRequest } from '@mso/bus';
+import type { BusReply, BusRequest, KeyValue, ServiceStatus } from '@mso/bus';
 import { ALL_PRACTICES, type TenantScope } from '@mso/db';
 import type { Logger } from '@mso/telemetry';
-import { acrossPractices, widened, type AcrossPracticesAudit } from './tenant-wall.js';
+import { acrossPractices, widened, type AcrossPractices, type AcrossPracticesAudit } from './tenant-wall.js';
 import { decodePrincipal, problemReply } from './codec.js';
 import { decodeRequest, encodeReply } from './raw.js';
 import { reportProgress, type AsyncJobRunner, type JobCall } from './jobs.js';
@@ -18,7 +20,7 @@ import { currentTransaction, openTransaction, outsideTransactions, type Transact
 import { requireIdempotencyKey, type IdempotencyRecords } from './idempotency.js';
 import type { Agreement, AgreementStore } from './agreements.js';
 import { withAuditRecord, type PhiAudit } from './audit.js';
-import type { BaseContext, Db, HandlerBinding, HandlerContext, ServiceDefinition, TransactionContext, WriteBatch } from './service.js';
+import type { BaseContext, CallOptions, Db, HandlerBinding, HandlerContext, ServiceDefinition, SharedContext, TransactionContext, WriteBatch } from './service.js';
 import { runWriteBatch, type PipelinedBatchDeps } from './write-batch.js';
 
 /**
@@ -40,6 +42,10 @@ export interface RequestRuntime {
   /** What service code reads through: behind the tenant wall, scoped to `scope`. */
   wallDb(scope: TenantScope): Db;
   base(principal: Principal, tenant: string | null, activity?: string): BaseContext;
+  /** The parts of every context that are the same for all requests. */
+  shared(): SharedContext;
+  /** `ctx.call` as `principal`, for `tenant` unless the options name another practice. */
+  call<Op extends Operation>(principal: Principal, tenant: string | null, op: Op, input: InputOf<Op>, options?: CallOptions): Promise<OutputOf<Op>>;
   txContext(tx: Db, tenant: string | null, onEmit: () => void): TransactionContext;
   /** Whether commit writes leave with the COMMIT (transaction.ts). */
   readonly sendWithCommit: boolean;
@@ -111,77 +117,136 @@ export interface Invocation {
 }
 
 export async function invoke(rt: RequestRuntime, binding: HandlerBinding, input: object, principal: Principal, tenant: string | null, idempotencyKey: string | undefined, beforeCommit: ((tx: Db) => Promise<void>) | undefined, body?: RawBody): Promise<Invocation> {
-  let emitted = false;
-  let status: number | undefined;
-  let agreement: Promise<Agreement> | undefined;
-  const store = rt.agreementStore;
-  // PHI access audit (audit.ts): a record in each outermost transaction the handler opens, with its effect.
-  const audit = binding.operation.phi ? rt.audit : undefined;
-  const attempt = { operation: binding.operation, principal, tenant, input };
-  let audited = false;
-  const root = rt.deps.database ? rt.wallDb(tenant) : (undefined as unknown as Db);
-  const ctx: HandlerContext = {
-    ...rt.base(principal, tenant),
-    get practiceId(): string {
-      if (!tenant) throw new ProblemError('forbidden', 'this operation acts for a practice: name it with X-Practice-Id');
-      return tenant;
-    },
-    tenant,
-    principal,
-    idempotencyKey,
-    body,
-    progress: reportProgress,
-    status: (code) => {
-      const http = binding.operation.http;
-      if (!http || (code !== (http.status ?? 200) && !http.statuses?.includes(code))) throw new Error(`${binding.operation.subject} declares no success status ${code} (http.statuses)`);
-      status = code;
-    },
-    get agreement(): Promise<Agreement> {
-      if (!store) return Promise.reject(new Error('declare `agreements: true` in defineService to read ctx.agreement'));
-      return (agreement ??= store.require(ctx.practiceId));
-    },
-    // Inside the handler's transaction, reads see its writes.
-    get db(): Db {
-      return currentTransaction()?.db ?? root;
-    },
-    transaction: async (fn, options) => {
-      // The request's agreement is read before its first transaction: inside one, tenancy cannot be asked (agreements.ts).
-      if (store && tenant && !currentTransaction()) await ctx.agreement.catch(() => undefined);
-      const bind = (tx: Db) => rt.txContext(tx, tenant, () => (emitted = true));
-      const work: typeof fn = audit && !currentTransaction() ? async (tx) => withAuditRecord(audit, tx, attempt, await fn(tx), () => (audited = true)) : fn;
-      const result = await openTransaction({ db: rt.db, tenant, bind, sendWithCommit: rt.sendWithCommit, ...(beforeCommit ? { beforeCommit } : {}) }, work, options);
-      if (emitted) rt.kickRelay();
-      return result;
-    },
-    writeBatch: (fn) => writeBatch(tenant, fn, (work) => ctx.transaction(work)),
-    // MSO-wide work of a request joins the request's transaction (idempotency, audit), widened.
-    acrossPractices: (reason, fn) =>
-      acrossPractices(
-        {
-          service: rt.def.id,
-          principal,
-          log: rt.deps.log,
-          activity: binding.operation.subject,
-          audit: rt.acrossPracticesAudit,
-          db: () => rt.wallDb(ALL_PRACTICES),
-          transaction: (work, options) => ctx.transaction((tx) => widened(tx, tenant, work), options),
-          writeBatch: (batch) => writeBatch(ALL_PRACTICES, batch, (work) => ctx.transaction((tx) => widened(tx, tenant, work))),
-        },
-        reason,
-        fn,
-      ),
-  };
-  // Pipelined where the request's transaction would carry nothing else (its idempotency record, a PHI
-  // audit record), else the same body in `transaction`, the request's own.
-  function writeBatch(scope: TenantScope, fn: (batch: WriteBatch) => void, transaction: (work: (tx: TransactionContext) => Promise<void>) => Promise<void>): Promise<void> {
-    return runWriteBatch(beforeCommit || audit ? undefined : rt.batchDeps(scope, tenant), transaction, fn);
-  }
+  const ctx = new RequestContext(rt, binding, input, principal, tenant, idempotencyKey, beforeCommit, body);
   const output = await binding.handler(input as never, ctx);
   // A raw response is checked against its declared media types when it is encoded (raw.ts).
   if (rt.deps.validateOutput && !binding.operation.http?.response) assertValid(binding.operation.output, output, `${binding.operation.subject} output`);
   // A read with no transaction of its own: recorded before the reply leaves (a failure to record fails the request).
-  if (audit && !audited) await rt.systemTransaction(tenant, (tx) => audit.record(tx, attempt, { output }));
-  return { output, status };
+  const audit = ctx.audit;
+  if (audit && !ctx.audited) await rt.systemTransaction(tenant, (tx) => audit.record(tx, ctx.attempt, { output }));
+  return { output, status: ctx.chosenStatus };
+}
+
+/**
+ * A handler's `ctx`: one object per request with its state in fields and its methods on the
+ * prototype. (An object literal of closures and getters, as this was, cost about 30 closures per
+ * request, and requests in flight are what a young-generation collection copies: `pnpm bench`.)
+ */
+class RequestContext implements HandlerContext {
+  readonly service: HandlerContext['service'];
+  readonly clock: HandlerContext['clock'];
+  readonly log: HandlerContext['log'];
+  readonly agreements: HandlerContext['agreements'];
+  readonly staff: HandlerContext['staff'];
+  /** PHI access audit (audit.ts): a record in each outermost transaction the handler opens, with its effect. */
+  readonly audit: PhiAudit | undefined;
+  readonly attempt: { operation: Operation; principal: Principal; tenant: string | null; input: object };
+  /** Whether a transaction of the handler's carried the audit record. */
+  audited = false;
+  /** The 2xx status the handler chose with `status()`, else the contract's. */
+  chosenStatus: number | undefined;
+  private emitted = false;
+  private agreementRead: Promise<Agreement> | undefined;
+  private root: Db | undefined;
+
+  constructor(
+    private readonly rt: RequestRuntime,
+    private readonly binding: HandlerBinding,
+    input: object,
+    readonly principal: Principal,
+    readonly tenant: string | null,
+    readonly idempotencyKey: string | undefined,
+    private readonly beforeCommit: ((tx: Db) => Promise<void>) | undefined,
+    readonly body: RawBody | undefined,
+  ) {
+    const shared = rt.shared();
+    this.service = shared.service;
+    this.clock = shared.clock;
+    this.log = shared.log;
+    this.agreements = shared.agreements;
+    this.staff = shared.staff;
+    this.audit = binding.operation.phi ? rt.audit : undefined;
+    this.attempt = { operation: binding.operation, principal, tenant, input };
+  }
+
+  get practiceId(): string {
+    if (!this.tenant) throw new ProblemError('forbidden', 'this operation acts for a practice: name it with X-Practice-Id');
+    return this.tenant;
+  }
+
+  call<Op extends Operation>(op: Op, input: InputOf<Op>, options?: CallOptions): Promise<OutputOf<Op>> {
+    return this.rt.call(this.principal, this.tenant, op, input, options);
+  }
+
+  kv(bucket: string): Promise<KeyValue> {
+    return this.rt.shared().kv(bucket);
+  }
+
+  runningServices(): Promise<ServiceStatus[]> {
+    return this.rt.shared().runningServices();
+  }
+
+  progress(done: number, total: number): void {
+    reportProgress(done, total);
+  }
+
+  status(code: number): void {
+    const http = this.binding.operation.http;
+    if (!http || (code !== (http.status ?? 200) && !http.statuses?.includes(code))) throw new Error(`${this.binding.operation.subject} declares no success status ${code} (http.statuses)`);
+    this.chosenStatus = code;
+  }
+
+  get agreement(): Promise<Agreement> {
+    const store = this.rt.agreementStore;
+    if (!store) return Promise.reject(new Error('declare `agreements: true` in defineService to read ctx.agreement'));
+    return (this.agreementRead ??= store.require(this.practiceId));
+  }
+
+  // Inside the handler's transaction, reads see its writes.
+  get db(): Db {
+    return currentTransaction()?.db ?? (this.root ??= this.rt.deps.database ? this.rt.wallDb(this.tenant) : (undefined as unknown as Db));
+  }
+
+  async transaction<T>(fn: (tx: TransactionContext) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    const { rt, tenant, audit, beforeCommit } = this;
+    // The request's agreement is read before its first transaction: inside one, tenancy cannot be asked (agreements.ts).
+    if (rt.agreementStore && tenant && !currentTransaction()) await this.agreement.catch(() => undefined);
+    const bind = (tx: Db) => rt.txContext(tx, tenant, () => (this.emitted = true));
+    const work: typeof fn = audit && !currentTransaction() ? async (tx) => withAuditRecord(audit, tx, this.attempt, await fn(tx), () => (this.audited = true)) : fn;
+    const result = await openTransaction({ db: rt.db, tenant, bind, sendWithCommit: rt.sendWithCommit, ...(beforeCommit ? { beforeCommit } : {}) }, work, options);
+    if (this.emitted) rt.kickRelay();
+    return result;
+  }
+
+  writeBatch(fn: (batch: WriteBatch) => void): Promise<void> {
+    return this.batch(this.tenant, fn, (work) => this.transaction(work));
+  }
+
+  // MSO-wide work of a request joins the request's transaction (idempotency, audit), widened.
+  acrossPractices<T>(reason: string, fn: (all: AcrossPractices) => Promise<T>): Promise<T> {
+    const { rt, tenant } = this;
+    const transaction = <R>(work: (tx: TransactionContext) => Promise<R>, options?: TransactionOptions) => this.transaction((tx) => widened(tx, tenant, work), options);
+    return acrossPractices(
+      {
+        service: rt.def.id,
+        principal: this.principal,
+        log: rt.deps.log,
+        activity: this.binding.operation.subject,
+        audit: rt.acrossPracticesAudit,
+        db: () => rt.wallDb(ALL_PRACTICES),
+        transaction,
+        writeBatch: (batch) => this.batch(ALL_PRACTICES, batch, (work) => transaction(work)),
+      },
+      reason,
+      fn,
+    );
+  }
+
+  // Pipelined where the request's transaction would carry nothing else (its idempotency record, a PHI
+  // audit record), else the same body in `transaction`, the request's own.
+  private batch(scope: TenantScope, fn: (batch: WriteBatch) => void, transaction: (work: (tx: TransactionContext) => Promise<void>) => Promise<void>): Promise<void> {
+    return runWriteBatch(this.beforeCommit || this.audit ? undefined : this.rt.batchDeps(scope, this.tenant), transaction, fn);
+  }
 }
 
 /** An async operation's handler and its job's final update, in one transaction (nested ones become savepoints). */

@@ -62,6 +62,9 @@ export interface BaseContext {
   acrossPractices<T>(reason: string, fn: (all: AcrossPractices) => Promise<T>): Promise<T>;
 }
 
+/** The parts of a {@link BaseContext} that are the same for every principal and practice of a service. */
+export type SharedContext = Omit<BaseContext, 'call' | 'acrossPractices'>;
+
 export interface TransactionContext {
   readonly db: Db;
   /** Write an event to the outbox in this transaction; the relay publishes it after commit. */
