@@ -150,7 +150,7 @@ export function outboxRows(args: WriteOutboxManyArgs): NewOutboxRow[] {
  */
 export function sendOutboxRows(tx: Db, tables: KitTables, rows: readonly NewOutboxRow[]): Promise<void> {
   if (!rows.length) return Promise.resolve();
-  const turn = `mso.outbox:${getTableConfig(tables.outbox).schema ?? 'public'}`;
+  const { turn } = outboxStatements(tables.outbox);
   const practices = [...new Set(rows.map((r) => r.practiceId ?? NO_PRACTICE))].sort();
   const statements: SQL[] = practices.slice(0, -1).map((practice) => new PrebuiltSql(TAKE_TURN_SQL, [turn, practice]));
   for (let i = 0; i < rows.length; i += OUTBOX_INSERT_ROWS) {
@@ -185,24 +185,41 @@ function insertOutboxRows(tables: KitTables, rows: readonly NewOutboxRow[], turn
 const OUTBOX_COLUMNS = '(id, subject, envelope, headers, created_at, practice_id)';
 /** Texts kept per outbox table, row count and turn, for batches of up to this many rows. */
 const KEPT_INSERT_ROWS = 16;
-const outboxInsertTexts = new WeakMap<KitTables['outbox'], Map<string, string>>();
+
+/** What the statements of one outbox table need, worked out once (drizzle's table config walks every column). */
+interface OutboxStatements {
+  /** The first key of the turn's lock: one per service schema. */
+  turn: string;
+  /** The table's quoted name. */
+  table: string;
+  /** Insert texts by `rows:withTurn`. */
+  inserts: Map<string, string>;
+}
+const outboxStatementsByTable = new WeakMap<KitTables['outbox'], OutboxStatements>();
+
+function outboxStatements(outbox: KitTables['outbox']): OutboxStatements {
+  let known = outboxStatementsByTable.get(outbox);
+  if (!known) {
+    known = { turn: `mso.outbox:${getTableConfig(outbox).schema ?? 'public'}`, table: qualifiedName(outbox), inserts: new Map() };
+    outboxStatementsByTable.set(outbox, known);
+  }
+  return known;
+}
 
 function outboxInsertText(outbox: KitTables['outbox'], count: number, withTurn: boolean): string {
-  let kept = outboxInsertTexts.get(outbox);
-  if (!kept) outboxInsertTexts.set(outbox, (kept = new Map()));
+  const { table, inserts } = outboxStatements(outbox);
   const key = `${count}:${withTurn}`;
-  const known = kept.get(key);
+  const known = inserts.get(key);
   if (known) return known;
   const first = withTurn ? 3 : 1;
   const values = Array.from({ length: count }, (_, row) => {
     const n = first + row * 6;
     return `($${n}::uuid, $${n + 1}::text, $${n + 2}::jsonb, $${n + 3}::jsonb, $${n + 4}::timestamptz, $${n + 5}::text)`;
   }).join(', ');
-  const table = qualifiedName(outbox);
   const text = withTurn
     ? `with turn as (${TAKE_TURN_SQL}) insert into ${table} ${OUTBOX_COLUMNS} select v.* from turn, (values ${values}) as v ${OUTBOX_COLUMNS} on conflict do nothing`
     : `insert into ${table} ${OUTBOX_COLUMNS} values ${values} on conflict do nothing`;
-  if (count <= KEPT_INSERT_ROWS) kept.set(key, text);
+  if (count <= KEPT_INSERT_ROWS) inserts.set(key, text);
   return text;
 }
 

@@ -20,7 +20,7 @@ import { currentTransaction, openTransaction, outsideTransactions, type Transact
 import { requireIdempotencyKey, type IdempotencyRecords } from './idempotency.js';
 import type { Agreement, AgreementStore } from './agreements.js';
 import { withAuditRecord, type PhiAudit } from './audit.js';
-import type { BaseContext, CallOptions, Db, HandlerBinding, HandlerContext, ServiceDefinition, SharedContext, TransactionContext, WriteBatch } from './service.js';
+import type { CallOptions, Db, HandlerBinding, HandlerContext, ServiceDefinition, SharedContext, TransactionContext, WriteBatch } from './service.js';
 import { runWriteBatch, type PipelinedBatchDeps } from './write-batch.js';
 
 /**
@@ -41,7 +41,6 @@ export interface RequestRuntime {
   readonly db: Db;
   /** What service code reads through: behind the tenant wall, scoped to `scope`. */
   wallDb(scope: TenantScope): Db;
-  base(principal: Principal, tenant: string | null, activity?: string): BaseContext;
   /** The parts of every context that are the same for all requests. */
   shared(): SharedContext;
   /** `ctx.call` as `principal`, for `tenant` unless the options name another practice. */
