@@ -77,6 +77,9 @@ interface WindowResult {
   gatewayLoopP99?: number;
   /** CPU time (user + system) of the scenario's own server processes per request, µs. */
   cpuUs?: number;
+  /** Read and write system calls of the same processes per request (socket reads and writes, mostly). */
+  readsPerRequest?: number;
+  writesPerRequest?: number;
 }
 interface ScenarioResult {
   id: string;
@@ -171,6 +174,28 @@ function cpuSeconds(pids: readonly number[]): number | undefined {
   }
   return ticks / TICK;
 }
+/**
+ * Read and write system calls the processes have made (`syscr`, `syscw` in `/proc/<pid>/io`): on
+ * loopback a socket write runs the receiver's network stack too, so writes per request are a cost
+ * of their own beside the CPU figure. Linux only; elsewhere undefined.
+ */
+function syscalls(pids: readonly number[]): { reads: number; writes: number } | undefined {
+  let reads = 0;
+  let writes = 0;
+  for (const pid of pids) {
+    let io: string;
+    try {
+      io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    } catch {
+      return undefined;
+    }
+    reads += Number(/^syscr: (\d+)$/m.exec(io)?.[1] ?? NaN);
+    writes += Number(/^syscw: (\d+)$/m.exec(io)?.[1] ?? NaN);
+  }
+  return Number.isFinite(reads + writes) ? { reads, writes } : undefined;
+}
+const perRequest = (before: number | undefined, after: number | undefined, requests: number) =>
+  before === undefined || after === undefined || requests === 0 ? undefined : Math.round(((after - before) * 10) / requests) / 10;
 const perRequestUs = (before: number | undefined, after: number | undefined, requests: number) =>
   before === undefined || after === undefined || requests === 0 ? undefined : Math.round(((after - before) * 1e6) / requests);
 
@@ -183,6 +208,7 @@ function load(t: Target, seconds: number): Promise<WindowResult> {
   const rotate = t.rotate?.map((r) => ({ path: new URL(r.url).pathname, headers: { ...write.headers, ...r.headers } }));
   const spread = rotate ? { requests: [{ setupRequest: (req: object) => ({ ...req, ...rotate[next++ % rotate.length] }) }] } : {};
   const cpuBefore = cpuSeconds(t.pids);
+  const callsBefore = syscalls(t.pids);
   return new Promise((resolve, reject) => {
     autocannon(
       // A 30 s request timeout (autocannon's default is 10 s): a stall is a latency to report, not a
@@ -199,10 +225,17 @@ function load(t: Target, seconds: number): Promise<WindowResult> {
           non2xx: result.non2xx,
           ...(result.non2xx ? { statuses: Object.keys(result.statusCodeStats ?? {}).join(', ') } : {}),
           cpuUs: perRequestUs(cpuBefore, cpuSeconds(t.pids), result.requests.total),
+          ...callsPerRequest(callsBefore, syscalls(t.pids), result.requests.total),
         });
       },
     );
   });
+}
+
+function callsPerRequest(before: ReturnType<typeof syscalls>, after: ReturnType<typeof syscalls>, requests: number): Pick<WindowResult, 'readsPerRequest' | 'writesPerRequest'> {
+  const reads = perRequest(before?.reads, after?.reads, requests);
+  const writes = perRequest(before?.writes, after?.writes, requests);
+  return reads === undefined || writes === undefined ? {} : { readsPerRequest: reads, writesPerRequest: writes };
 }
 
 function summarize(id: string, title: string, windows: WindowResult[]): ScenarioResult {
@@ -397,7 +430,7 @@ async function main(): Promise<void> {
       for (const t of targets) {
         const w = await load(t, WINDOW_SECONDS);
         windows.get(t.id)!.push(w);
-        process.stdout.write(`  ${t.id} window ${round}/${WINDOWS}: ${w.rps} req/s, p50 ${w.p50} ms, p99 ${w.p99} ms${w.cpuUs !== undefined ? `, server CPU ${w.cpuUs} µs/req` : ''}${w.non2xx || w.errors ? `, ${w.non2xx} non-2xx (${w.statuses}), ${w.errors} errors` : ''} (${w.at} UTC, load ${w.load})\n`);
+        process.stdout.write(`  ${t.id} window ${round}/${WINDOWS}: ${w.rps} req/s, p50 ${w.p50} ms, p99 ${w.p99} ms${w.cpuUs !== undefined ? `, server CPU ${w.cpuUs} µs/req` : ''}${w.writesPerRequest !== undefined ? `, syscalls/req ${w.readsPerRequest} read ${w.writesPerRequest} write` : ''}${w.non2xx || w.errors ? `, ${w.non2xx} non-2xx (${w.statuses}), ${w.errors} errors` : ''} (${w.at} UTC, load ${w.load})\n`);
         if (w.non2xx > 0 || w.errors > 0) throw new Error(`${t.id}: ${w.non2xx} non-2xx responses and ${w.errors} errors: the scenario is broken`);
       }
     }

@@ -1,5 +1,5 @@
 import postgres, { type Options, type ReservedSql, type Sql, type TransactionSql } from 'postgres';
-import { endQuerySpan, startQuerySpan, type SpanTarget } from './tracing.js';
+import { endQuerySpan, startQuerySpan, traced, type SpanTarget } from './tracing.js';
 
 type Callback = (sql: TransactionSql) => unknown;
 type Unsafe = (text: string, params?: unknown[], options?: object) => PromiseLike<unknown>;
@@ -148,10 +148,34 @@ function unexecuted(client: Sql, text: string, args: readonly unknown[], options
   return client.unsafe(text, args as never[], options as never) as unknown as Query;
 }
 
+/** A statement of a chain: text, parameters, rows as arrays. */
+type ChainLink = readonly [string, readonly unknown[], boolean];
+
+/**
+ * Statements sent as one chain (`patches/postgres@3.4.9.patch`): each as Bind and Execute and one Sync
+ * after the last, so the server runs them as one implicit transaction, committed at the Sync; an error
+ * in one skips the rest and rolls back all of them. One query, one reply to wait for, and no BEGIN or
+ * COMMIT. Resolves with every statement's result in order; undefined when the chain was refused (a
+ * statement not yet prepared on the connection: nothing was sent, run them another way).
+ */
+async function sendChain(client: Sql, links: readonly ChainLink[]): Promise<unknown[] | undefined> {
+  const [text, params, asValues] = links.at(-1)!;
+  const query = unexecuted(client, text, params, { prepare: true, simple: false, chain: links.slice(0, -1) });
+  if (asValues) query.values();
+  try {
+    return (await query) as unknown[];
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'CHAIN_UNPREPARED') return undefined;
+    throw error;
+  }
+}
+
 // Shared by the statements of every scoped read instead of new ones per statement; frozen, since
 // postgres.js writes to a query's options in some of its methods (none of which these statements use).
 const PREPARED = Object.freeze({ prepare: true });
 const NOT_PREPARED = Object.freeze({ prepare: false });
+/** A statement that a chain may take later: prepared, also without parameters (postgres.js sends those as simple queries). */
+const STATEMENT = Object.freeze({ prepare: true, simple: false });
 const NO_PARAMS: readonly unknown[] = Object.freeze([]);
 
 /** Statements in flight on a connection up to which the statements of one turn share it (see pick). */
@@ -249,22 +273,39 @@ export class ConnectionSet {
 
   /**
    * One statement in a transaction of its own that starts with `setup`, in one round trip and without
-   * holding a connection: BEGIN, the setup, the statement and COMMIT are executed back to back on one
-   * client. Each client has exactly one connection and sends its statements in the order they are
-   * executed; these four are executed synchronously, so no other statement comes between them. A
-   * failing setup or statement aborts the transaction: what follows fails too, and COMMIT rolls back.
+   * holding a connection: the setup and the statement as one chain ({@link sendChain}). A connection
+   * that has not prepared the two yet runs them the first time as BEGIN, the setup, the statement
+   * and COMMIT back to back, which prepares them there. Each client has exactly one connection and
+   * sends its statements in the order they are executed; these four are executed synchronously, so no
+   * other statement comes between them. A failing setup or statement aborts the transaction: what
+   * follows fails too, and COMMIT rolls back.
    */
   private async scopedStatement(target: SpanTarget, setup: StatementSetup, text: string, params: unknown[] | undefined, options: object | undefined, values: boolean): Promise<unknown> {
     const index = this.pick();
-    const client = this.clients[index]!;
     this.load[index]!++;
+    try {
+      return await traced(text, target, async () => {
+        const client = this.clients[index]!;
+        const results = await sendChain(client, [
+          [setup.text, setup.params, false],
+          [text, params ?? NO_PARAMS, values],
+        ]);
+        return results ? results[1] : await this.scopedInTransaction(client, setup, text, params, options, values);
+      });
+    } finally {
+      this.load[index]!--;
+    }
+  }
+
+  /** {@link scopedStatement} as an explicit transaction, for a connection that has not prepared its statements. */
+  private async scopedInTransaction(client: Sql, setup: StatementSetup, text: string, params: unknown[] | undefined, options: object | undefined, values: boolean): Promise<unknown> {
     const run = (sql: string, args: readonly unknown[], extra: object) => unexecuted(client, sql, args, extra);
     const begin = run('begin', NO_PARAMS, PREPARED);
     const scope = run(setup.text, setup.params, PREPARED);
-    const statement = run(text, params ?? NO_PARAMS, options ? { ...options, prepare: true } : PREPARED);
+    // Not simple even without parameters: prepared here, the statement can go in a chain next time.
+    const statement = run(text, params ?? NO_PARAMS, { ...options, ...STATEMENT });
     if (values) statement.values();
     const commit = run('commit', NO_PARAMS, PREPARED);
-    instrumentQuery(statement, text, target, () => void this.load[index]!--);
     for (const query of [begin, scope, statement, commit]) query.execute();
     const [, , rows] = await Promise.all([begin, scope, statement, commit]);
     return rows;
@@ -327,11 +368,11 @@ export class ConnectionSet {
 
   /**
    * A transaction of writes whose results nothing waits for before the COMMIT: `record` builds its
-   * statements synchronously on the batch handle ({@link batchClient}), and they are sent as BEGIN,
-   * `setup`, the statements and COMMIT back to back on one connection, like {@link scopedStatement}:
-   * one round trip, and the connection is not held, so the batches and reads of one event-loop turn
-   * share its socket write. Resolves when the COMMIT is done; rejects with the first statement that
-   * failed (the ones after it fail only as "transaction is aborted", and COMMIT rolls back).
+   * statements synchronously on the batch handle ({@link batchClient}), and they are sent with
+   * `setup` as one chain ({@link sendChain}), like {@link scopedStatement}: one round trip, and the
+   * connection is not held, so the batches and reads of one event-loop turn share its socket write.
+   * Resolves when the transaction is committed; rejects with the failure, and nothing of the batch
+   * stays.
    */
   // async: a body that throws gives a rejected promise, like a write that fails (it still runs synchronously).
   async writeBatch(target: SpanTarget, setup: StatementSetup, record: () => void): Promise<void> {
@@ -347,19 +388,43 @@ export class ConnectionSet {
     const index = this.pick();
     const client = this.clients[index]!;
     this.load[index]! += statements.length;
+    const spans = statements.map((statement) => startQuerySpan(statement.text, target));
+    try {
+      // A multi-row insert with many parameters stays unnamed (traceSqlClient), and so out of chains.
+      const chainable = statements.every((statement) => statement.params.length <= PREPARED_PARAMETERS_LIMIT);
+      const links = statements.map((statement): ChainLink => [statement.text, statement.params, statement.asValues]);
+      const results = chainable ? await sendChain(client, [[setup.text, setup.params, false], ...links]) : undefined;
+      if (results) statements.forEach((statement, i) => statement.settle.resolve(results[i + 1]));
+      else await this.batchInTransaction(client, setup, statements);
+      for (const span of spans) endQuerySpan(span);
+    } catch (error) {
+      // A statement that settled already (in the explicit transaction, before the failure) keeps its result.
+      for (const statement of statements) statement.settle.reject(error);
+      for (const span of spans) endQuerySpan(span, error);
+      throw error;
+    } finally {
+      this.load[index]! -= statements.length;
+    }
+  }
+
+  /**
+   * {@link writeBatch} as an explicit transaction, for a connection that has not prepared its
+   * statements yet (which this prepares) or a batch that cannot be a chain: BEGIN, `setup`, the
+   * statements and COMMIT executed synchronously and in order, so no other statement comes between
+   * them on the connection; only then are they awaited (a postgres.js query starts on its first
+   * `then`). Rejects with the first statement that failed (the ones after it fail only as "transaction
+   * is aborted", and COMMIT rolls back).
+   */
+  private async batchInTransaction(client: Sql, setup: StatementSetup, statements: readonly BatchedStatement[]): Promise<void> {
     const run = (sql: string, args: readonly unknown[], extra: object) => unexecuted(client, sql, args, extra);
     const queries = [run('begin', NO_PARAMS, PREPARED), run(setup.text, setup.params, PREPARED)];
     const writes = statements.map((statement) => {
-      // Prepared as in a transaction (traceSqlClient): a multi-row insert with many parameters stays unnamed.
-      const query = run(statement.text, statement.params, statement.params.length <= PREPARED_PARAMETERS_LIMIT ? PREPARED : NOT_PREPARED);
+      const query = run(statement.text, statement.params, statement.params.length <= PREPARED_PARAMETERS_LIMIT ? STATEMENT : NOT_PREPARED);
       if (statement.asValues) query.values();
-      instrumentQuery(query, statement.text, target, () => void this.load[index]!--);
       queries.push(query);
       return query;
     });
     queries.push(run('commit', NO_PARAMS, PREPARED));
-    // Executed synchronously and in order, so no other statement comes between them on the
-    // connection; only then are they awaited (a postgres.js query starts on its first `then`).
     for (const query of queries) query.execute();
     writes.forEach((query, i) => void query.then(statements[i]!.settle.resolve, statements[i]!.settle.reject));
     // Replies come in order, so the first rejection is the first failure.

@@ -18,11 +18,13 @@ export interface PostgresProxy {
   /** Resolves once the client has sent `text` since the mark; rejects after `timeoutMs` naming what it has sent. */
   untilSent(text: string, timeoutMs?: number): Promise<void>;
   /**
-   * How many statements of the extended protocol (each ends with a Sync message) the client has sent
-   * since the mark. A prepared statement's later uses carry only its name, not its text, so counting
+   * How many statements of the extended protocol (each ends with a Sync message; a chain of them, one)
+   * the client has sent since the mark. A prepared statement's later uses carry only its name, not its text, so counting
    * them is how a test sees a COMMIT or another repeated statement go out.
    */
   statementsSent(): number;
+  /** How many Execute messages (of the unnamed portal, as postgres.js sends them) the client has sent since the mark. */
+  executesSent(): number;
   /** Resolves once {@link PostgresProxy.statementsSent} reaches `count`; rejects after `timeoutMs`. */
   untilStatementsSent(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -73,6 +75,8 @@ export async function startPostgresProxy(url: string): Promise<PostgresProxy> {
     },
     untilSent: (text, timeoutMs = 5_000) => until(() => sent.includes(text), `send "${text}"`, timeoutMs),
     statementsSent: () => syncs(),
+    // 'E', its length (9), the unnamed portal's empty name, no row limit.
+    executesSent: () => sent.split('E\u0000\u0000\u0000\u0009\u0000\u0000\u0000\u0000\u0000').length - 1,
     untilStatementsSent: (count, timeoutMs = 5_000) => until(() => syncs() >= count, `send ${count} statements`, timeoutMs),
     close: async () => {
       for (const socket of sockets) socket.destroy();

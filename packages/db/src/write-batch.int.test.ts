@@ -4,8 +4,9 @@ import { ALL_PRACTICES, ENSURE_SERVICE_ROLE_SQL, SERVICE_ROLE } from './tenant-w
 import { openDatabase, type Database } from './database.js';
 import { createTestDatabase, startPostgresProxy, type PostgresProxy, type TestDatabase } from './testing.js';
 
-// Database.writeBatch: writes built synchronously, sent as one pipelined transaction (BEGIN, the
-// tenant scope, the writes, COMMIT) on a connection it does not hold. All of it commits, or none.
+// Database.writeBatch: writes built synchronously, sent with the tenant scope as one chain (one
+// implicit transaction; the first time on a connection, BEGIN … COMMIT) on a connection it does not
+// hold. All of it commits, or none.
 
 let test: TestDatabase;
 let proxy: PostgresProxy;
@@ -53,22 +54,48 @@ describe('a write batch', () => {
     expect(await database.db.execute(sql`select pg_current_xact_id_if_assigned() is null as idle`)).toEqual([{ idle: true }]);
   });
 
-  it('sends everything, COMMIT included, before any reply is back', async () => {
-    await database.writeBatch!(ALL_PRACTICES, (db) => void db.execute(sql`insert into parents (id) values (${2})`).execute()); // prepares it
+  it('keeps nothing as a chain either, once its statements are prepared on the connection', async () => {
+    const child = (id: number, parent: number) => sql`insert into children (id, parent) values (${id}, ${parent})`;
+    const parent = (id: number) => sql`insert into parents (id) values (${id})`;
+    await database.writeBatch!(ALL_PRACTICES, (db) => {
+      void db.execute(child(30, 1)).execute();
+      void db.execute(parent(31)).execute();
+    });
+    proxy.mark();
+    const failing = database.writeBatch!(ALL_PRACTICES, (db) => {
+      void db.execute(child(20, 1)).execute().catch(() => undefined);
+      void db.execute(child(21, 999)).execute().catch(() => undefined);
+      void db.execute(parent(22)).execute().catch(() => undefined);
+    });
+    await expect(failing).rejects.toMatchObject({ code: '23503' });
+    // It went out as a chain: the scope and three inserts, one Sync.
+    expect([proxy.executesSent(), proxy.statementsSent()]).toEqual([4, 1]);
+    expect(await ids('children')).toEqual([10, 11, 30]);
+    expect(await ids('parents')).toEqual([1, 31]);
+    expect(await database.db.execute(sql`select pg_current_xact_id_if_assigned() is null as idle`)).toEqual([{ idle: true }]);
+  });
+
+  it('sends the scope and its writes as one chain before any reply is back: no BEGIN, no COMMIT, one Sync', async () => {
+    const insert = (id: number) => (db: Parameters<Parameters<NonNullable<Database['writeBatch']>>[1]>[0]) => void db.execute(sql`insert into parents (id) values (${id})`).execute();
+    await database.writeBatch!(ALL_PRACTICES, insert(2)); // prepares the insert on the connection
     proxy.mark();
     proxy.hold();
-    const batch = database.writeBatch!(ALL_PRACTICES, (db) => void db.execute(sql`insert into parents (id) values (${3})`).execute());
+    const batch = database.writeBatch!(ALL_PRACTICES, (db) => {
+      insert(3)(db);
+      insert(4)(db);
+    });
     batch.catch(() => undefined);
     try {
-      // The scope and the insert (prepared statements, sent by name) behind the BEGIN, then COMMIT.
-      await proxy.untilSent('commit');
-      expect(proxy.sent()).toMatch(/^Q[^]{4}begin[^]*commit/);
-      expect(proxy.statementsSent()).toBe(2);
+      await proxy.untilStatementsSent(1);
+      // The scope and both inserts (prepared statements, sent by name), then the one Sync.
+      expect(proxy.executesSent()).toBe(3);
+      expect(proxy.sent()).not.toMatch(/begin|commit/i);
+      expect(proxy.sent().endsWith('S\u0000\u0000\u0000\u0004')).toBe(true);
     } finally {
       proxy.release();
     }
     await batch;
-    expect(await ids('parents')).toEqual([1, 2, 3]);
+    expect(await ids('parents')).toEqual([1, 2, 3, 4, 31]);
   });
 
   it('refuses a statement on its handle outside the batch, and batches inside batches', async () => {
