@@ -42,9 +42,10 @@ export interface Database {
   /**
    * PostgreSQL only: a transaction behind the tenant wall, scoped to `scope`, of the writes `record`
    * builds synchronously on the handle it is given (nothing is sent before it returns). They leave
-   * as one pipelined transaction (BEGIN, the scope, the writes, COMMIT) in one round trip, without
-   * holding a connection. Resolves once committed; rejects with the first write that failed, and
-   * then nothing of it is kept. Each statement's own promise settles with its result.
+   * as one transaction in one round trip (the scope and the writes as one chain; the first time on a
+   * connection, BEGIN … COMMIT), without holding a connection. Resolves once committed; rejects with
+   * the write that failed, and then nothing of it is kept. Each statement's own promise settles with
+   * its result.
    */
   writeBatch?(scope: TenantScope, record: (db: Db) => void): Promise<void>;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */

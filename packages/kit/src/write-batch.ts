@@ -8,9 +8,10 @@ import type { Db, EmitOptions, TransactionContext, WriteBatch } from './service.
 
 /*
  * `ctx.writeBatch(fn)`: a transaction of writes nothing reads back, and their events. `fn` builds
- * them synchronously; nothing is sent before it returns. On PostgreSQL they leave as one pipelined
- * transaction (BEGIN, the tenant scope, the writes, the outbox rows, COMMIT) on a connection that is
- * not held for it (`Database.writeBatch` in @mso/db), so the writes of many requests share a
+ * them synchronously; nothing is sent before it returns. On PostgreSQL they leave as one chain (the
+ * tenant scope, the writes and the outbox rows with one Sync: one implicit transaction; the first
+ * time on a connection, BEGIN … COMMIT) on a connection that is not held for it
+ * (`Database.writeBatch` in @mso/db), so the writes of many requests share a
  * connection and its socket writes, as reads do. Elsewhere (PGlite, inside a transaction, or where
  * the request's transaction carries more, such as its idempotency record or PHI audit) the same
  * body runs in a kit transaction, with the same outcome: all of it commits, or none of it.
