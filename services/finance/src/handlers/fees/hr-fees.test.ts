@@ -77,7 +77,8 @@ beforeAll(async () => {
     { practiceId: venture },
   );
   await t.call(recordExpense, { practiceId: captive, date: '2026-03-20', amountCents: 1_000_00, description: 'Front office supplies' }, { ...mso, idempotencyKey: randomUUID() });
-});
+  // PGlite's start-up and three practices' events: seconds alone, over a minute beside the fault run of `pnpm test`.
+}, 180_000);
 afterAll(async () => {
   await t?.close();
 });
