@@ -28,6 +28,8 @@ afterEach(async () => {
   app = undefined;
 });
 
+// Tests allow 20 s, building the gateway included (seconds on a loaded machine): still short of the
+// 30 s request timeout below, so an answer that waited for it fails them.
 async function gateway(bus: Bus, options: Partial<GatewayOptions> = {}): Promise<FastifyInstance> {
   const kv = await bus.kv(entitlementsBucket);
   await kv.put(kvKeys.apiKey(hashApiKey(practiceKey)), encodeJson({ keyId: randomUUID(), role: 'practice-admin', practiceId, revoked: false }));
@@ -70,7 +72,7 @@ describe('a service copy that dies while it handles a request', () => {
     expect(res.json()).toMatchObject({ code: 'service-unavailable' });
     expect(res.json().detail).toContain('Idempotency-Key');
     await bus.close();
-  }, 10_000);
+  }, 20_000);
 
   it('sends a read to another copy of the service, which answers it', async () => {
     const bus = createMemoryBus();
@@ -90,7 +92,7 @@ describe('a service copy that dies while it handles a request', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ instance: 'second' });
     await bus.close();
-  }, 10_000);
+  }, 20_000);
 
   it('answers a read with 503 when no other copy is left', async () => {
     const bus = createMemoryBus();
@@ -103,7 +105,7 @@ describe('a service copy that dies while it handles a request', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json().code).toBe('service-unavailable');
     await bus.close();
-  }, 10_000);
+  }, 20_000);
 });
 
 describe('slow work', () => {
@@ -137,7 +139,7 @@ describe('slow work', () => {
     expect(res.json().detail).toContain('did not answer in time');
     copy.abort();
     await bus.close();
-  }, 10_000);
+  }, 20_000);
 });
 
 describe('without a bus connection', () => {
@@ -150,7 +152,11 @@ describe('without a bus connection', () => {
   it('answers requests 503 at once, and /readyz 503 naming the bus', async () => {
     const bus = createMemoryBus();
     const gw = await gateway(disconnected(bus));
+    // "At once": long before the 30 s request timeout, counted from the request, not from the
+    // gateway's build (which takes seconds of its own on a loaded machine).
+    const started = Date.now();
     const res = await gw.inject({ method: 'GET', url: '/v1/helpdesk/info', headers });
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.json()).toMatchObject({ code: 'service-unavailable', detail: expect.stringContaining('no connection to the bus') });
@@ -158,7 +164,7 @@ describe('without a bus connection', () => {
     expect(ready.statusCode).toBe(503);
     expect(ready.json().checks.bus).toContain('no connection');
     await bus.close();
-  }, 5_000);
+  }, 20_000);
 });
 
 describe('/readyz', () => {
@@ -168,12 +174,13 @@ describe('/readyz', () => {
     const never = new Promise<void>(() => undefined);
     const gw = await gateway(bus, { readinessChecks: { database: () => never, other: async () => undefined } });
     // The answer is due once the check's own limit (1 s) has passed; the deadline starts after the
-    // gateway is built, which takes seconds of its own on a loaded machine.
+    // gateway is built, which takes seconds of its own on a loaded machine, and leaves room for a
+    // loop that other processes keep from its timers (an unbounded check would never answer).
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('/readyz waited for a check that never answers')), 4_000)));
+    const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('/readyz waited for a check that never answers')), 8_000)));
     const res = await Promise.race([gw.inject({ method: 'GET', url: '/readyz' }), deadline]).finally(() => clearTimeout(timer));
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ status: 'not-ready', checks: { bus: 'ok', other: 'ok', database: expect.stringContaining('no answer') }, services: ['tenancy'] });
     await bus.close();
-  }, 10_000);
+  }, 20_000);
 });
