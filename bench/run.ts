@@ -29,7 +29,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,7 @@ import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { isValidNpi } from '@mso/x12';
 import { billingReport, runBillingBench, type BillingBenchResult } from './billing.js';
+import { callsPerRequest, cpuSeconds, perRequestUs, syscalls } from './process-stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -153,52 +154,6 @@ interface Target {
   pids: number[];
 }
 
-/**
- * CPU seconds (user + system) the processes have used, from `/proc/<pid>/stat`. CPU per request is
- * steadier than requests per second when the machine's speed swings: a slower machine serves fewer
- * requests, but each costs about the same CPU. Linux only; elsewhere undefined.
- */
-const TICK = 100; // USER_HZ: 100 on every Linux build Node supports
-function cpuSeconds(pids: readonly number[]): number | undefined {
-  let ticks = 0;
-  for (const pid of pids) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      return undefined;
-    }
-    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / TICK;
-}
-/**
- * Read and write system calls the processes have made (`syscr`, `syscw` in `/proc/<pid>/io`): on
- * loopback a socket write runs the receiver's network stack too, so writes per request are a cost
- * of their own beside the CPU figure. Linux only; elsewhere undefined.
- */
-function syscalls(pids: readonly number[]): { reads: number; writes: number } | undefined {
-  let reads = 0;
-  let writes = 0;
-  for (const pid of pids) {
-    let io: string;
-    try {
-      io = readFileSync(`/proc/${pid}/io`, 'utf8');
-    } catch {
-      return undefined;
-    }
-    reads += Number(/^syscr: (\d+)$/m.exec(io)?.[1] ?? NaN);
-    writes += Number(/^syscw: (\d+)$/m.exec(io)?.[1] ?? NaN);
-  }
-  return Number.isFinite(reads + writes) ? { reads, writes } : undefined;
-}
-const perRequest = (before: number | undefined, after: number | undefined, requests: number) =>
-  before === undefined || after === undefined || requests === 0 ? undefined : Math.round(((after - before) * 10) / requests) / 10;
-const perRequestUs = (before: number | undefined, after: number | undefined, requests: number) =>
-  before === undefined || after === undefined || requests === 0 ? undefined : Math.round(((after - before) * 1e6) / requests);
-
 /** The machine's state beside each figure: time of day (UTC) and 1-minute load average. */
 const machine = () => ({ at: new Date().toISOString().slice(11, 19), load: Math.round(loadavg()[0]! * 10) / 10 });
 
@@ -230,12 +185,6 @@ function load(t: Target, seconds: number): Promise<WindowResult> {
       },
     );
   });
-}
-
-function callsPerRequest(before: ReturnType<typeof syscalls>, after: ReturnType<typeof syscalls>, requests: number): Pick<WindowResult, 'readsPerRequest' | 'writesPerRequest'> {
-  const reads = perRequest(before?.reads, after?.reads, requests);
-  const writes = perRequest(before?.writes, after?.writes, requests);
-  return reads === undefined || writes === undefined ? {} : { readsPerRequest: reads, writesPerRequest: writes };
 }
 
 function summarize(id: string, title: string, windows: WindowResult[]): ScenarioResult {
