@@ -290,25 +290,14 @@ export class ConnectionSet {
           [setup.text, setup.params, false],
           [text, params ?? NO_PARAMS, values],
         ]);
-        return results ? results[1] : await this.scopedInTransaction(client, setup, text, params, options, values);
+        if (results) return results[1];
+        // Not simple even without parameters: prepared here, the statement can go in a chain next time.
+        const { committed } = this.inTransaction(client, setup, [[text, params ?? NO_PARAMS, values, { ...options, ...STATEMENT }]]);
+        return (await committed)[0];
       });
     } finally {
       this.load[index]!--;
     }
-  }
-
-  /** {@link scopedStatement} as an explicit transaction, for a connection that has not prepared its statements. */
-  private async scopedInTransaction(client: Sql, setup: StatementSetup, text: string, params: unknown[] | undefined, options: object | undefined, values: boolean): Promise<unknown> {
-    const run = (sql: string, args: readonly unknown[], extra: object) => unexecuted(client, sql, args, extra);
-    const begin = run('begin', NO_PARAMS, PREPARED);
-    const scope = run(setup.text, setup.params, PREPARED);
-    // Not simple even without parameters: prepared here, the statement can go in a chain next time.
-    const statement = run(text, params ?? NO_PARAMS, { ...options, ...STATEMENT });
-    if (values) statement.values();
-    const commit = run('commit', NO_PARAMS, PREPARED);
-    for (const query of [begin, scope, statement, commit]) query.execute();
-    const [, , rows] = await Promise.all([begin, scope, statement, commit]);
-    return rows;
   }
 
   /**
@@ -395,7 +384,15 @@ export class ConnectionSet {
       const links = statements.map((statement): ChainLink => [statement.text, statement.params, statement.asValues]);
       const results = chainable ? await sendChain(client, [[setup.text, setup.params, false], ...links]) : undefined;
       if (results) statements.forEach((statement, i) => statement.settle.resolve(results[i + 1]));
-      else await this.batchInTransaction(client, setup, statements);
+      else {
+        const { writes, committed } = this.inTransaction(
+          client,
+          setup,
+          statements.map((statement) => [statement.text, statement.params, statement.asValues, statement.params.length <= PREPARED_PARAMETERS_LIMIT ? STATEMENT : NOT_PREPARED]),
+        );
+        writes.forEach((query, i) => void query.then(statements[i]!.settle.resolve, statements[i]!.settle.reject));
+        await committed;
+      }
       for (const span of spans) endQuerySpan(span);
     } catch (error) {
       // A statement that settled already (in the explicit transaction, before the failure) keeps its result.
@@ -408,27 +405,27 @@ export class ConnectionSet {
   }
 
   /**
-   * {@link writeBatch} as an explicit transaction, for a connection that has not prepared its
-   * statements yet (which this prepares) or a batch that cannot be a chain: BEGIN, `setup`, the
-   * statements and COMMIT executed synchronously and in order, so no other statement comes between
-   * them on the connection; only then are they awaited (a postgres.js query starts on its first
-   * `then`). Rejects with the first statement that failed (the ones after it fail only as "transaction
-   * is aborted", and COMMIT rolls back).
+   * Statements in a transaction that starts with `setup`, for a connection that has not prepared
+   * them yet (which this does) or a batch that cannot be a chain: BEGIN, `setup`, the statements and
+   * COMMIT executed synchronously and in order, so no other statement comes between them on the
+   * connection (a postgres.js query starts on its first `then`). `writes` are the statements' own
+   * queries; `committed` resolves with the statements' results once the COMMIT is done, and rejects
+   * with the first statement that failed (the ones after it fail only as "transaction is aborted",
+   * and COMMIT rolls back).
    */
-  private async batchInTransaction(client: Sql, setup: StatementSetup, statements: readonly BatchedStatement[]): Promise<void> {
+  private inTransaction(client: Sql, setup: StatementSetup, statements: readonly (readonly [string, readonly unknown[], boolean, object])[]): { writes: Query[]; committed: Promise<unknown[]> } {
     const run = (sql: string, args: readonly unknown[], extra: object) => unexecuted(client, sql, args, extra);
     const queries = [run('begin', NO_PARAMS, PREPARED), run(setup.text, setup.params, PREPARED)];
-    const writes = statements.map((statement) => {
-      const query = run(statement.text, statement.params, statement.params.length <= PREPARED_PARAMETERS_LIMIT ? STATEMENT : NOT_PREPARED);
-      if (statement.asValues) query.values();
+    const writes = statements.map(([text, params, asValues, extra]) => {
+      const query = run(text, params, extra);
+      if (asValues) query.values();
       queries.push(query);
       return query;
     });
     queries.push(run('commit', NO_PARAMS, PREPARED));
     for (const query of queries) query.execute();
-    writes.forEach((query, i) => void query.then(statements[i]!.settle.resolve, statements[i]!.settle.reject));
     // Replies come in order, so the first rejection is the first failure.
-    await Promise.all(queries);
+    return { writes, committed: Promise.all(queries).then((results) => results.slice(2, -1)) };
   }
 
   /** Runs an untraced statement on the least busy connection. */
